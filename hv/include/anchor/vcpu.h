@@ -1,0 +1,72 @@
+/*
+ * The vendor-neutral vCPU interface.  hv/ sees only this; arch/x86/vmx*.c and arch/x86/svm*.c
+ * implement it (chosen once at boot from CPUID, as Jailhouse does), so the core has no
+ * vendor #ifdefs.  Exits come back normalised in struct vcpu_exit.
+ */
+#ifndef ANCHOR_VCPU_H
+#define ANCHOR_VCPU_H
+#include <stdbool.h>
+#include <stdint.h>
+
+enum vcpu_reg {
+	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	REG_RIP, REG_RFLAGS, REG_CR0, REG_CR3, REG_CR4, REG_EFER,
+	REG_COUNT
+};
+
+enum vcpu_exit_kind {
+	EXIT_NONE,
+	EXIT_NPF,         /* EPT violation / nested page fault: gpa, write, fetch valid */
+	EXIT_PIO,         /* IN/OUT: port, size, write, value (for OUT); string I/O is rejected */
+	EXIT_CPUID,
+	EXIT_MSR_READ,    /* msr */
+	EXIT_MSR_WRITE,   /* msr, value */
+	EXIT_HLT,
+	EXIT_SHUTDOWN,    /* triple fault / shutdown */
+	EXIT_HYPERCALL,   /* VMCALL / VMMCALL */
+	EXIT_EXCEPTION,   /* an intercepted guest exception: vector */
+	EXIT_ENTRY_FAIL,  /* the CPU refused to enter the guest: raw has the reason */
+	EXIT_UNHANDLED,   /* anything else: raw/qual identify it for the console */
+};
+
+struct vcpu_exit {
+	enum vcpu_exit_kind kind;
+	uint64_t gpa;        /* EXIT_NPF */
+	bool write;          /* EXIT_NPF, EXIT_PIO */
+	bool fetch;          /* EXIT_NPF: instruction fetch */
+	uint16_t port;       /* EXIT_PIO */
+	uint8_t size;        /* EXIT_PIO: 1, 2 or 4 */
+	uint8_t vector;      /* EXIT_EXCEPTION */
+	uint32_t msr;        /* EXIT_MSR_* */
+	uint64_t value;      /* EXIT_PIO write value, EXIT_MSR_WRITE value */
+	uint8_t insn_len;    /* length of the exiting instruction if the CPU reported it, else 0 */
+	uint64_t raw;        /* vendor exit reason / code, for messages */
+	uint64_t qual;       /* vendor qualification / exitinfo1, for messages */
+};
+
+struct vcpu;             /* arch-private state lives in struct vcpu_arch, inside struct vcpu */
+
+/* Guest start state: 64-bit long mode unless real_mode is set (for firmware-like guests). */
+struct vcpu_start {
+	uint64_t rip, rsp, rsi, rdi, cr3;
+	bool long_mode;
+};
+
+struct vcpu_ops {
+	const char *name;                                   /* "vmx" or "svm" */
+	bool (*cpu_supported)(const char **why);            /* CPUID/MSR checks on this CPU */
+	int (*cpu_enable)(void);                            /* per physical CPU: VMXON / EFER.SVME */
+	/* ept_root / npt_root: the nested page table (hv/paging.h) mapping this LPAR. */
+	int (*vcpu_init)(struct vcpu *v, uint64_t nested_root, const struct vcpu_start *s);
+	void (*vcpu_run)(struct vcpu *v, struct vcpu_exit *e);  /* enter; returns on the next exit */
+	uint64_t (*get_reg)(struct vcpu *v, enum vcpu_reg r);
+	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, uint64_t val);
+	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+};
+
+/* Set once at boot by arch_select_vcpu_ops() from CPUID (arch/x86/cpu.c). */
+extern const struct vcpu_ops *vcpu_ops;
+const struct vcpu_ops *arch_select_vcpu_ops(void);
+
+#endif
