@@ -1,0 +1,32 @@
+# vtpm/crypto: the TPM engine's crypto layer over BearSSL (docs/crypto.md).
+#
+# For the engine: compile $(CRYPTO_SRCS) with $(CRYPTO_INCLUDES) into the engine's host and
+# freestanding libraries; objects must depend on $(CRYPTO_DEPS) (BearSSL's unpacked source,
+# whose src/inner.h gives the big-integer primitives) and link with BearSSL.
+
+CRYPTO_SRCS     := $(wildcard vtpm/crypto/*.c)
+CRYPTO_HDRS     := $(wildcard vtpm/crypto/*.h)
+CRYPTO_INCLUDES := -Ivtpm/crypto -I$(BEARSSL_INC) -I$(BEARSSL_SRC)/src
+CRYPTO_DEPS     := $(BEARSSL_STAMP) $(CRYPTO_HDRS)
+
+CRYPTO_BUILD     := $(BUILD)/crypto
+CRYPTO_HOST_OBJS := $(patsubst vtpm/crypto/%.c,$(CRYPTO_BUILD)/host/%.o,$(CRYPTO_SRCS))
+CRYPTO_FREE_OBJS := $(patsubst vtpm/crypto/%.c,$(CRYPTO_BUILD)/free/%.o,$(CRYPTO_SRCS))
+CRYPTO_HOST_LIB  := $(CRYPTO_BUILD)/libtcrypto-host.a
+CRYPTO_FREE_LIB  := $(CRYPTO_BUILD)/libtcrypto-free.a
+
+$(CRYPTO_BUILD)/host/%.o: vtpm/crypto/%.c $(CRYPTO_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"; $(HOST_CC) $(HOST_CFLAGS) -fPIC $(CRYPTO_INCLUDES) -c $< -o $@
+
+$(CRYPTO_BUILD)/free/%.o: vtpm/crypto/%.c $(CRYPTO_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"; $(FREE_CC) $(FREE_CFLAGS) -O2 $(CRYPTO_INCLUDES) -c $< -o $@
+
+$(CRYPTO_HOST_LIB): $(CRYPTO_HOST_OBJS)
+	@echo "  AR      $@"; rm -f $@; ar rcs $@ $^
+
+$(CRYPTO_FREE_LIB): $(CRYPTO_FREE_OBJS)
+	@echo "  AR      $@"; rm -f $@; ar rcs $@ $^
+
+ALL_TARGETS += $(CRYPTO_HOST_LIB) $(CRYPTO_FREE_LIB)
