@@ -45,7 +45,25 @@ struct vcpu_exit {
 	uint64_t qual;       /* vendor qualification / exitinfo1, for messages */
 };
 
-struct vcpu;             /* arch-private state lives in struct vcpu_arch, inside struct vcpu */
+/*
+ * One virtual CPU, owned by the core (hv/lpar.c), pinned to one physical CPU.  The core only
+ * reads and writes guest registers through vcpu_ops->get_reg/set_reg; the arch back end keeps
+ * whatever it needs in arch[] (opaque to the core) and allocates its hardware pages (VMCB/VMCS,
+ * I/O and MSR bitmaps, ...) with page_alloc() (anchor/hv.h) in vcpu_init.  gpr[] is a
+ * convenience for back ends whose entry code saves guest GPRs in memory: both SVM and VMX keep
+ * RAX/RSP/RIP/RFLAGS in the VMCB/VMCS, the other GPRs here (indexed by enum vcpu_reg).
+ */
+#define VCPU_ARCH_BYTES 1024
+
+struct lpar;
+
+struct vcpu {
+	uint64_t gpr[16];        /* guest GPRs by enum vcpu_reg, saved/restored around VM entry */
+	uint32_t cpu;            /* physical CPU index (0 = BSP) */
+	uint32_t apic_id;
+	struct lpar *lpar;       /* owning LPAR (core) */
+	_Alignas(64) uint8_t arch[VCPU_ARCH_BYTES];  /* back-end private state (pointers, flags) */
+};
 
 /* Guest start state: 64-bit long mode unless real_mode is set (for firmware-like guests). */
 struct vcpu_start {

@@ -1,0 +1,33 @@
+# The hypervisor ELF (hv.elf): core (hv/), x86 back ends (arch/x86/), pure logic (lib/config.c,
+# hv/decode.c, hv/paging.c), lib/string.c and BearSSL (freestanding).
+# Other fragments add sources with `HV_SRCS += ...` (arch/x86/*.mk is read before this file);
+# everything below uses recursive variables and is expanded only in the rule.
+
+HV_ELF := $(BUILD)/hv/hv.elf
+
+# Sources may be added by fragments read after this one (lib/config.mk, hv/pure.mk): the link
+# rule expands its prerequisites a second time, once every fragment has been read.
+.SECONDEXPANSION:
+
+HV_SRCS += hv/entry.S hv/main.c hv/console.c hv/format.c hv/pages.c \
+           arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c lib/string.c
+
+HV_CFLAGS = $(FREE_CFLAGS) -O2 -g -mcmodel=kernel -fno-pic -fno-pie -Ihv/include -Iarch/x86 \
+            -I$(BEARSSL_INC) -Wno-unused-parameter
+HV_OBJS = $(patsubst %,$(BUILD)/hv/obj/%.o,$(HV_SRCS))
+HV_HEADERS = $(wildcard hv/include/anchor/*.h lib/include/*.h arch/x86/*.h hv/*.h)
+
+$(BUILD)/hv/obj/%.c.o: %.c $(HV_HEADERS) | $(BEARSSL_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"; $(FREE_CC) $(filter-out -fPIC,$(HV_CFLAGS)) -c $< -o $@
+
+$(BUILD)/hv/obj/%.S.o: %.S
+	@mkdir -p $(@D)
+	@echo "  AS      $<"; $(FREE_CC) $(filter-out -fPIC,$(HV_CFLAGS)) -c $< -o $@
+
+$(HV_ELF): $$(HV_OBJS) linker/hv.ld $(BEARSSL_FREE_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"; ld -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+	    --no-warn-rwx-segments -T linker/hv.ld -o $@ $(HV_OBJS) $(BEARSSL_FREE_LIB)
+
+ALL_TARGETS += $(HV_ELF)
