@@ -1,0 +1,56 @@
+# vtpm/sim: the anchor-tpmd simulator daemon, its tpm2-tools conformance suite, the fuzzers
+# over the engine and the daemon's framing, and the swtpm-vs-anchor benchmark
+# (docs/simulator.md).
+#
+# This fragment is read before vtpm/tpm2.mk (fragments are included in sorted order), so
+# everything that names the engine's variables (TPM2_HOST_LIB, TPM2_INCLUDES, TPM2_SRCS) is
+# expanded late: in recipes, or through .SECONDEXPANSION in prerequisites.  Until the engine's
+# fragment exists, nothing here is built and the suites report the anchor half as skipped.
+
+SIM_BUILD   := $(BUILD)/sim
+ANCHOR_TPMD := $(SIM_BUILD)/anchor-tpmd
+SIM_SRCS    := vtpm/sim/sim_proto.c vtpm/sim/anchor-tpmd.c
+SIM_HDRS    := vtpm/sim/sim_proto.h
+SIM_HAVE_ENGINE := $(wildcard vtpm/tpm2.mk)
+
+# Libraries the daemon links: the engine (its own fragment says what it needs), then the
+# crypto layer and BearSSL (archives: a library listed twice costs nothing).
+sim_engine_libs = $(TPM2_HOST_LIB) $(CRYPTO_HOST_LIB) $(BEARSSL_HOST_LIB)
+
+.SECONDEXPANSION:
+
+$(ANCHOR_TPMD): $(SIM_SRCS) $(SIM_HDRS) vtpm/tpm2/tpm2.h $$(sim_engine_libs)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"; $(HOST_CC) $(HOST_CFLAGS) -Ivtpm/sim -Ivtpm/tpm2 $(TPM2_INCLUDES) \
+	    $(SIM_SRCS) $(sim_engine_libs) -o $@
+
+# ---- fuzzers (libFuzzer + ASan + UBSan) --------------------------------------------------------
+# The engine is rebuilt here with the sanitizers and coverage so that the fuzzer sees inside it.
+SIM_FUZZ_BUILD := $(SIM_BUILD)/fuzz
+SIM_FUZZ_FLAGS := -std=c11 -O1 -g -D_DEFAULT_SOURCE -fno-omit-frame-pointer \
+                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+SIM_FUZZ_LINK  := -fsanitize=fuzzer,address,undefined
+FUZZ_TPM2_EXECUTE := $(SIM_FUZZ_BUILD)/fuzz-tpm2-execute
+FUZZ_TPM2_FRAMING := $(SIM_FUZZ_BUILD)/fuzz-tpm2-framing
+
+# Engine + crypto sources compiled for the fuzzers: all of vtpm/tpm2 and vtpm/crypto.
+sim_fuzz_engine_srcs = $(wildcard vtpm/tpm2/*.c) $(CRYPTO_SRCS)
+sim_fuzz_objs = $(patsubst %.c,$(SIM_FUZZ_BUILD)/obj/%.o,$(sim_fuzz_engine_srcs))
+
+$(SIM_FUZZ_BUILD)/obj/%.o: %.c $$(CRYPTO_DEPS) $$(wildcard vtpm/tpm2/*.h)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(TPM2_INCLUDES) $(CRYPTO_INCLUDES) -c $< -o $@
+
+$(FUZZ_TPM2_EXECUTE): tests/fuzz/tpm2_execute_fuzz.c $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Ivtpm/tpm2 $(TPM2_INCLUDES) \
+	    $< $(sim_fuzz_objs) $(BEARSSL_HOST_LIB) -o $@
+
+$(FUZZ_TPM2_FRAMING): tests/fuzz/tpm2_framing_fuzz.c vtpm/sim/sim_proto.c $(SIM_HDRS) $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Ivtpm/sim -Ivtpm/tpm2 $(TPM2_INCLUDES) \
+	    $< vtpm/sim/sim_proto.c $(sim_fuzz_objs) $(BEARSSL_HOST_LIB) -o $@
+
+ifneq ($(SIM_HAVE_ENGINE),)
+ALL_TARGETS += $(ANCHOR_TPMD)
+endif

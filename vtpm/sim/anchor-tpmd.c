@@ -1,0 +1,555 @@
+/*
+ * anchor-tpmd: one Anchor TPM 2.0 engine instance served over TCP, so that tpm2-tools,
+ * tpm2-abrmd and tpm2-openssl talk to the engine unmodified (docs/simulator.md).
+ *
+ *   anchor-tpmd --port P --state DIR                         mssim: command P, platform P+1
+ *   anchor-tpmd --protocol swtpm --port P --ctrl-port C ...  swtpm: data P, control C
+ *
+ * Single-threaded: a poll() loop over the two listening sockets and at most one accepted
+ * connection per port.  Further connections wait in the listen backlog until the current
+ * client hangs up (a queue, not a rejection).  Once a frame has started, its remaining bytes
+ * must arrive within --io-timeout ms or the client is dropped, so a stalled or malicious
+ * client cannot wedge the TPM.  The engine itself is one static struct tpm2.
+ *
+ * Persistence: DIR/tpm2-state.bin holds tpm2_state_save()'s blob.  It is rewritten (temp
+ * file, fsync, rename, fsync of DIR) after every command that may change persistent state
+ * (hierarchy, NV, DA, clock, Startup/Shutdown commands, and any command that failed an
+ * authorisation, since that moves the lockout counter), at most every 10 s otherwise if the
+ * blob changed, on power-off/NV-off, and on SIGTERM/SIGINT.  A blob that fails to load stops
+ * the daemon with the loader's reason; --fresh starts a new TPM in its place.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tpm2.h"
+#include "sim_proto.h"
+
+#define STATE_FILE "tpm2-state.bin"
+
+static struct tpm2 the_tpm;     /* one engine instance per process, placed statically */
+
+struct options {
+	const char *state_dir;
+	const char *record_dir;
+	const char *bind_addr;
+	int protocol_swtpm;
+	int port, ctrl_port;
+	int fresh, startup_clear, quiet;
+	int io_timeout_ms;
+};
+
+struct daemon {
+	struct options opt;
+	struct sim_tpm sim;
+	uint8_t *saved;             /* the blob last written to disk */
+	size_t saved_len;
+	uint8_t *scratch;
+	size_t state_max;
+	time_t last_check;
+	unsigned long recorded;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void log_msg(const struct daemon *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#include <stdarg.h>
+static void log_msg(const struct daemon *d, const char *fmt, ...)
+{
+	va_list ap;
+	if (d && d->opt.quiet)
+		return;
+	va_start(ap, fmt);
+	fputs("anchor-tpmd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* ---- platform callbacks for the engine ---------------------------------------------------- */
+
+static void host_entropy(void *ctx, uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	while (len > 0) {
+		ssize_t n = getrandom(buf, len, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("anchor-tpmd: getrandom");
+			abort();                 /* the engine's contract: entropy never fails */
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static uint64_t host_now_ms(void *ctx)
+{
+	struct timespec ts;
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static const struct tpm2_platform host_platform = { host_entropy, host_now_ms, NULL };
+
+/* ---- state directory ---------------------------------------------------------------------- */
+
+static int write_file_atomically(const char *dir, const char *name, const uint8_t *buf, size_t len)
+{
+	char tmp[4096], dst[4096];
+	int fd, dfd, ok = 0;
+	size_t off = 0;
+
+	if (snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name) >= (int)sizeof tmp ||
+	    snprintf(dst, sizeof dst, "%s/%s", dir, name) >= (int)sizeof dst)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off == len && fsync(fd) == 0)
+		ok = 1;
+	close(fd);
+	if (!ok || rename(tmp, dst) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);   /* make the rename durable */
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+/* Saves the state if it differs from what is on disk.  force: even if unchanged. */
+static void save_state(struct daemon *d, int force)
+{
+	size_t n = tpm2_state_save(&the_tpm, d->scratch, d->state_max);
+	if (n == 0) {
+		log_msg(d, "tpm2_state_save failed (buffer %zu bytes)", d->state_max);
+		return;
+	}
+	if (!force && n == d->saved_len && memcmp(d->scratch, d->saved, n) == 0)
+		return;
+	if (write_file_atomically(d->opt.state_dir, STATE_FILE, d->scratch, n) != 0) {
+		log_msg(d, "cannot write %s/%s: %s", d->opt.state_dir, STATE_FILE, strerror(errno));
+		return;
+	}
+	memcpy(d->saved, d->scratch, n);
+	d->saved_len = n;
+}
+
+static int read_whole_file(const char *path, uint8_t *buf, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t off = 0;
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t n = read(fd, buf + off, max - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+		if (off == max) {     /* larger than any blob we could have written */
+			char c;
+			if (read(fd, &c, 1) > 0) {
+				close(fd);
+				errno = EFBIG;
+				return -2;
+			}
+			break;
+		}
+	}
+	close(fd);
+	*len = off;
+	return 0;
+}
+
+static void manufacture_fresh(struct daemon *d)
+{
+	struct tpm2_seeds seeds;
+	host_entropy(NULL, (uint8_t *)&seeds, sizeof seeds);
+	tpm2_manufacture(&the_tpm, &host_platform, &seeds);
+	explicit_bzero(&seeds, sizeof seeds);
+	save_state(d, 1);
+	log_msg(d, "manufactured a new TPM in %s", d->opt.state_dir);
+}
+
+static int open_state(struct daemon *d)
+{
+	char path[4096];
+	size_t len = 0;
+	int lock_fd, r;
+
+	if (mkdir(d->opt.state_dir, 0700) != 0 && errno != EEXIST) {
+		log_msg(d, "cannot create state directory %s: %s", d->opt.state_dir, strerror(errno));
+		return -1;
+	}
+	/* One daemon per state directory: two writers would lose each other's NV. */
+	snprintf(path, sizeof path, "%s/lock", d->opt.state_dir);
+	lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		log_msg(d, "state directory %s is in use by another anchor-tpmd", d->opt.state_dir);
+		return -1;
+	}
+	d->state_max = tpm2_state_max_size();
+	d->saved = calloc(1, d->state_max);
+	d->scratch = calloc(1, d->state_max);
+	if (!d->saved || !d->scratch)
+		return -1;
+
+	snprintf(path, sizeof path, "%s/%s", d->opt.state_dir, STATE_FILE);
+	if (d->opt.fresh) {
+		manufacture_fresh(d);
+		return 0;
+	}
+	r = read_whole_file(path, d->scratch, d->state_max, &len);
+	if (r == -1 && errno == ENOENT) {
+		manufacture_fresh(d);
+		return 0;
+	}
+	if (r != 0) {
+		log_msg(d, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	r = tpm2_state_load(&the_tpm, &host_platform, d->scratch, len);
+	if (r != 0) {
+		log_msg(d, "%s is not a usable TPM state (%s); refusing to overwrite it: "
+		        "move it away or start with --fresh", path, tpm2_state_strerror(r));
+		return -1;
+	}
+	memcpy(d->saved, d->scratch, len);
+	d->saved_len = len;
+	log_msg(d, "loaded TPM state from %s (%zu bytes)", path, len);
+	return 0;
+}
+
+/* ---- hooks from the protocol layer -------------------------------------------------------- */
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Commands that may change what tpm2_state_save() serialises. */
+static int may_change_persistent_state(uint32_t cc, uint32_t rc)
+{
+	uint32_t base = rc & 0xfbfu;   /* strip the handle/session/parameter number (RC_FMT1) */
+	if (cc >= 0x11f && cc <= 0x13b)     /* NV_UndefineSpaceSpecial .. NV_ChangeAuth */
+		return 1;
+	if (cc == 0x144 || cc == 0x145 || cc == 0x14f)   /* Startup, Shutdown, NV_ReadLock */
+		return 1;
+	/* TPM_RC_AUTH_FAIL, TPM_RC_BAD_AUTH, TPM_RC_LOCKOUT: the DA counters moved. */
+	return (rc & 0x80u) ? (base == 0x08e || base == 0x0a2) : rc == 0x921;
+}
+
+static void record_command(struct daemon *d, uint8_t locality, const uint8_t *cmd, size_t len)
+{
+	char path[4096];
+	FILE *f;
+	snprintf(path, sizeof path, "%s/cmd-%06lu-%08x.bin", d->opt.record_dir, d->recorded++,
+	         len >= 10 ? be32(cmd + 6) : 0u);
+	f = fopen(path, "wb");
+	if (!f)
+		return;
+	fputc(locality, f);                 /* the fuzzer's format: locality byte, then command */
+	fwrite(cmd, 1, len, f);
+	fclose(f);
+}
+
+static void after_command(struct sim_tpm *s, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
+                          const uint8_t *rsp, size_t rsp_len)
+{
+	struct daemon *d = s->owner;
+	uint32_t cc = cmd_len >= 10 ? be32(cmd + 6) : 0, rc = rsp_len >= 10 ? be32(rsp + 6) : 0;
+	time_t now = time(NULL);
+
+	if (d->opt.record_dir)
+		record_command(d, locality, cmd, cmd_len);
+	if (may_change_persistent_state(cc, rc) || now - d->last_check >= 10) {
+		d->last_check = now;
+		save_state(d, 0);
+	}
+}
+
+static void on_power_off(struct sim_tpm *s)
+{
+	save_state(s->owner, 0);
+}
+
+/* ---- sockets ------------------------------------------------------------------------------ */
+
+static int fd_read_full(void *ctx, void *buf, size_t len)
+{
+	int fd = *(int *)ctx;
+	uint8_t *p = buf;
+	while (len > 0) {
+		ssize_t n = recv(fd, p, len, 0);
+		if (n <= 0)
+			return -1;       /* EOF, error, SO_RCVTIMEO expiry or a signal: drop the client */
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fd_write_full(void *ctx, const void *buf, size_t len)
+{
+	int fd = *(int *)ctx;
+	const uint8_t *p = buf;
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int listen_on(struct daemon *d, int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (inet_pton(AF_INET, d->opt.bind_addr, &sa.sin_addr) != 1) {
+		log_msg(d, "bad --bind address %s", d->opt.bind_addr);
+		close(fd);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0) {
+		log_msg(d, "cannot listen on %s:%d: %s", d->opt.bind_addr, port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int accept_client(struct daemon *d, int lfd)
+{
+	struct timeval tv = { d->opt.io_timeout_ms / 1000, (d->opt.io_timeout_ms % 1000) * 1000 };
+	int one = 1, fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return fd;
+}
+
+typedef int (*frame_fn)(struct sim_tpm *, const struct sim_io *);
+
+struct port {
+	int listen_fd, conn_fd;
+	frame_fn serve;
+};
+
+/* One poll round: accept where a slot is free, serve one frame where data is waiting. */
+static int serve_round(struct daemon *d, struct port *ports, int nports)
+{
+	struct pollfd pf[4];
+	int i, r;
+
+	for (i = 0; i < nports; i++) {
+		/* A busy port does not poll its listener: new clients queue in the backlog. */
+		pf[i].fd = ports[i].conn_fd >= 0 ? ports[i].conn_fd : ports[i].listen_fd;
+		pf[i].events = POLLIN;
+		pf[i].revents = 0;
+	}
+	r = poll(pf, (nfds_t)nports, 1000);
+	if (r < 0)
+		return errno == EINTR ? SIM_CONTINUE : SIM_TERMINATE;
+	for (i = 0; i < nports && !stop_requested; i++) {
+		struct port *p = &ports[i];
+		if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if (p->conn_fd < 0) {
+			p->conn_fd = accept_client(d, p->listen_fd);
+			continue;
+		}
+		struct sim_io io = { fd_read_full, fd_write_full, &p->conn_fd };
+		r = p->serve(&d->sim, &io);
+		if (r != SIM_CONTINUE) {
+			close(p->conn_fd);
+			p->conn_fd = -1;
+		}
+		if (r == SIM_TERMINATE)
+			return SIM_TERMINATE;
+	}
+	return SIM_CONTINUE;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;      /* no SA_RESTART: blocking calls return EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* TPM2_Startup(TPM_SU_CLEAR), as swtpm's --flags startup-clear. */
+static void startup_clear(struct daemon *d)
+{
+	static const uint8_t cmd[12] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0 };
+	uint8_t rsp[TPM2_MAX_RESPONSE_SIZE];
+	size_t n = sim_execute(&d->sim, 0, cmd, sizeof cmd, rsp, sizeof rsp);
+	uint32_t rc = n >= 10 ? be32(rsp + 6) : 0xffffffffu;
+	if (rc != 0)
+		log_msg(d, "Startup(CLEAR) answered 0x%x", rc);
+}
+
+static void usage(FILE *f)
+{
+	fputs(
+"usage: anchor-tpmd [options]\n"
+"Serves one Anchor TPM 2.0 engine instance over TCP (one client per port at a time;\n"
+"further clients queue until it hangs up).\n"
+"\n"
+"  --protocol mssim|swtpm  wire protocol (default mssim)\n"
+"  --port P                mssim: TPM command port P, platform port P+1 (default 2321)\n"
+"                          swtpm: TPM data port P\n"
+"  --ctrl-port C           swtpm: control port (default P+1)\n"
+"  --bind ADDR             IPv4 address to listen on (default 127.0.0.1)\n"
+"  --state DIR             state directory (default ./anchor-tpmd-state); the TPM is\n"
+"                          manufactured there on first start, loaded on later starts\n"
+"  --fresh                 manufacture a new TPM even if DIR holds one (overwrites it)\n"
+"  --startup-clear         send TPM2_Startup(CLEAR) after power-on, like swtpm's flag\n"
+"  --record DIR            write every command received to DIR/cmd-*.bin (locality byte,\n"
+"                          then the command): a seed corpus for the fuzzers\n"
+"  --io-timeout MS         drop a client that stalls mid-frame for MS ms (default 10000)\n"
+"  --quiet                 no log lines on stderr\n"
+"  --help                  this text\n"
+"\n"
+"The TPM powers on at start (mssim POWER_ON and swtpm CMD_INIT re-run _TPM_Init).\n"
+"SIGTERM/SIGINT save the state and exit 0.\n", f);
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longs[] = {
+		{ "protocol", required_argument, NULL, 'P' }, { "port", required_argument, NULL, 'p' },
+		{ "ctrl-port", required_argument, NULL, 'c' }, { "bind", required_argument, NULL, 'b' },
+		{ "state", required_argument, NULL, 's' }, { "fresh", no_argument, NULL, 'f' },
+		{ "startup-clear", no_argument, NULL, 'S' }, { "record", required_argument, NULL, 'r' },
+		{ "io-timeout", required_argument, NULL, 't' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int c;
+	*o = (struct options){ .state_dir = "anchor-tpmd-state", .bind_addr = "127.0.0.1",
+	                       .port = 2321, .ctrl_port = -1, .io_timeout_ms = 10000 };
+	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			if (strcmp(optarg, "mssim") == 0)
+				o->protocol_swtpm = 0;
+			else if (strcmp(optarg, "swtpm") == 0)
+				o->protocol_swtpm = 1;
+			else
+				return -1;
+			break;
+		case 'p': o->port = atoi(optarg); break;
+		case 'c': o->ctrl_port = atoi(optarg); break;
+		case 'b': o->bind_addr = optarg; break;
+		case 's': o->state_dir = optarg; break;
+		case 'f': o->fresh = 1; break;
+		case 'S': o->startup_clear = 1; break;
+		case 'r': o->record_dir = optarg; break;
+		case 't': o->io_timeout_ms = atoi(optarg); break;
+		case 'q': o->quiet = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: return -1;
+		}
+	}
+	if (optind != argc || o->port <= 0 || o->port > 65534 || o->io_timeout_ms <= 0)
+		return -1;
+	if (o->ctrl_port < 0)
+		o->ctrl_port = o->port + 1;
+	return o->ctrl_port > 0 && o->ctrl_port <= 65535 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	struct port ports[2];
+	int i;
+
+	if (parse_options(argc, argv, &d.opt) != 0) {
+		usage(stderr);
+		return 2;
+	}
+	install_signals();
+	sim_tpm_init(&d.sim, &the_tpm, &host_platform);
+	d.sim.owner = &d;
+	d.sim.after_command = after_command;
+	d.sim.on_power_off = on_power_off;
+	if (d.opt.record_dir)
+		(void)mkdir(d.opt.record_dir, 0700);
+	if (open_state(&d) != 0)
+		return 1;
+
+	ports[0] = (struct port){ listen_on(&d, d.opt.port), -1,
+	                          d.opt.protocol_swtpm ? sim_swtpm_data_frame : sim_mssim_command_frame };
+	ports[1] = (struct port){ listen_on(&d, d.opt.ctrl_port), -1,
+	                          d.opt.protocol_swtpm ? sim_swtpm_ctrl_frame : sim_mssim_platform_frame };
+	if (ports[0].listen_fd < 0 || ports[1].listen_fd < 0)
+		return 1;
+
+	sim_power_on(&d.sim, 0);
+	if (d.opt.startup_clear)
+		startup_clear(&d);
+	d.last_check = time(NULL);
+	log_msg(&d, "serving %s on %s:%d/%d (%zu-byte engine instance), pid %d",
+	        d.opt.protocol_swtpm ? "swtpm" : "mssim", d.opt.bind_addr, d.opt.port,
+	        d.opt.ctrl_port, tpm2_instance_size(), (int)getpid());
+
+	while (!stop_requested && serve_round(&d, ports, 2) == SIM_CONTINUE)
+		;
+	for (i = 0; i < 2; i++) {
+		if (ports[i].conn_fd >= 0)
+			close(ports[i].conn_fd);
+		close(ports[i].listen_fd);
+	}
+	save_state(&d, 0);
+	log_msg(&d, "state saved, exiting");
+	return 0;
+}
