@@ -10,7 +10,7 @@ PKGS=(
   qemu-system-x86 ovmf seabios
   swtpm swtpm-tools
   bochs bochsbios bochs-term grub-pc-bin grub-common xorriso
-  tpm2-tools tpm2-abrmd tpm2-openssl libtss2-dev libtss2-tcti-mssim0 libtss2-tcti-swtpm0 openssl
+  tpm2-tools tpm2-abrmd tpm2-openssl libtss2-dev libtss2-tcti-mssim0 libtss2-tcti-swtpm0 libtss2-tcti-tabrmd0 openssl
   dbus
   dpkg-dev
   valgrind
