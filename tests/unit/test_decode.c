@@ -1,0 +1,188 @@
+/* Host unit tests for hv/decode.c.  The instruction bytes come from the GNU assembler
+ * (decode_cases.txt -> gen_decode_cases.py -> decode_cases.h), so each case also checks that
+ * the decoder's length (how far RIP advances) agrees with the assembler's. */
+#include <anchor/decode.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "check.h"
+
+struct expect {
+	enum decode_status status;
+	int write, size, dst_size, reg, high8, zx, sx, has_imm;
+	uint64_t imm;
+};
+
+struct decode_case {
+	int line;
+	enum decode_mode mode;
+	const char *text;
+	size_t len;
+	uint8_t bytes[32];
+	struct expect want;
+};
+
+#include "decode_cases.h"
+
+static const char *status_name(enum decode_status s)
+{
+	return s == DECODE_OK ? "ok" : s == DECODE_TRUNCATED ? "truncated" : "unsupported";
+}
+
+/* Compares a successful decode with the expectation; fills why on mismatch. */
+static bool matches(const struct decode_case *c, const struct mmio_insn *m, char *why, size_t n)
+{
+	const struct expect *w = &c->want;
+	int dst = w->write ? 0 : w->dst_size;
+	if (m->len != c->len || m->write != (bool)w->write || m->size != w->size ||
+	    m->has_imm != (bool)w->has_imm || (w->has_imm && m->imm != w->imm) ||
+	    (!w->has_imm && (m->reg != w->reg || m->reg_high8 != (bool)w->high8)) ||
+	    m->dst_size != dst || m->zero_extend != (bool)w->zx || m->sign_extend != (bool)w->sx) {
+		snprintf(why, n, "got len=%u write=%d size=%u reg=%u high8=%d imm=%d/0x%" PRIx64
+		         " dst=%u zx=%d sx=%d; assembler len %zu",
+		         m->len, m->write, m->size, m->reg, m->reg_high8, m->has_imm, m->imm,
+		         m->dst_size, m->zero_extend, m->sign_extend, c->len);
+		return false;
+	}
+	return true;
+}
+
+/* Every proper prefix of an accepted instruction must ask for more bytes, never decode. */
+static bool truncations_ok(const struct decode_case *c, char *why, size_t n)
+{
+	for (size_t avail = 0; avail < c->len; avail++) {
+		struct mmio_insn m;
+		enum decode_status st = decode_mmio(c->bytes, avail, c->mode, &m);
+		if (st != DECODE_TRUNCATED) {
+			snprintf(why, n, "with %zu of %zu bytes: %s", avail, c->len, status_name(st));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Followed by unrelated bytes (as fetched from guest memory), the length must not change. */
+static bool padded_ok(const struct decode_case *c, char *why, size_t n)
+{
+	uint8_t buf[DECODE_MAX_INSN + 16];
+	memset(buf, 0x90, sizeof buf);
+	memcpy(buf, c->bytes, c->len < sizeof buf ? c->len : sizeof buf);
+	struct mmio_insn m;
+	enum decode_status st = decode_mmio(buf, sizeof buf, c->mode, &m);
+	if (st != DECODE_OK || m.len != c->len) {
+		snprintf(why, n, "padded: %s len %u", status_name(st), m.len);
+		return false;
+	}
+	return true;
+}
+
+static void run_case(const struct decode_case *c)
+{
+	char name[160], why[256] = "";
+	snprintf(name, sizeof name, "decode %s-bit: %s (decode_cases.txt:%d)",
+	         c->mode == DECODE_MODE_64 ? "64" : "32", c->text, c->line);
+	struct mmio_insn m;
+	enum decode_status st = decode_mmio(c->bytes, c->len, c->mode, &m);
+	bool good;
+	if (c->want.status != DECODE_OK) {
+		good = st == c->want.status;
+		snprintf(why, sizeof why, "got %s", status_name(st));
+		/* A rejected instruction followed by more bytes must stay rejected. */
+		uint8_t buf[64];
+		memset(buf, 0x8b, sizeof buf);
+		memcpy(buf, c->bytes, c->len < sizeof buf ? c->len : sizeof buf);
+		if (good && decode_mmio(buf, sizeof buf, c->mode, &m) != DECODE_UNSUPPORTED) {
+			good = false;
+			snprintf(why, sizeof why, "accepted when followed by more bytes");
+		}
+	} else if (st != DECODE_OK) {
+		good = false;
+		snprintf(why, sizeof why, "got %s", status_name(st));
+	} else {
+		good = matches(c, &m, why, sizeof why) && truncations_ok(c, why, sizeof why) &&
+		       padded_ok(c, why, sizeof why);
+	}
+	check(good, name, "%s", why);
+}
+
+static struct mmio_insn load(int size, int dst, bool high8, bool zx, bool sx)
+{
+	return (struct mmio_insn){ .size = (uint8_t)size, .dst_size = (uint8_t)dst,
+	                           .reg_high8 = high8, .zero_extend = zx, .sign_extend = sx };
+}
+
+static void check_u64(uint64_t got, uint64_t want, const char *name)
+{
+	check(got == want, name, "got 0x%016" PRIx64 " want 0x%016" PRIx64, got, want);
+}
+
+static void merge_tests(void)
+{
+	const uint64_t old = 0x1122334455667788ull;
+	struct mmio_insn m;
+	m = load(1, 1, false, false, false);
+	check_u64(decode_merge_load(&m, old, 0xAB), 0x11223344556677ABull, "merge: 8-bit load keeps bits 63:8");
+	m = load(1, 1, true, false, false);
+	check_u64(decode_merge_load(&m, old, 0xAB), 0x112233445566AB88ull, "merge: AH load replaces bits 15:8 only");
+	m = load(2, 2, false, false, false);
+	check_u64(decode_merge_load(&m, old, 0xFFFFCDEF), 0x112233445566CDEFull, "merge: 16-bit load keeps bits 63:16");
+	m = load(4, 4, false, false, false);
+	check_u64(decode_merge_load(&m, old, 0x89ABCDEFull), 0x0000000089ABCDEFull, "merge: 32-bit load zero-extends to 64");
+	m = load(8, 8, false, false, false);
+	check_u64(decode_merge_load(&m, old, 0xFEDCBA9876543210ull), 0xFEDCBA9876543210ull, "merge: 64-bit load replaces all");
+	m = load(1, 4, false, true, false);
+	check_u64(decode_merge_load(&m, old, 0xFFFFFF80), 0x80, "merge: movzbl zero-extends and clears 63:32");
+	m = load(1, 8, false, false, true);
+	check_u64(decode_merge_load(&m, old, 0x80), 0xFFFFFFFFFFFFFF80ull, "merge: movsbq sign-extends to 64");
+	m = load(1, 4, false, false, true);
+	check_u64(decode_merge_load(&m, old, 0x80), 0x00000000FFFFFF80ull, "merge: movsbl sign-extends to 32, clears 63:32");
+	m = load(2, 4, false, false, true);
+	check_u64(decode_merge_load(&m, old, 0x7FFF), 0x7FFF, "merge: movswl of a positive value");
+	m = load(1, 2, false, false, true);
+	check_u64(decode_merge_load(&m, old, 0xF0), 0x112233445566FFF0ull, "merge: movsbw keeps bits 63:16");
+	m = load(2, 8, false, true, false);
+	check_u64(decode_merge_load(&m, old, 0xFFFF8001), 0x8001, "merge: movzwq");
+	m = load(4, 8, false, false, true);
+	check_u64(decode_merge_load(&m, old, 0x80000000), 0xFFFFFFFF80000000ull, "merge: movslq sign-extends");
+
+	struct mmio_insn s = { .size = 1, .write = true };
+	check_u64(decode_store_value(&s, old), 0x88, "store: 8-bit from low byte");
+	s.reg_high8 = true;
+	check_u64(decode_store_value(&s, old), 0x77, "store: 8-bit from AH..BH");
+	s = (struct mmio_insn){ .size = 2, .write = true };
+	check_u64(decode_store_value(&s, old), 0x7788, "store: 16-bit");
+	s.size = 4;
+	check_u64(decode_store_value(&s, old), 0x55667788, "store: 32-bit");
+	s.size = 8;
+	check_u64(decode_store_value(&s, old), old, "store: 64-bit");
+	s = (struct mmio_insn){ .size = 4, .write = true, .has_imm = true, .imm = 0xdeadbeef };
+	check_u64(decode_store_value(&s, old), 0xdeadbeef, "store: immediate ignores the register");
+}
+
+/* The decoded forms applied end to end: decode, then merge, as the hypervisor will. */
+static void end_to_end_tests(void)
+{
+	static const uint8_t movsbl_r9[] = { 0x44, 0x0f, 0xbe, 0x0f };   /* movsbl (%rdi),%r9d */
+	struct mmio_insn m;
+	bool good = decode_mmio(movsbl_r9, sizeof movsbl_r9, DECODE_MODE_64, &m) == DECODE_OK &&
+	            m.reg == 9 && decode_merge_load(&m, ~0ull, 0xFE) == 0xFFFFFFFEull;
+	check(good, "end-to-end: movsbl (%rdi),%r9d of 0xFE gives 0xFFFFFFFE", "reg %u", m.reg);
+	static const uint8_t movq_imm[] = { 0x48, 0xc7, 0x07, 0x00, 0x00, 0x00, 0x80 };
+	good = decode_mmio(movq_imm, sizeof movq_imm, DECODE_MODE_64, &m) == DECODE_OK &&
+	       decode_store_value(&m, 0) == 0xFFFFFFFF80000000ull && m.size == 8;
+	check(good, "end-to-end: movq $-0x80000000 stores a sign-extended 64-bit value", "size %u", m.size);
+	check(decode_mmio(NULL, 0, DECODE_MODE_64, &m) == DECODE_TRUNCATED,
+	      "decode: empty input is truncated", "");
+	static const uint8_t nop_after_rex[] = { 0x48 };
+	check(decode_mmio(nop_after_rex, 1, DECODE_MODE_64, &m) == DECODE_TRUNCATED,
+	      "decode: lone REX prefix is truncated", "");
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof decode_cases / sizeof decode_cases[0]; i++)
+		run_case(&decode_cases[i]);
+	merge_tests();
+	end_to_end_tests();
+	return check_exit();
+}
