@@ -1,17 +1,19 @@
 /*
  * anchor.cfg: the static partitioning of the machine (lib/config.c, shared by the UEFI loader
- * and the hypervisor; pure logic, unit-tested on the host).
+ * and the hypervisor; pure logic, unit-tested on the host).  Full reference: docs/config.md.
  *
  *   # comment
  *   [lpar alpha]
  *   uuid   = 0b1e7a52-4c3d-4f0e-9a8b-1c2d3e4f5a6b
  *   cpu    = 1                 # physical CPU (0 is the BSP; an LPAR on 0 shares it with the HTPM)
- *   memory = 0x20000000 64M    # host-physical base and size (K/M/G suffix); guest sees 0..size
+ *   memory = 0x20000000 64M    # host-physical base and size (K/M/G/T suffix); guest sees 0..size
  *   image  = testguest.elf     # file on the boot medium, loaded into the LPAR's RAM
- *   args   = mmio              # free text handed to the guest
- *   tpm    = vtpm              # what answers at 0xFED40000: vtpm | testdev | none
+ *   args   = mmio              # free text handed to the guest (optional, default empty)
+ *   tpm    = vtpm              # what answers at 0xFED40000: vtpm | testdev | none (default vtpm)
  *
- * Every error names the line: "anchor.cfg:7: unknown key 'foo'".
+ * uuid, cpu, memory and image are required.  '#' starts a comment anywhere on a line (so args
+ * cannot contain '#').  Names: 1-31 of [A-Za-z0-9_.-].  Plain ASCII only outside comments.
+ * Every error names the line: "anchor.cfg:7: unknown key 'foo' (known: ...)".
  */
 #ifndef ANCHOR_CONFIG_H
 #define ANCHOR_CONFIG_H
@@ -22,6 +24,7 @@
 #define CFG_NAME_MAX  32
 #define CFG_FILE_MAX  64
 #define CFG_ARGS_MAX  128
+#define CFG_ERR_MAX   192     /* room for any cfg_parse/cfg_validate message */
 
 enum cfg_tpm { CFG_TPM_NONE = 0, CFG_TPM_VTPM, CFG_TPM_TESTDEV };
 
@@ -42,15 +45,36 @@ struct cfg {
 	struct cfg_lpar lpars[CFG_MAX_LPARS];
 };
 
-/* Parse text (not NUL-terminated).  0 on success; -1 with a message in err otherwise. */
+/* Parse text (not NUL-terminated).  0 on success; -1 with a NUL-terminated message in err
+ * otherwise (truncated to errlen; CFG_ERR_MAX bytes hold every message in full).  On failure
+ * *out holds what was parsed so far and must not be used.  Syntax only: cfg_validate next. */
 int cfg_parse(const char *text, size_t len, struct cfg *out, char *err, size_t errlen);
 
-/* Check the parsed configuration against the machine: LPAR memory disjoint and page-aligned,
- * CPUs in range and distinct, at most cpu_count LPARs, names and UUIDs unique. */
+/* Check the parsed configuration against the machine: LPAR memory non-empty, 4 KiB-aligned,
+ * at least 2 MiB (guest_abi.h layout) and below 2^52, pairwise disjoint; CPUs < cpu_count and
+ * distinct; at most cpu_count LPARs; names and UUIDs unique.  0 or -1 with a message naming the
+ * LPAR's [lpar] line, e.g. "anchor.cfg:9: lpar alpha memory overlaps lpar beta".  Whether the
+ * memory is actually RAM free for LPARs is the loader's/hypervisor's check (memory map). */
 int cfg_validate(const struct cfg *c, unsigned cpu_count, char *err, size_t errlen);
 
-/* Canonical encoding of an LPAR's identity (UUID, name, cpu, memory size — not its images), the
- * input to config_digest (DESIGN.md, Anchoring).  Returns the length written (<= max). */
+/*
+ * Canonical encoding of an LPAR's identity (UUID, name, cpu, memory size — not its images nor
+ * its memory base), the input to config_digest (DESIGN.md, Anchoring).  The vEK is derived from
+ * it, so it never changes for a given version (docs/config.md, "Identity encoding"):
+ *   "ANCHORID" | version (2 bytes BE, = 1) | fields, each tag (1) | length (2, BE) | value:
+ *   1 uuid (16 bytes as written) | 2 name (ASCII, no NUL) | 3 cpu (4, BE) | 4 memory size (8, BE)
+ * Returns the length written (<= max), or 0 if max is too small (CFG_IDENTITY_MAX always fits)
+ * or the name is not NUL-terminated.
+ */
+#define CFG_IDENTITY_MAGIC      { 'A', 'N', 'C', 'H', 'O', 'R', 'I', 'D' }
+#define CFG_IDENTITY_MAGIC_LEN  8
+#define CFG_IDENTITY_VERSION    1
+#define CFG_ID_TAG_UUID         1
+#define CFG_ID_TAG_NAME         2
+#define CFG_ID_TAG_CPU          3
+#define CFG_ID_TAG_MEMSIZE      4
+#define CFG_IDENTITY_MAX        (CFG_IDENTITY_MAGIC_LEN + 2 + 3 + 16 + 3 + (CFG_NAME_MAX - 1) + \
+                                 3 + 4 + 3 + 8)
 size_t cfg_identity_encode(const struct cfg_lpar *l, uint8_t *buf, size_t max);
 
 #endif
