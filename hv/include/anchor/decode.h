@@ -3,12 +3,19 @@
  * nor every CPU provides decode assists, so the hypervisor fetches the bytes at the guest RIP and
  * decodes them here.  Pure logic: no hypervisor state, unit-tested on the host.
  *
- * Accepted: MOV r/m<->reg (88, 89, 8A, 8B), MOV r/m,imm (C6, C7), MOVZX (0F B6, 0F B7),
- * MOVSX (0F BE, 0F BF), MOV moffs (A0-A3: 8-byte address in 64-bit mode, 4-byte in 32-bit),
- * with the 66 operand-size prefix, REX, and CS/DS/ES/SS segment prefixes (no effect in 64-bit
- * mode); in 64-bit mode and 32-bit protected mode.  FS/GS overrides and 67 are rejected.
- * Rejected cleanly (DECODE_UNSUPPORTED): string instructions (MOVS, STOS, LODS, with or without
- * REP), RMW instructions (ADD/OR/AND/XCHG/... on memory), AVX/SSE, anything unknown.
+ * Accepted: MOV r/m<->reg (88, 89, 8A, 8B), MOV r/m,imm (C6 /0, C7 /0), MOVZX (0F B6, 0F B7),
+ * MOVSX (0F BE, 0F BF), MOVSXD (63, 64-bit mode only: movslq), MOV moffs (A0-A3: 8-byte
+ * address in 64-bit mode, 4-byte in 32-bit), with the 66 operand-size prefix, REX (only when
+ * it directly precedes the opcode, as on the CPU), and CS/DS/ES/SS segment prefixes (no effect
+ * in 64-bit mode; flat segments assumed in 32-bit mode); in 64-bit mode and 32-bit protected
+ * mode.  Only memory operands (ModRM.mod != 3).  FS/GS overrides, 67, F0, F2, F3 are rejected.
+ * Rejected cleanly (DECODE_UNSUPPORTED): string instructions (MOVS, STOS, LODS, CMPS, SCAS, with
+ * or without REP), RMW instructions (ADD/OR/AND/XCHG/... on memory), AVX/SSE, anything unknown,
+ * anything longer than 15 bytes.
+ * DECODE_TRUNCATED means: the `avail` bytes are a valid start of an accepted form and more are
+ * needed (e.g. the fetch stopped at a page boundary); fetch the rest and decode again.  A form
+ * already known to be unsupported is reported as DECODE_UNSUPPORTED even from short input.
+ * Test cases: tests/unit/decode_cases.txt (assembled by GNU as at build time).
  */
 #ifndef ANCHOR_DECODE_H
 #define ANCHOR_DECODE_H
@@ -27,27 +34,29 @@ enum decode_status {
 enum decode_mode { DECODE_MODE_32, DECODE_MODE_64 };
 
 struct mmio_insn {
-	uint8_t len;          /* total instruction length, to advance RIP */
+	uint8_t len;          /* total instruction length incl. prefixes, to advance RIP */
 	uint8_t size;         /* access width in bytes: 1, 2, 4, 8 */
 	bool write;           /* guest stores to memory */
 	/* For stores: the value comes from register reg (low `size` bytes; for AH..BH, reg_high8)
 	 * or, if has_imm, from imm (already sign-extended to 64 bits for C7 with REX.W).
 	 * For loads: the value goes to register reg; zero_extend/sign_extend say how to widen it to
 	 * dst_size bytes; 32-bit destinations clear the upper half (x86-64 rule). */
-	uint8_t reg;          /* enum vcpu_reg numbering (REG_RAX..REG_R15) */
+	uint8_t reg;          /* enum vcpu_reg numbering (REG_RAX..REG_R15); A0-A3 use REG_RAX */
 	bool reg_high8;       /* AH, CH, DH, BH (no REX, 8-bit, reg 4-7) */
 	bool has_imm;
 	uint64_t imm;
-	uint8_t dst_size;     /* loads: destination register width in bytes */
+	uint8_t dst_size;     /* loads: destination register width in bytes; 0 for stores */
 	bool zero_extend;
 	bool sign_extend;
 };
 
+/* Decodes the instruction at bytes[0..avail).  On anything but DECODE_OK, *out is zeroed. */
 enum decode_status decode_mmio(const uint8_t *bytes, size_t avail, enum decode_mode mode,
                                struct mmio_insn *out);
 
-/* Apply a decoded load: merge `value` (size bytes from the device) into the register's old
- * contents per the x86 rules; returns the new register value. */
+/* Apply a decoded load: merge `value` (size bytes from the device; higher bits ignored) into
+ * the register's old contents per the x86 rules (8/16-bit destinations keep the other bits,
+ * AH..BH replace bits 15:8, 32-bit destinations zero bits 63:32); returns the new value. */
 uint64_t decode_merge_load(const struct mmio_insn *in, uint64_t old_reg, uint64_t value);
 /* The value a decoded store writes (size bytes), given the source register's contents. */
 uint64_t decode_store_value(const struct mmio_insn *in, uint64_t src_reg);
