@@ -25,3 +25,12 @@ UNIT_TESTS := $(UNIT_DIR)/test_decode $(UNIT_DIR)/test_paging
 
 TEST_DEPS   += $(UNIT_TESTS)
 TEST_SUITES += $(UNIT_TESTS)
+
+# CONFIG_SRCS is defined later (lib/config.mk sorts after hv/pure.mk): name the file directly.
+$(UNIT_DIR)/test_config: tests/unit/test_config.c tests/unit/check.h lib/config.c \
+                         hv/include/anchor/config.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"; $(HOST_CC) $(UNIT_CFLAGS) -o $@ $< lib/config.c
+
+TEST_DEPS   += $(UNIT_DIR)/test_config
+TEST_SUITES += $(UNIT_DIR)/test_config
