@@ -30,3 +30,13 @@ $(CRYPTO_FREE_LIB): $(CRYPTO_FREE_OBJS)
 	@echo "  AR      $@"; rm -f $@; ar rcs $@ $^
 
 ALL_TARGETS += $(CRYPTO_HOST_LIB) $(CRYPTO_FREE_LIB)
+
+# ---- tests and benchmarks (native) ----
+CRYPTO_TEST_CFLAGS := $(HOST_CFLAGS) $(CRYPTO_INCLUDES)
+CRYPTO_TEST_LIBS   := $(CRYPTO_HOST_LIB) $(BEARSSL_HOST_LIB)
+
+$(CRYPTO_BUILD)/crypto_bench: tests/unit/crypto_bench.c $(CRYPTO_TEST_LIBS)
+	@echo "  CCLD    $@"; $(HOST_CC) $(CRYPTO_TEST_CFLAGS) $< $(CRYPTO_TEST_LIBS) -o $@
+
+BENCH_SUITES += $(CRYPTO_BUILD)/crypto_bench
+TEST_DEPS    += $(CRYPTO_BUILD)/crypto_bench

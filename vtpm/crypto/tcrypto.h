@@ -130,7 +130,7 @@ size_t tc_hmac_final(const tc_hmac_ctx *c, uint8_t *out);
 size_t tc_hmac(uint16_t alg, const void *key, size_t key_len, const void *data, size_t len,
                uint8_t *out);
 /* HMAC sequence state for ContextSave: like tc_hash_save, plus the outer key block. */
-#define TC_HMAC_STATE_MAX (TC_HASH_STATE_MAX + TC_MAX_HASH_BLOCK)
+#define TC_HMAC_STATE_MAX (2 + TC_MAX_HASH_BLOCK + TC_HASH_STATE_MAX)
 size_t tc_hmac_save(const tc_hmac_ctx *c, uint8_t *buf, size_t max);
 int tc_hmac_load(tc_hmac_ctx *c, const uint8_t *buf, size_t len);
 
@@ -249,8 +249,8 @@ int tc_rsa_priv_from_pq(tc_rsa_priv *sk, tc_rsa_pub *pk, const uint8_t *p, size_
  * bits/16 bytes; returns the length written. */
 size_t tc_rsa_priv_prime(const tc_rsa_priv *sk, uint8_t *out, size_t max);
 
-/* BearSSL views (pointers into the tcrypto structs; valid while those live). */
-void tc_rsa_pub_br(const tc_rsa_pub *pk, br_rsa_public_key *out);
+/* BearSSL views (pointers into the tcrypto structs and e_buf; valid while those live). */
+void tc_rsa_pub_br(const tc_rsa_pub *pk, br_rsa_public_key *out, uint8_t e_buf[4]);
 void tc_rsa_priv_br(const tc_rsa_priv *sk, br_rsa_private_key *out);
 
 /* Raw RSA: x (len == n_len bytes, big-endian) is replaced by x^e mod n / x^d mod n (CRT).
