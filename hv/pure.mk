@@ -5,3 +5,4 @@ PAGING_SRCS := hv/paging.c
 
 # Their host unit tests and fuzzers.
 include tests/unit/unit.mk
+include tests/fuzz/hv_fuzz.mk
