@@ -9,12 +9,14 @@ HV_ELF := $(BUILD)/hv/hv.elf
 # rule expands its prerequisites a second time, once every fragment has been read.
 .SECONDEXPANSION:
 
-HV_SRCS += hv/entry.S hv/main.c hv/console.c hv/format.c hv/pages.c \
-           arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c lib/string.c
+HV_SRCS += hv/entry.S hv/main.c hv/console.c hv/format.c hv/pages.c hv/acpi.c hv/smp.c \
+           hv/trampoline.S hv/lpar.c hv/testdev.c hv/ptpm.c \
+           arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c arch/x86/svm_entry.S lib/string.c
+HV_ALL_SRCS = $(HV_SRCS) $(CONFIG_SRCS) $(DECODE_SRCS) $(PAGING_SRCS)
 
-HV_CFLAGS = $(FREE_CFLAGS) -O2 -g -mcmodel=kernel -fno-pic -fno-pie -Ihv/include -Iarch/x86 \
+HV_CFLAGS = $(FREE_CFLAGS) -O2 -g -fno-pic -fno-pie -Ihv/include -Iarch/x86 \
             -I$(BEARSSL_INC) -Wno-unused-parameter
-HV_OBJS = $(patsubst %,$(BUILD)/hv/obj/%.o,$(HV_SRCS))
+HV_OBJS = $(patsubst %,$(BUILD)/hv/obj/%.o,$(HV_ALL_SRCS))
 HV_HEADERS = $(wildcard hv/include/anchor/*.h lib/include/*.h arch/x86/*.h hv/*.h)
 
 $(BUILD)/hv/obj/%.c.o: %.c $(HV_HEADERS) | $(BEARSSL_STAMP)

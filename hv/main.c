@@ -1,11 +1,168 @@
-/* The hypervisor's C entry on the BSP. */
+/*
+ * The hypervisor's C entry on the BSP: report the measurements, read the PCRs back from the
+ * physical TPM, find the CPUs, check the configuration against the machine, build every LPAR,
+ * and only then start them — so a bad configuration stops the boot before any LPAR runs.
+ */
 #include <anchor/boot_info.h>
+#include <anchor/config.h>
 #include <anchor/hv.h>
+#include <anchor/lpar.h>
 #include <anchor/vcpu.h>
 #include <anchor/x86.h>
 #include "../arch/x86/arch.h"
+#include "core.h"
+#include <string.h>
 
-void pages_init(const struct boot_info *bi);
+static struct cfg config;
+static struct lpar lpars[CFG_MAX_LPARS] __attribute__((aligned(4096)));
+static const struct boot_info *boot;
+
+static _Noreturn void boot_stop(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static _Noreturn void boot_stop(const char *fmt, ...)
+{
+	char buf[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vformat_string(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	console_printf("anchor: boot stopped: %s\n", buf);
+	cpu_halt_forever();
+}
+
+const struct boot_module *find_module(const struct boot_info *bi, const char *name)
+{
+	for (uint32_t i = 0; i < bi->module_count && i < BOOT_MAX_MODULES; i++)
+		if (!strncmp(bi->modules[i].name, name, sizeof bi->modules[i].name))
+			return &bi->modules[i];
+	return NULL;
+}
+
+enum pt_format nested_format(void)
+{
+	return strcmp(vcpu_ops->name, "vmx") ? PT_X86 : PT_EPT;
+}
+
+static void hex(char *out, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		format_string(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static void report_measurements(const struct boot_info *bi)
+{
+	char h[65];
+	uint32_t pcrs = 0;
+	for (uint32_t i = 0; i < bi->event_count && i < BOOT_MAX_EVENTS; i++) {
+		const struct boot_event *e = &bi->events[i];
+		char what[sizeof e->what + 1];
+		memcpy(what, e->what, sizeof e->what);
+		what[sizeof e->what] = 0;
+		hex(h, e->sha256, 32);
+		if (e->reserved)
+			console_printf("anchor: WARNING: %s NOT measured (no TPM) sha256=%s\n", what, h);
+		else
+			console_printf("anchor: measured %s into PCR %u sha256=%s\n", what, e->pcr, h);
+		if (!e->reserved && e->pcr < 32)
+			pcrs |= 1u << e->pcr;
+	}
+	if (ptpm_init(bi)) {
+		console_printf("anchor: WARNING: no physical TPM: this boot is NOT measured, nothing "
+		               "can attest it\n");
+		return;
+	}
+	for (unsigned p = 0; p < 32; p++) {
+		if (!(pcrs & (1u << p)))
+			continue;
+		uint8_t v[32];
+		if (ptpm_pcr_read_sha256(p, v)) {
+			console_printf("anchor: WARNING: cannot read PCR %u back from the TPM\n", p);
+			continue;
+		}
+		hex(h, v, 32);
+		console_printf("anchor: pcr %u = %s\n", p, h);
+	}
+}
+
+/* Every byte of [base, base+size) must be RAM the hypervisor may give away. */
+static bool is_lpar_ram(const struct boot_info *bi, uint64_t base, uint64_t size)
+{
+	uint64_t cur = base, end = base + size;
+	while (cur < end) {
+		bool found = false;
+		for (uint32_t i = 0; i < bi->mem_count && i < BOOT_MAX_MEM; i++) {
+			const struct boot_mem_range *m = &bi->mem[i];
+			if ((m->type == BOOT_MEM_LPAR || m->type == BOOT_MEM_USABLE) && cur >= m->base &&
+			    cur - m->base < m->size) {
+				cur = m->base + m->size;
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static void load_config(const struct boot_info *bi)
+{
+	char err[200];
+	const struct boot_module *m = bi->module_count ? &bi->modules[0] : NULL;
+	if (!m || strcmp(m->name, "anchor.cfg"))
+		boot_stop("no anchor.cfg module");
+	if (cfg_parse((const char *)(uintptr_t)m->base, m->size, &config, err, sizeof err))
+		boot_stop("%s", err);
+	if (cfg_validate(&config, cpu_count(), err, sizeof err))
+		boot_stop("%s (this machine has %u CPUs)", err, cpu_count());
+	for (unsigned i = 0; i < config.lpar_count; i++) {
+		const struct cfg_lpar *c = &config.lpars[i];
+		if (!is_lpar_ram(bi, c->mem_base, c->mem_size))
+			boot_stop("anchor.cfg:%u: lpar %s: memory 0x%lx-0x%lx is not free RAM", c->line,
+			          c->name, (unsigned long)c->mem_base,
+			          (unsigned long)(c->mem_base + c->mem_size));
+		pages_exclude(c->mem_base, c->mem_size);
+	}
+}
+
+static void find_cpus(const struct boot_info *bi)
+{
+	uint32_t ids[HV_MAX_CPUS];
+	unsigned n;
+	char err[120];
+	if (acpi_find_cpus(bi->acpi_rsdp, lapic_id(), ids, HV_MAX_CPUS, &n, err, sizeof err))
+		boot_stop("%s", err);
+	smp_init(ids, n);
+	console_printf("anchor: %u CPUs\n", n);
+}
+
+static struct lpar *lpar_of_cpu(unsigned cpu)
+{
+	for (unsigned i = 0; i < config.lpar_count; i++)
+		if (lpars[i].cfg->cpu == cpu)
+			return &lpars[i];
+	return NULL;
+}
+
+static void ap_main(void)
+{
+	struct lpar *l = lpar_of_cpu(cpu_index());
+	if (l)
+		lpar_run(l);
+	cpu_halt_forever();
+}
+
+static void wait_all_stopped(void)
+{
+	for (;;) {
+		unsigned stopped = 0;
+		for (unsigned i = 0; i < config.lpar_count; i++)
+			stopped += __atomic_load_n(&lpars[i].state, __ATOMIC_ACQUIRE) == LPAR_STOPPED;
+		if (stopped == config.lpar_count)
+			break;
+		udelay(1000);
+	}
+	console_printf("anchor: all lpars stopped\n");
+}
 
 void hv_main(struct boot_info *bi)
 {
@@ -13,11 +170,37 @@ void hv_main(struct boot_info *bi)
 	console_printf("\nanchor: hypervisor started (loader %s)\n",
 	               bi && bi->magic == BOOT_INFO_MAGIC ? bi->loader : "?");
 	if (!bi || bi->magic != BOOT_INFO_MAGIC || bi->version != BOOT_INFO_VERSION)
-		hv_panic("bad boot_info at %p", (void *)bi);
+		boot_stop("bad boot_info at %p", (void *)bi);
+	boot = bi;
 	pages_init(bi);
-	console_printf("anchor: %lu free pages\n", (unsigned long)page_free_count());
-	hv_panic("nothing more to do yet");
-}
+	report_measurements(bi);
+	find_cpus(bi);
+	load_config(bi);
 
-unsigned cpu_index(void) { return 0; }
-unsigned cpu_count(void) { return 1; }
+	vcpu_ops = arch_select_vcpu_ops();
+	const char *why = "no SVM or VMX back end for this CPU";
+	if (!vcpu_ops || !vcpu_ops->cpu_supported(&why))
+		boot_stop("cannot run LPARs: %s", why);
+	console_printf("anchor: using %s\n", vcpu_ops->name);
+
+	char err[200];
+	for (unsigned i = 0; i < config.lpar_count; i++) {
+		lpars[i].cfg = &config.lpars[i];
+		lpars[i].index = i;
+		if (lpar_build(&lpars[i], bi, err, sizeof err))
+			boot_stop("%s", err);
+	}
+	for (unsigned i = 0; i < config.lpar_count; i++) {
+		unsigned cpu = lpars[i].cfg->cpu;
+		if (cpu != 0 && smp_start_ap(cpu, bi->ap_trampoline, ap_main)) {
+			lpar_stop(&lpars[i], "cpu %u did not start", cpu);
+			console_printf("anchor: lpar %s stopped: cpu %u did not start\n", lpars[i].cfg->name, cpu);
+			lpars[i].state = LPAR_STOPPED;
+		}
+	}
+	struct lpar *own = lpar_of_cpu(0);
+	if (own)
+		lpar_run(own);
+	wait_all_stopped();
+	cpu_halt_forever();
+}

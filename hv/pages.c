@@ -16,7 +16,7 @@ struct free_range {
 	uint64_t next, end;
 };
 
-static struct free_range ranges[BOOT_MAX_MEM];
+static struct free_range ranges[BOOT_MAX_MEM + 1];
 static unsigned range_count, range_cur;
 static spinlock_t pages_lock;
 
@@ -69,4 +69,32 @@ size_t page_free_count(void)
 	for (unsigned i = 0; i < range_count; i++)
 		n += (ranges[i].end - ranges[i].next) / PAGE_SIZE;
 	return n;
+}
+
+/* Removes [base, base+size) from the pool (LPAR RAM the loader did not type as such, e.g. on the
+ * Multiboot2 path).  Must run before the first allocation that could overlap. */
+void pages_exclude(uint64_t base, uint64_t size)
+{
+	uint64_t end = base + size;
+	for (unsigned i = 0; i < range_count; i++) {
+		struct free_range *r = &ranges[i];
+		if (end <= r->next || base >= r->end)
+			continue;
+		if (base <= r->next && end >= r->end) {
+			r->next = r->end;                         /* swallowed whole */
+		} else if (base <= r->next) {
+			r->next = (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		} else if (end >= r->end) {
+			r->end = base & ~(PAGE_SIZE - 1);
+		} else if (range_count < BOOT_MAX_MEM) {      /* split in two */
+			memmove(&ranges[i + 2], &ranges[i + 1], (range_count - i - 1) * sizeof ranges[0]);
+			ranges[i + 1].next = (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+			ranges[i + 1].end = r->end;
+			r->end = base & ~(PAGE_SIZE - 1);
+			range_count++;
+			i++;
+		} else {
+			r->end = base & ~(PAGE_SIZE - 1);         /* no slot: lose the upper part */
+		}
+	}
 }

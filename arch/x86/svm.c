@@ -1,16 +1,325 @@
-/* AMD SVM back end (placeholder until the real one lands). */
+/*
+ * AMD SVM back end of the vendor-neutral vCPU interface, with nested paging (NPT).
+ *
+ * Written for what QEMU TCG emulates (platform-facts.md): no NRIP save and no decode assists,
+ * so instruction lengths come from the exit kind (CPUID, RDMSR/WRMSR, HLT, VMMCALL: fixed
+ * lengths; IN/OUT: EXITINFO2 holds the next RIP) and MMIO instructions are decoded by the core.
+ * VMRUN's consistency checks: the VMRUN intercept, ASID != 0, guest EFER.SVME, CS not L+D.
+ * A failed VMRUN reads back exit code -1: only the low 32 bits are compared.
+ * The guest runs with the host's TR/FS/GS/LDTR hidden state (no VMLOAD/VMSAVE): the guests
+ * this back end starts do not depend on them, and the hypervisor does not use them.
+ */
+#include <anchor/hv.h>
 #include <anchor/vcpu.h>
+#include <anchor/x86.h>
+#include <string.h>
 
-static bool svm_cpu_supported(const char **why) { *why = "not yet"; return false; }
-static int svm_cpu_enable(void) { return -1; }
-static int svm_vcpu_init(struct vcpu *v, uint64_t r, const struct vcpu_start *s) { (void)v; (void)r; (void)s; return -1; }
-static void svm_vcpu_run(struct vcpu *v, struct vcpu_exit *e) { (void)v; e->kind = EXIT_ENTRY_FAIL; }
-static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r) { (void)v; (void)r; return 0; }
-static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t x) { (void)v; (void)r; (void)x; }
-static void svm_inject(struct vcpu *v, uint8_t vec, bool he, uint32_t e) { (void)v; (void)vec; (void)he; (void)e; }
+/* VMCB control area */
+#define VMCB_INTERCEPT_CR     0x000
+#define VMCB_INTERCEPT_EXC    0x008
+#define VMCB_INTERCEPT_MISC1  0x00C
+#define VMCB_INTERCEPT_MISC2  0x010
+#define VMCB_IOPM_BASE        0x040
+#define VMCB_MSRPM_BASE       0x048
+#define VMCB_ASID             0x058
+#define VMCB_TLB_CONTROL      0x05C
+#define VMCB_VINTR            0x060
+#define VMCB_EXITCODE         0x070
+#define VMCB_EXITINFO1        0x078
+#define VMCB_EXITINFO2        0x080
+#define VMCB_EXITINTINFO      0x088
+#define VMCB_NP_ENABLE        0x090
+#define VMCB_EVENTINJ         0x0A8
+#define VMCB_N_CR3            0x0B0
+#define VMCB_CLEAN            0x0C0
+/* VMCB state save area */
+#define VMCB_ES               0x400
+#define VMCB_CS               0x410
+#define VMCB_SS               0x420
+#define VMCB_DS               0x430
+#define VMCB_FS               0x440
+#define VMCB_GS               0x450
+#define VMCB_GDTR             0x460
+#define VMCB_LDTR             0x470
+#define VMCB_IDTR             0x480
+#define VMCB_TR               0x490
+#define VMCB_CPL              0x4CB
+#define VMCB_EFER             0x4D0
+#define VMCB_CR4              0x548
+#define VMCB_CR3              0x550
+#define VMCB_CR0              0x558
+#define VMCB_DR7              0x560
+#define VMCB_DR6              0x568
+#define VMCB_RFLAGS           0x570
+#define VMCB_RIP              0x578
+#define VMCB_RSP              0x5D8
+#define VMCB_RAX              0x5F8
+#define VMCB_CR2              0x640
+#define VMCB_G_PAT            0x668
+
+/* intercept bits */
+#define MISC1_CPUID    (1u << 18)
+#define MISC1_HLT      (1u << 24)
+#define MISC1_IOIO     (1u << 27)
+#define MISC1_MSR      (1u << 28)
+#define MISC1_SHUTDOWN (1u << 31)
+#define MISC1_INIT     (1u << 3)
+#define MISC2_VMRUN    (1u << 0)
+#define MISC2_VMMCALL  (1u << 1)
+#define MISC2_ALL_SVM  0x7Fu      /* VMRUN VMMCALL VMLOAD VMSAVE STGI CLGI SKINIT */
+
+/* exit codes */
+#define SVM_EXIT_EXCP_BASE 0x40
+#define SVM_EXIT_CPUID     0x72
+#define SVM_EXIT_HLT       0x78
+#define SVM_EXIT_IOIO      0x7B
+#define SVM_EXIT_MSR       0x7C
+#define SVM_EXIT_SHUTDOWN  0x7F
+#define SVM_EXIT_VMMCALL   0x81
+#define SVM_EXIT_NPF       0x400
+#define SVM_EXIT_INVALID   0xFFFFFFFFu
+
+#define IOPM_PAGES  3
+#define MSRPM_PAGES 2
+
+struct svm_vcpu {
+	uint8_t *vmcb;
+	uint64_t vmcb_pa;
+	bool flushed;
+};
+
+_Static_assert(sizeof(struct svm_vcpu) <= VCPU_ARCH_BYTES, "svm state fits the arch area");
+
+void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs);
+
+static struct svm_vcpu *svm(struct vcpu *v) { return (struct svm_vcpu *)v->arch; }
+
+static uint64_t *f64(uint8_t *vmcb, unsigned off) { return (uint64_t *)(vmcb + off); }
+static uint32_t *f32(uint8_t *vmcb, unsigned off) { return (uint32_t *)(vmcb + off); }
+
+static bool svm_cpu_supported(const char **why)
+{
+	uint32_t r[4];
+	cpuid(0x80000000u, 0, r);
+	if (r[0] < 0x8000000Au) {
+		*why = "CPUID has no SVM leaves";
+		return false;
+	}
+	cpuid(0x80000001u, 0, r);
+	if (!(r[2] & (1u << 2))) {
+		*why = "the CPU has no SVM";
+		return false;
+	}
+	if (rdmsr(MSR_VM_CR) & (1u << 4)) {
+		*why = "SVM is disabled by the firmware (VM_CR.SVMDIS)";
+		return false;
+	}
+	cpuid(0x8000000Au, 0, r);
+	if (!(r[3] & 1u)) {
+		*why = "the CPU has no nested paging (NPT)";
+		return false;
+	}
+	return true;
+}
+
+static int svm_cpu_enable(void)
+{
+	void *hsave = page_alloc(1);
+	if (!hsave)
+		return -1;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)(uintptr_t)hsave);
+	return 0;
+}
+
+static void set_segment(uint8_t *vmcb, unsigned off, uint16_t sel, uint16_t attr, uint32_t limit,
+                        uint64_t base)
+{
+	*(uint16_t *)(vmcb + off) = sel;
+	*(uint16_t *)(vmcb + off + 2) = attr;
+	*(uint32_t *)(vmcb + off + 4) = limit;
+	*(uint64_t *)(vmcb + off + 8) = base;
+}
+
+static int svm_vcpu_init(struct vcpu *v, uint64_t nested_root, const struct vcpu_start *s)
+{
+	struct svm_vcpu *a = svm(v);
+	if (!s->long_mode)
+		return -1;   /* only 64-bit guests are started so far */
+	uint8_t *vmcb = page_alloc(1);
+	uint8_t *iopm = page_alloc(IOPM_PAGES);
+	uint8_t *msrpm = page_alloc(MSRPM_PAGES);
+	if (!vmcb || !iopm || !msrpm)
+		return -1;
+	/* Intercept every port and every MSR: the core decides what the guest may touch. */
+	memset(iopm, 0xFF, IOPM_PAGES * PAGE_SIZE);
+	memset(msrpm, 0xFF, MSRPM_PAGES * PAGE_SIZE);
+
+	*f32(vmcb, VMCB_INTERCEPT_EXC) = 0;
+	*f32(vmcb, VMCB_INTERCEPT_MISC1) = MISC1_CPUID | MISC1_HLT | MISC1_IOIO | MISC1_MSR |
+	                                   MISC1_SHUTDOWN | MISC1_INIT;
+	*f32(vmcb, VMCB_INTERCEPT_MISC2) = MISC2_ALL_SVM;
+	*f64(vmcb, VMCB_IOPM_BASE) = (uint64_t)(uintptr_t)iopm;
+	*f64(vmcb, VMCB_MSRPM_BASE) = (uint64_t)(uintptr_t)msrpm;
+	*f32(vmcb, VMCB_ASID) = 1;     /* one vCPU per physical CPU: the same ASID everywhere */
+	*f64(vmcb, VMCB_VINTR) = 1ull << 24;   /* V_INTR_MASKING: host IF governs interrupts */
+	*f64(vmcb, VMCB_NP_ENABLE) = 1;
+	*f64(vmcb, VMCB_N_CR3) = nested_root;
+
+	const uint16_t code64 = 0x0A9B, data = 0x0C93, tss = 0x008B, ldt = 0x0082;
+	set_segment(vmcb, VMCB_CS, 0x08, code64, 0xFFFFFFFF, 0);
+	set_segment(vmcb, VMCB_SS, 0x10, data, 0xFFFFFFFF, 0);
+	set_segment(vmcb, VMCB_DS, 0x10, data, 0xFFFFFFFF, 0);
+	set_segment(vmcb, VMCB_ES, 0x10, data, 0xFFFFFFFF, 0);
+	set_segment(vmcb, VMCB_FS, 0x10, data, 0xFFFFFFFF, 0);
+	set_segment(vmcb, VMCB_GS, 0x10, data, 0xFFFFFFFF, 0);
+	set_segment(vmcb, VMCB_TR, 0, tss, 0xFFFF, 0);
+	set_segment(vmcb, VMCB_LDTR, 0, ldt, 0xFFFF, 0);
+	set_segment(vmcb, VMCB_GDTR, 0, 0, 0, 0);
+	set_segment(vmcb, VMCB_IDTR, 0, 0, 0, 0);
+	vmcb[VMCB_CPL] = 0;
+	*f64(vmcb, VMCB_EFER) = EFER_LME | EFER_LMA | EFER_SVME;
+	*f64(vmcb, VMCB_CR0) = 0x80050033ull;   /* PG AM WP NE ET MP PE */
+	*f64(vmcb, VMCB_CR3) = s->cr3;
+	*f64(vmcb, VMCB_CR4) = 0x20;            /* PAE */
+	*f64(vmcb, VMCB_DR7) = 0x400;
+	*f64(vmcb, VMCB_DR6) = 0xFFFF0FF0;
+	*f64(vmcb, VMCB_RFLAGS) = 0x2;
+	*f64(vmcb, VMCB_RIP) = s->rip;
+	*f64(vmcb, VMCB_RSP) = s->rsp;
+	*f64(vmcb, VMCB_RAX) = 0;
+	*f64(vmcb, VMCB_G_PAT) = 0x0007040600070406ull;
+
+	memset(v->gpr, 0, sizeof v->gpr);
+	v->gpr[REG_RSI] = s->rsi;
+	v->gpr[REG_RDI] = s->rdi;
+	a->vmcb = vmcb;
+	a->vmcb_pa = (uint64_t)(uintptr_t)vmcb;
+	a->flushed = false;
+	return 0;
+}
+
+static void normalise_exit(struct vcpu *v, struct vcpu_exit *e)
+{
+	uint8_t *vmcb = svm(v)->vmcb;
+	uint32_t code = (uint32_t)*f64(vmcb, VMCB_EXITCODE);
+	uint64_t info1 = *f64(vmcb, VMCB_EXITINFO1), info2 = *f64(vmcb, VMCB_EXITINFO2);
+	e->raw = *f64(vmcb, VMCB_EXITCODE);
+	e->qual = info1;
+	switch (code) {
+	case SVM_EXIT_NPF:
+		e->kind = EXIT_NPF;
+		e->gpa = info2;
+		e->write = (info1 >> 1) & 1;
+		e->fetch = (info1 >> 4) & 1;
+		break;
+	case SVM_EXIT_IOIO:
+		if (info1 & (1u << 2)) {          /* INS/OUTS: not emulated */
+			e->kind = EXIT_UNHANDLED;
+			break;
+		}
+		e->kind = EXIT_PIO;
+		e->port = (uint16_t)(info1 >> 16);
+		e->size = (info1 & (1u << 6)) ? 4 : (info1 & (1u << 5)) ? 2 : 1;
+		e->write = !(info1 & 1);
+		e->value = *f64(vmcb, VMCB_RAX) & (e->size == 4 ? 0xFFFFFFFFull : e->size == 2 ? 0xFFFF : 0xFF);
+		e->insn_len = (uint8_t)(info2 - *f64(vmcb, VMCB_RIP));   /* EXITINFO2 = next RIP */
+		break;
+	case SVM_EXIT_CPUID:
+		e->kind = EXIT_CPUID;
+		e->insn_len = 2;
+		break;
+	case SVM_EXIT_MSR:
+		e->kind = info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+		e->msr = (uint32_t)v->gpr[REG_RCX];
+		e->value = (v->gpr[REG_RDX] << 32) | (uint32_t)*f64(vmcb, VMCB_RAX);
+		e->insn_len = 2;
+		break;
+	case SVM_EXIT_HLT:
+		e->kind = EXIT_HLT;
+		e->insn_len = 1;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		e->kind = EXIT_SHUTDOWN;
+		break;
+	case SVM_EXIT_VMMCALL:
+		e->kind = EXIT_HYPERCALL;
+		e->insn_len = 3;
+		break;
+	case SVM_EXIT_INVALID:
+		e->kind = EXIT_ENTRY_FAIL;
+		break;
+	default:
+		if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
+			e->kind = EXIT_EXCEPTION;
+			e->vector = (uint8_t)(code - SVM_EXIT_EXCP_BASE);
+		} else {
+			e->kind = EXIT_UNHANDLED;
+		}
+		break;
+	}
+}
+
+static void svm_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
+{
+	struct svm_vcpu *a = svm(v);
+	*(uint8_t *)(a->vmcb + VMCB_TLB_CONTROL) = a->flushed ? 0 : 1;
+	*f32(a->vmcb, VMCB_CLEAN) = 0;
+	a->flushed = true;
+	svm_vmrun(a->vmcb_pa, v->gpr);
+	*f64(a->vmcb, VMCB_EVENTINJ) = 0;
+	normalise_exit(v, e);
+}
+
+static unsigned reg_offset(enum vcpu_reg r)
+{
+	switch (r) {
+	case REG_RAX: return VMCB_RAX;
+	case REG_RSP: return VMCB_RSP;
+	case REG_RIP: return VMCB_RIP;
+	case REG_RFLAGS: return VMCB_RFLAGS;
+	case REG_CR0: return VMCB_CR0;
+	case REG_CR3: return VMCB_CR3;
+	case REG_CR4: return VMCB_CR4;
+	case REG_EFER: return VMCB_EFER;
+	default: return 0;
+	}
+}
+
+static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
+{
+	unsigned off = reg_offset(r);
+	if (off)
+		return *f64(svm(v)->vmcb, off);
+	return r < 16 ? v->gpr[r] : 0;
+}
+
+static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
+{
+	unsigned off = reg_offset(r);
+	if (r == REG_EFER)
+		val |= EFER_SVME;   /* VMRUN refuses a guest without it */
+	if (off)
+		*f64(svm(v)->vmcb, off) = val;
+	else if (r < 16)
+		v->gpr[r] = val;
+}
+
+static void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	uint64_t ev = vector | (3ull << 8) | (1ull << 31);   /* type 3: exception; valid */
+	if (has_error)
+		ev |= (1ull << 11) | ((uint64_t)error << 32);
+	*f64(svm(v)->vmcb, VMCB_EVENTINJ) = ev;
+}
 
 const struct vcpu_ops svm_ops = {
-	.name = "svm", .cpu_supported = svm_cpu_supported, .cpu_enable = svm_cpu_enable,
-	.vcpu_init = svm_vcpu_init, .vcpu_run = svm_vcpu_run, .get_reg = svm_get_reg,
-	.set_reg = svm_set_reg, .inject_exception = svm_inject,
+	.name = "svm",
+	.cpu_supported = svm_cpu_supported,
+	.cpu_enable = svm_cpu_enable,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_run = svm_vcpu_run,
+	.get_reg = svm_get_reg,
+	.set_reg = svm_set_reg,
+	.inject_exception = svm_inject_exception,
 };

@@ -1,0 +1,34 @@
+/* Internal interfaces between the files of the hypervisor core (hv/). */
+#ifndef ANCHOR_HV_CORE_H
+#define ANCHOR_HV_CORE_H
+#include <anchor/boot_info.h>
+#include <anchor/lpar.h>
+#include <anchor/paging.h>
+
+/* pages.c */
+void pages_init(const struct boot_info *bi);
+void pages_exclude(uint64_t base, uint64_t size);
+
+/* acpi.c: CPUs from the MADT (index 0 = the BSP). */
+int acpi_find_cpus(uint64_t rsdp, uint32_t bsp_apic_id, uint32_t *apic_ids, unsigned max,
+                   unsigned *count, char *err, size_t errlen);
+
+/* smp.c */
+void smp_init(const uint32_t *apic_ids, unsigned count);
+int smp_start_ap(unsigned cpu, uint64_t trampoline, void (*fn)(void));
+uint32_t lapic_id(void);
+void udelay(unsigned us);
+
+/* lpar.c */
+int lpar_build(struct lpar *l, const struct boot_info *bi, char *err, size_t errlen);
+void lpar_run(struct lpar *l);
+
+/* main.c */
+const struct boot_module *find_module(const struct boot_info *bi, const char *name);
+enum pt_format nested_format(void);
+
+/* ptpm.c: the physical TPM after boot services (CRB or TIS, locality 0). */
+int ptpm_init(const struct boot_info *bi);
+int ptpm_pcr_read_sha256(unsigned pcr, uint8_t out[32]);
+
+#endif

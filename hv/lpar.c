@@ -1,0 +1,466 @@
+/*
+ * LPAR life cycle: building one from its configuration (nested page tables mapping only its
+ * RAM, its image loaded, the initial guest state of anchor/guest_abi.h) and running its vCPU:
+ * every exit is handled here, vendor-neutrally, and anything the LPAR is not allowed to do
+ * stops that LPAR alone.
+ */
+#include <anchor/boot_info.h>
+#include <anchor/decode.h>
+#include <anchor/guest_abi.h>
+#include <anchor/hv.h>
+#include <anchor/lpar.h>
+#include <anchor/testdev.h>
+#include <anchor/x86.h>
+#include "core.h"
+#include <string.h>
+
+#define NPT_POOL_PAGES 64
+#define COM1_BASE 0x3F8
+
+/* ---- guest memory ---- */
+
+int lpar_read(const struct lpar *l, uint64_t gpa, void *dst, uint64_t len)
+{
+	if (gpa > l->ram_size || len > l->ram_size - gpa)
+		return -1;
+	memcpy(dst, l->ram + gpa, len);
+	return 0;
+}
+
+int lpar_write(struct lpar *l, uint64_t gpa, const void *src, uint64_t len)
+{
+	if (gpa > l->ram_size || len > l->ram_size - gpa)
+		return -1;
+	memcpy(l->ram + gpa, src, len);
+	return 0;
+}
+
+static int read_gpa_u64(void *ctx, uint64_t gpa, uint64_t *val)
+{
+	return lpar_read(ctx, gpa, val, 8);
+}
+
+/* ---- registration ---- */
+
+int mmio_region_register(struct lpar *l, uint64_t base, uint64_t size, mmio_handler fn, void *ctx)
+{
+	if (l->mmio_count == LPAR_MAX_MMIO || !size || base + size < base)
+		return -1;
+	if (base < l->ram_size)
+		return -1;   /* RAM is mapped: accesses there would never trap */
+	for (unsigned i = 0; i < l->mmio_count; i++)
+		if (base < l->mmio[i].base + l->mmio[i].size && l->mmio[i].base < base + size)
+			return -1;
+	l->mmio[l->mmio_count++] = (struct mmio_region){ base, size, fn, ctx };
+	return 0;
+}
+
+int pio_region_register(struct lpar *l, uint16_t base, uint16_t count, pio_handler fn, void *ctx)
+{
+	if (l->pio_count == LPAR_MAX_PIO || !count || (uint32_t)base + count > 0x10000)
+		return -1;
+	for (unsigned i = 0; i < l->pio_count; i++)
+		if (base < l->pio[i].base + l->pio[i].count && l->pio[i].base < base + count)
+			return -1;
+	l->pio[l->pio_count++] = (struct pio_region){ base, count, fn, ctx };
+	return 0;
+}
+
+/* ---- stopping ---- */
+
+static void console_flush_line(struct lpar *l)
+{
+	if (!l->line_len)
+		return;
+	l->line[l->line_len] = 0;
+	console_printf("[%s] %s\n", l->cfg->name, l->line);
+	l->line_len = 0;
+}
+
+void lpar_stop(struct lpar *l, const char *fmt, ...)
+{
+	if (l->state == LPAR_STOPPED || l->stop_reason[0])
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vformat_string(l->stop_reason, sizeof l->stop_reason, fmt, ap);
+	va_end(ap);
+}
+
+static void lpar_finish(struct lpar *l)
+{
+	console_flush_line(l);
+	if (!l->stop_reason[0])
+		format_string(l->stop_reason, sizeof l->stop_reason, "stopped by a device");
+	console_printf("anchor: lpar %s stopped: %s\n", l->cfg->name, l->stop_reason);
+	__atomic_store_n(&l->state, LPAR_STOPPED, __ATOMIC_RELEASE);
+}
+
+/* ---- the virtual COM1: output only, one line per console record ---- */
+
+static int vuart_access(struct lpar *l, void *ctx, uint16_t port, unsigned size, bool write,
+                        uint32_t *value)
+{
+	(void)ctx;
+	unsigned reg = port - COM1_BASE;
+	if (write) {
+		if (reg != 0)
+			return 0;      /* divisor, line control, ...: accepted and ignored */
+		char c = (char)(*value & 0xFF);
+		if (c == '\n' || l->line_len + 1 >= sizeof l->line) {
+			console_flush_line(l);
+			if (c == '\n')
+				return 0;
+		}
+		if (c == '\r')
+			return 0;
+		l->line[l->line_len++] = (c >= 0x20 && c < 0x7F) || c == '\t' ? c : '.';
+		return 0;
+	}
+	*value = reg == 5 ? 0x60 : 0;  /* LSR: transmitter empty; other registers read 0 */
+	(void)size;
+	return 0;
+}
+
+/* ---- building an LPAR ---- */
+
+struct elf64_ehdr {
+	uint8_t ident[16];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf64_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+/* Loads an ELF64 image's PT_LOAD segments at their p_paddr in the LPAR's RAM. */
+static int load_image(struct lpar *l, const uint8_t *img, uint64_t size, uint64_t *entry,
+                      char *err, size_t errlen)
+{
+	const struct elf64_ehdr *eh = (const struct elf64_ehdr *)img;
+	if (size < sizeof *eh || memcmp(eh->ident, "\x7F" "ELF", 4) || eh->ident[4] != 2 ||
+	    eh->machine != 62) {
+		format_string(err, errlen, "image %s is not an x86-64 ELF64 file", l->cfg->image);
+		return -1;
+	}
+	if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phoff > size ||
+	    (uint64_t)eh->phnum * sizeof(struct elf64_phdr) > size - eh->phoff) {
+		format_string(err, errlen, "image %s: bad program headers", l->cfg->image);
+		return -1;
+	}
+	const struct elf64_phdr *ph = (const struct elf64_phdr *)(img + eh->phoff);
+	unsigned loaded = 0;
+	for (unsigned i = 0; i < eh->phnum; i++) {
+		const struct elf64_phdr *p = &ph[i];
+		if (p->type != 1 || !p->memsz)
+			continue;
+		if (p->filesz > p->memsz || p->offset > size || p->filesz > size - p->offset ||
+		    p->paddr < GUEST_LOAD_MIN || p->paddr > l->ram_size ||
+		    p->memsz > l->ram_size - p->paddr) {
+			format_string(err, errlen,
+			              "image %s: segment %u (0x%lx+0x%lx) does not fit the lpar's memory "
+			              "(0x%lx-0x%lx)", l->cfg->image, i, (unsigned long)p->paddr,
+			              (unsigned long)p->memsz, (unsigned long)GUEST_LOAD_MIN,
+			              (unsigned long)l->ram_size);
+			return -1;
+		}
+		memcpy(l->ram + p->paddr, img + p->offset, p->filesz);
+		memset(l->ram + p->paddr + p->filesz, 0, p->memsz - p->filesz);
+		loaded++;
+	}
+	if (!loaded || eh->entry < GUEST_LOAD_MIN || eh->entry >= l->ram_size) {
+		format_string(err, errlen, "image %s: no loadable segment or entry outside memory",
+		              l->cfg->image);
+		return -1;
+	}
+	*entry = eh->entry;
+	return 0;
+}
+
+/* Guest page tables at GUEST_PT_BASE: 0..4 GiB identity, 2 MiB pages (guest_abi.h). */
+static void build_guest_page_tables(struct lpar *l)
+{
+	uint64_t *pml4 = (uint64_t *)(l->ram + GUEST_PT_BASE);
+	uint64_t *pdpt = pml4 + 512;
+	uint64_t *pd = pdpt + 512;
+	memset(pml4, 0, 6 * PAGE_SIZE);
+	pml4[0] = (GUEST_PT_BASE + 0x1000) | 0x7;
+	for (unsigned g = 0; g < 4; g++) {
+		pdpt[g] = (GUEST_PT_BASE + 0x2000 + g * 0x1000) | 0x7;
+		for (unsigned i = 0; i < 512; i++) {
+			uint64_t pa = ((uint64_t)g << 30) | ((uint64_t)i << 21);
+			pd[g * 512 + i] = pa | 0x87 | (g == 3 ? 0x18 : 0);  /* P RW U PS, UC for 3-4G */
+		}
+	}
+}
+
+int lpar_build(struct lpar *l, const struct boot_info *bi, char *err, size_t errlen)
+{
+	const struct cfg_lpar *c = l->cfg;
+	l->ram = (uint8_t *)(uintptr_t)c->mem_base;
+	l->ram_size = c->mem_size;
+	if (l->ram_size < 2 * 1024 * 1024) {
+		format_string(err, errlen, "anchor.cfg:%u: lpar %s: memory must be at least 2M",
+		              c->line, c->name);
+		return -1;
+	}
+	const struct boot_module *m = find_module(bi, c->image);
+	if (!m) {
+		format_string(err, errlen, "anchor.cfg:%u: lpar %s: image '%s' not found", c->line,
+		              c->name, c->image);
+		return -1;
+	}
+
+	/* Nested page tables: the LPAR's RAM only.  The TPM window and everything else stays
+	 * unmapped, so any access there is a nested fault the hypervisor sees. */
+	void *pool = page_alloc(NPT_POOL_PAGES);
+	if (!pool) {
+		format_string(err, errlen, "out of hypervisor memory for lpar %s", c->name);
+		return -1;
+	}
+	l->npt_pool = (struct pt_pool){ pool, (uint64_t)(uintptr_t)pool, NPT_POOL_PAGES, 0 };
+	l->npt_root = pt_alloc_page(&l->npt_pool);
+	enum pt_format fmt = nested_format();
+	if (!l->npt_root || pt_map(&l->npt_pool, fmt, l->npt_root, 0, c->mem_base, c->mem_size,
+	                           PT_R | PT_W | PT_X | PT_U)) {
+		format_string(err, errlen, "lpar %s: cannot build its nested page tables", c->name);
+		return -1;
+	}
+
+	memset(l->ram, 0, GUEST_LOAD_MIN);
+	uint64_t entry;
+	if (load_image(l, (const uint8_t *)(uintptr_t)m->base, m->size, &entry, err, errlen))
+		return -1;
+	build_guest_page_tables(l);
+	struct guest_info *gi = (struct guest_info *)(l->ram + GUEST_INFO_BASE);
+	gi->magic = GUEST_INFO_MAGIC;
+	gi->ram_size = l->ram_size;
+	gi->lpar_index = l->index;
+	memcpy(gi->name, c->name, sizeof gi->name - 1);
+	memcpy(gi->args, c->args, sizeof gi->args - 1);
+
+	pio_region_register(l, COM1_BASE, 8, vuart_access, NULL);
+	if (c->tpm == CFG_TPM_TESTDEV && testdev_attach(l)) {
+		format_string(err, errlen, "lpar %s: cannot attach the test device", c->name);
+		return -1;
+	}
+	l->entry = entry;
+	return 0;
+}
+
+/* ---- exit handling ---- */
+
+static uint64_t reg(struct lpar *l, enum vcpu_reg r) { return vcpu_ops->get_reg(&l->vcpu, r); }
+static void set_reg(struct lpar *l, enum vcpu_reg r, uint64_t v) { vcpu_ops->set_reg(&l->vcpu, r, v); }
+static void advance_rip(struct lpar *l, unsigned len) { set_reg(l, REG_RIP, reg(l, REG_RIP) + len); }
+
+/* Fetches up to DECODE_MAX_INSN bytes at the guest's RIP through its own page tables; every
+ * guest-physical address is checked against the LPAR's RAM.  Returns the bytes obtained. */
+static size_t fetch_insn(struct lpar *l, uint8_t *buf)
+{
+	uint64_t rip = reg(l, REG_RIP), cr0 = reg(l, REG_CR0), cr3 = reg(l, REG_CR3);
+	uint64_t cr4 = reg(l, REG_CR4), efer = reg(l, REG_EFER);
+	size_t got = 0;
+	while (got < DECODE_MAX_INSN) {
+		uint64_t va = rip + got, gpa;
+		if (guest_walk(read_gpa_u64, l, cr0, cr3, cr4, efer, va, &gpa))
+			break;
+		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		if (chunk > DECODE_MAX_INSN - got)
+			chunk = DECODE_MAX_INSN - got;
+		if (lpar_read(l, gpa, buf + got, chunk))
+			break;
+		got += chunk;
+	}
+	return got;
+}
+
+static void format_bytes(char *out, size_t max, const uint8_t *b, size_t n)
+{
+	size_t pos = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < n && pos + 4 < max; i++)
+		pos += format_string(out + pos, max - pos, i ? " %02x" : "%02x", b[i]);
+}
+
+static struct mmio_region *find_mmio(struct lpar *l, uint64_t gpa)
+{
+	for (unsigned i = 0; i < l->mmio_count; i++)
+		if (gpa >= l->mmio[i].base && gpa - l->mmio[i].base < l->mmio[i].size)
+			return &l->mmio[i];
+	return NULL;
+}
+
+static void handle_npf(struct lpar *l, const struct vcpu_exit *e)
+{
+	struct mmio_region *r = find_mmio(l, e->gpa);
+	if (!r || e->fetch) {
+		lpar_stop(l, "access outside its memory at gpa 0x%lx (%s)", (unsigned long)e->gpa,
+		          e->fetch ? "fetch" : e->write ? "write" : "read");
+		return;
+	}
+	uint8_t bytes[DECODE_MAX_INSN];
+	size_t n = fetch_insn(l, bytes);
+	struct mmio_insn in;
+	enum decode_status st = n ? decode_mmio(bytes, n, (reg(l, REG_EFER) & EFER_LMA) ?
+	                                        DECODE_MODE_64 : DECODE_MODE_32, &in)
+	                          : DECODE_TRUNCATED;
+	if (st != DECODE_OK) {
+		char hex[64];
+		format_bytes(hex, sizeof hex, bytes, n);
+		lpar_stop(l, "unsupported instruction at rip 0x%lx touching gpa 0x%lx: %s",
+		          (unsigned long)reg(l, REG_RIP), (unsigned long)e->gpa, n ? hex : "(unreadable)");
+		return;
+	}
+	uint64_t off = e->gpa - r->base;
+	if (in.size > r->size - off) {
+		lpar_stop(l, "%u-byte access at gpa 0x%lx crosses the end of a device window", in.size,
+		          (unsigned long)e->gpa);
+		return;
+	}
+	uint64_t value = 0;
+	if (in.write)
+		value = decode_store_value(&in, in.has_imm ? 0 : reg(l, (enum vcpu_reg)in.reg));
+	if (r->fn(l, r->ctx, off, in.size, in.write, &value)) {
+		lpar_stop(l, "device refused the %u-byte %s at gpa 0x%lx", in.size,
+		          in.write ? "write" : "read", (unsigned long)e->gpa);
+		return;
+	}
+	if (!in.write) {
+		enum vcpu_reg dst = (enum vcpu_reg)in.reg;
+		uint64_t old = reg(l, dst);
+		set_reg(l, dst, decode_merge_load(&in, old, value));
+	}
+	advance_rip(l, in.len);
+}
+
+static void handle_pio(struct lpar *l, const struct vcpu_exit *e)
+{
+	uint32_t value = (uint32_t)e->value;
+	struct pio_region *r = NULL;
+	for (unsigned i = 0; i < l->pio_count; i++)
+		if (e->port >= l->pio[i].base && e->port - l->pio[i].base < l->pio[i].count)
+			r = &l->pio[i];
+	if (r) {
+		if (r->fn(l, r->ctx, e->port, e->size, e->write, &value)) {
+			lpar_stop(l, "device refused port 0x%x", e->port);
+			return;
+		}
+	} else {
+		value = 0xFFFFFFFFu;   /* nothing there: reads float high, writes vanish */
+	}
+	if (!e->write) {
+		uint64_t mask = e->size == 4 ? 0xFFFFFFFFull : e->size == 2 ? 0xFFFF : 0xFF;
+		uint64_t rax = reg(l, REG_RAX);
+		rax = e->size == 4 ? (value & mask) : ((rax & ~mask) | (value & mask));
+		set_reg(l, REG_RAX, rax);
+	}
+	advance_rip(l, e->insn_len);
+}
+
+static void handle_cpuid(struct lpar *l, const struct vcpu_exit *e)
+{
+	uint32_t leaf = (uint32_t)reg(l, REG_RAX), sub = (uint32_t)reg(l, REG_RCX), r[4];
+	cpuid(leaf, sub, r);
+	if (leaf == 1)
+		r[2] &= ~(1u << 5);            /* no VMX */
+	if (leaf == 0x80000001u)
+		r[2] &= ~(1u << 2);            /* no SVM */
+	if (leaf == 0x8000000Au)
+		r[0] = r[1] = r[2] = r[3] = 0; /* no SVM features */
+	set_reg(l, REG_RAX, r[0]);
+	set_reg(l, REG_RBX, r[1]);
+	set_reg(l, REG_RCX, r[2]);
+	set_reg(l, REG_RDX, r[3]);
+	advance_rip(l, e->insn_len ? e->insn_len : 2);
+}
+
+/* MSRs: a short allow-list; anything else raises #GP, as on a CPU without that MSR. */
+static void handle_msr(struct lpar *l, const struct vcpu_exit *e)
+{
+	const uint64_t efer_guest_bits = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+	uint64_t v;
+	if (e->kind == EXIT_MSR_READ) {
+		switch (e->msr) {
+		case MSR_EFER: v = reg(l, REG_EFER) & efer_guest_bits; break;
+		case MSR_PAT: v = 0x0007040600070406ull; break;
+		case 0x10: v = __builtin_ia32_rdtsc(); break;   /* TSC */
+		default:
+			vcpu_ops->inject_exception(&l->vcpu, 13, true, 0);
+			return;
+		}
+		set_reg(l, REG_RAX, (uint32_t)v);
+		set_reg(l, REG_RDX, v >> 32);
+	} else {
+		if (e->msr != MSR_EFER || ((e->value ^ reg(l, REG_EFER)) & ~(EFER_SCE | EFER_NXE) &
+		                           efer_guest_bits) || (e->value & ~efer_guest_bits)) {
+			vcpu_ops->inject_exception(&l->vcpu, 13, true, 0);
+			return;
+		}
+		set_reg(l, REG_EFER, e->value);
+	}
+	advance_rip(l, e->insn_len ? e->insn_len : 2);
+}
+
+static void handle_exit(struct lpar *l, const struct vcpu_exit *e)
+{
+	switch (e->kind) {
+	case EXIT_NPF: handle_npf(l, e); break;
+	case EXIT_PIO: handle_pio(l, e); break;
+	case EXIT_CPUID: handle_cpuid(l, e); break;
+	case EXIT_MSR_READ:
+	case EXIT_MSR_WRITE: handle_msr(l, e); break;
+	case EXIT_HLT: lpar_stop(l, "halted"); break;
+	case EXIT_SHUTDOWN: lpar_stop(l, "triple fault"); break;
+	case EXIT_HYPERCALL:
+		set_reg(l, REG_RAX, ~0ull);    /* no hypercalls defined yet */
+		advance_rip(l, e->insn_len ? e->insn_len : 3);
+		break;
+	case EXIT_EXCEPTION:
+		lpar_stop(l, "exception %u at rip 0x%lx", e->vector, (unsigned long)reg(l, REG_RIP));
+		break;
+	case EXIT_ENTRY_FAIL:
+		lpar_stop(l, "the CPU refused to enter it (%s exit 0x%lx)", vcpu_ops->name,
+		          (unsigned long)e->raw);
+		break;
+	default:
+		lpar_stop(l, "unhandled %s exit 0x%lx (0x%lx) at rip 0x%lx", vcpu_ops->name,
+		          (unsigned long)e->raw, (unsigned long)e->qual, (unsigned long)reg(l, REG_RIP));
+		break;
+	}
+}
+
+void lpar_run(struct lpar *l)
+{
+	struct vcpu_start s = {
+		.rip = l->entry, .rsp = l->ram_size, .rdi = GUEST_INFO_BASE, .rsi = 0,
+		.cr3 = GUEST_PT_BASE, .long_mode = true,
+	};
+	l->vcpu.cpu = cpu_index();
+	l->vcpu.lpar = l;
+	if (vcpu_ops->cpu_enable()) {
+		lpar_stop(l, "cannot enable %s on cpu %u", vcpu_ops->name, cpu_index());
+		lpar_finish(l);
+		return;
+	}
+	if (vcpu_ops->vcpu_init(&l->vcpu, l->npt_root, &s)) {
+		lpar_stop(l, "cannot set up its vcpu");
+		lpar_finish(l);
+		return;
+	}
+	l->state = LPAR_RUNNING;
+	console_printf("anchor: lpar %s started on cpu %u\n", l->cfg->name, cpu_index());
+	struct vcpu_exit e;
+	while (!l->stop_reason[0]) {
+		memset(&e, 0, sizeof e);
+		vcpu_ops->vcpu_run(&l->vcpu, &e);
+		l->exits++;
+		handle_exit(l, &e);
+	}
+	lpar_finish(l);
+}
