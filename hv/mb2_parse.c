@@ -186,6 +186,25 @@ static void sort_points(uint64_t *pts, unsigned n)
 	}
 }
 
+/* A reserved or ACPI range that ends inside a page cuts usable RAM off-page: only whole pages
+ * are usable, the slivers are left out of the map (left out = never touched). */
+static void trim_usable(struct boot_info *bi)
+{
+	uint32_t out = 0;
+	for (uint32_t i = 0; i < bi->mem_count; i++) {
+		struct boot_mem_range r = bi->mem[i];
+		if (r.type == BOOT_MEM_USABLE) {
+			uint64_t base = page_up(r.base), end = page_down(r.base + r.size);
+			if (end <= base)
+				continue;
+			r.base = base;
+			r.size = end - base;
+		}
+		bi->mem[out++] = r;
+	}
+	bi->mem_count = out;
+}
+
 /* Sorted, non-overlapping, merged map from the E820 ranges and the carve-outs. */
 static int build_map(struct mb2_state *st, struct boot_info *bi)
 {
@@ -218,6 +237,7 @@ static int build_map(struct mb2_state *st, struct boot_info *bi)
 			return fail(st, "memory map does not fit boot_info", NULL);
 		bi->mem[bi->mem_count++] = (struct boot_mem_range){ .base = a, .size = b - a, .type = t };
 	}
+	trim_usable(bi);
 	return 0;
 }
 
