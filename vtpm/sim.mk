@@ -21,7 +21,7 @@ sim_engine_libs = $(TPM2_HOST_LIB) $(CRYPTO_HOST_LIB) $(BEARSSL_HOST_LIB)
 
 $(ANCHOR_TPMD): $(SIM_SRCS) $(SIM_HDRS) vtpm/tpm2/tpm2.h $$(sim_engine_libs)
 	@mkdir -p $(@D)
-	@echo "  LD      $@"; $(HOST_CC) $(HOST_CFLAGS) -Ivtpm/sim -Ivtpm/tpm2 $(TPM2_INCLUDES) \
+	@echo "  LD      $@"; $(HOST_CC) $(HOST_CFLAGS) -Ivtpm/sim -Ivtpm/tpm2 $(TPM2_INCLUDES) -I$(BEARSSL_INC) \
 	    $(SIM_SRCS) $(sim_engine_libs) -o $@
 
 # ---- fuzzers (libFuzzer + ASan + UBSan) --------------------------------------------------------
@@ -39,22 +39,25 @@ sim_fuzz_objs = $(patsubst %.c,$(SIM_FUZZ_BUILD)/obj/%.o,$(sim_fuzz_engine_srcs)
 
 $(SIM_FUZZ_BUILD)/obj/%.o: %.c $$(CRYPTO_DEPS) $$(wildcard vtpm/tpm2/*.h)
 	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(TPM2_INCLUDES) $(CRYPTO_INCLUDES) -c $< -o $@
+	@echo "  CC      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) -Ivtpm/tpm2 $(TPM2_INCLUDES) $(CRYPTO_INCLUDES) -c $< -o $@
 
-$(FUZZ_TPM2_EXECUTE): tests/fuzz/tpm2_execute_fuzz.c $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
+$(FUZZ_TPM2_EXECUTE): tests/fuzz/tpm2_execute_fuzz.c tests/fuzz/tpm2_fuzz_common.h $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
 	@mkdir -p $(@D)
-	@echo "  LD      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Ivtpm/tpm2 $(TPM2_INCLUDES) \
+	@echo "  LD      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/tpm2 $(TPM2_INCLUDES) -I$(BEARSSL_INC) \
 	    $< $(sim_fuzz_objs) $(BEARSSL_HOST_LIB) -o $@
 
-$(FUZZ_TPM2_FRAMING): tests/fuzz/tpm2_framing_fuzz.c vtpm/sim/sim_proto.c $(SIM_HDRS) $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
+$(FUZZ_TPM2_FRAMING): tests/fuzz/tpm2_framing_fuzz.c tests/fuzz/tpm2_fuzz_common.h vtpm/sim/sim_proto.c $(SIM_HDRS) $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
 	@mkdir -p $(@D)
-	@echo "  LD      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Ivtpm/sim -Ivtpm/tpm2 $(TPM2_INCLUDES) \
+	@echo "  LD      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/sim -Ivtpm/tpm2 $(TPM2_INCLUDES) -I$(BEARSSL_INC) \
 	    $< vtpm/sim/sim_proto.c $(sim_fuzz_objs) $(BEARSSL_HOST_LIB) -o $@
 
 ifneq ($(SIM_HAVE_ENGINE),)
 ALL_TARGETS += $(ANCHOR_TPMD)
+TEST_DEPS   += $(FUZZ_TPM2_EXECUTE) $(FUZZ_TPM2_FRAMING)
 endif
+fuzz: $(FUZZ_TPM2_EXECUTE) $(FUZZ_TPM2_FRAMING)
+.PHONY: fuzz
 
 # ---- suites ------------------------------------------------------------------------------------
 # Both report the anchor half as skipped while anchor-tpmd cannot be built.
-TEST_SUITES += tests/tpm2-tools/daemon.py tests/tpm2-tools/run.sh
+TEST_SUITES += tests/tpm2-tools/daemon.py tests/tpm2-tools/run.sh tests/fuzz/tpm2_fuzz.sh

@@ -10,7 +10,8 @@
 #   skip - ... [anchor] not yet implemented (<rc>)   not listed yet; never counted as ok
 #
 # Usage: run.sh [-k] [scenario-glob...]   (-k keeps the work directory)
-# Env:   ANCHOR_TPMD (default build/sim/anchor-tpmd), ONLY=swtpm|anchor
+# Env:   ANCHOR_TPMD (default build/sim/anchor-tpmd), ONLY=swtpm|anchor, VERBOSE=1,
+#        PCAP_DIR=dir (pcapng of every swtpm command, for tests/fuzz/tpm2_corpus.py)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -94,6 +95,11 @@ start_tpm() {
   wait_listen "$port" && wait_listen "$((port + 1))" || { echo "tpm did not listen" >"$dir/reason"; return 1; }
   SEQ=$((SEQ + 1))
   local bus=com.intel.tss2.Tabrmd.anchor$$x$SEQ
+  # PCAP_DIR: record every command the reference sees (seed corpus for tests/fuzz/).
+  if [ -n "${PCAP_DIR:-}" ] && [ "$kind" = swtpm ]; then
+    tcti="pcap:$tcti"
+    export TCTI_PCAP_FILE="$PCAP_DIR/$(basename "$dir").pcap"
+  fi
   tpm2-abrmd --allow-root --session --dbus-name="$bus" --tcti="$tcti" >"$dir/abrmd.log" 2>&1 &
   ABRMD_PID=$!
   PIDS+=("$ABRMD_PID")
