@@ -84,6 +84,7 @@ _Static_assert(sizeof(struct vmx_vcpu) <= VCPU_ARCH_BYTES, "vmx state does not f
 
 static struct vmx_caps caps;
 static uint64_t vmxon_region_pa[HV_MAX_CPUS];
+static bool vmx_on_cpu[HV_MAX_CPUS];        /* VMXON done: a second LPAR on a CPU is fine */
 static struct tss64 host_tss[HV_MAX_CPUS];
 static uint16_t next_vpid = 1;              /* 0 is the host's */
 static spinlock_t vpid_lock;
@@ -163,6 +164,8 @@ static int vmx_cpu_enable(void)
 	unsigned cpu = cpu_index();
 	if (cpu >= HV_MAX_CPUS)
 		return -1;
+	if (vmx_on_cpu[cpu])
+		return 0;
 	if (!caps.read)
 		read_caps();
 
@@ -184,7 +187,10 @@ static int vmx_cpu_enable(void)
 		region[0] = caps.revision;
 		vmxon_region_pa[cpu] = (uint64_t)(uintptr_t)region;
 	}
-	return vmx_on(vmxon_region_pa[cpu]);
+	if (vmx_on(vmxon_region_pa[cpu]) != 0)
+		return -1;
+	vmx_on_cpu[cpu] = true;
+	return 0;
 }
 
 /* ---- vCPU creation ---- */

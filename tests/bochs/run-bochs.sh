@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Boots an ISO (tests/bochs/mkiso.sh) in Bochs with Intel VMX + EPT (cpu model
+# corei7_skylake_x), headless, COM1 to a file, and stops Bochs as soon as the hypervisor says it
+# is done ("anchor: all lpars stopped", "anchor: boot stopped", "anchor: panic") or after the
+# time limit.  Bochs always exits 1, so callers judge the run by the serial log only.
+#   run-bochs.sh ISO SERIAL_LOG [SECONDS] [CPUS]
+set -u
+[ $# -ge 2 ] || { echo "usage: $0 ISO SERIAL_LOG [SECONDS] [CPUS]" >&2; exit 2; }
+iso=$(realpath "$1") serial=$2 limit=${3:-60} cpus=${4:-2}
+command -v bochs >/dev/null || { echo "bochs is not installed (scripts/deps.sh)" >&2; exit 2; }
+mkdir -p "$(dirname "$serial")"
+serial=$(realpath "$serial")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rm -f "$serial"
+: >"$serial"
+
+# Every EPT violation is an "error" to Bochs (one log line each, ~100k/s): ignore them per CPU
+# (naming a CPU Bochs does not have crashes it).
+quiet=""
+for ((i = 0; i < cpus; i++)); do quiet="$quiet, cpu$i=ignore"; done
+
+cat >"$work/bochsrc" <<RC
+megs: 256
+cpu: model=corei7_skylake_x, count=$cpus, ips=50000000, reset_on_triple_fault=0
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/seabios/vgabios-isavga.bin
+ata0-master: type=cdrom, path="$iso", status=inserted
+boot: cdrom
+display_library: rfb, options="timeout=0"
+sound: driver=dummy
+speaker: enabled=0
+com1: enabled=1, mode=file, dev="$serial"
+clock: sync=none, time0=local
+log: $work/bochs.log
+error: action=report$quiet
+info: action=ignore
+debug: action=ignore
+panic: action=fatal
+RC
+echo c >"$work/rc"
+
+timeout "$limit" bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/stdout" 2>&1 &
+pid=$!
+done_re='anchor: (all lpars stopped|boot stopped|panic)'
+while kill -0 "$pid" 2>/dev/null; do
+  if grep -Eq "$done_re" "$serial"; then
+    sleep 0.3            # let the last line reach the file
+    kill "$pid" 2>/dev/null
+    break
+  fi
+  sleep 0.2
+done
+wait "$pid" 2>/dev/null
+if [ -n "${BOCHS_KEEP_LOG:-}" ]; then
+  cp "$work/bochs.log" "$BOCHS_KEEP_LOG" 2>/dev/null || true
+fi
+grep -Eq "$done_re" "$serial"
