@@ -61,3 +61,4 @@ fuzz: $(FUZZ_TPM2_EXECUTE) $(FUZZ_TPM2_FRAMING)
 # ---- suites ------------------------------------------------------------------------------------
 # Both report the anchor half as skipped while anchor-tpmd cannot be built.
 TEST_SUITES += tests/tpm2-tools/daemon.py tests/tpm2-tools/run.sh tests/fuzz/tpm2_fuzz.sh
+BENCH_SUITES += tests/bench/tpm2_bench.py
