@@ -33,3 +33,6 @@ $(HV_ELF): $$(HV_OBJS) linker/hv.ld $(BEARSSL_FREE_LIB)
 	    --no-warn-rwx-segments -T linker/hv.ld -o $@ $(HV_OBJS) $(BEARSSL_FREE_LIB)
 
 ALL_TARGETS += $(HV_ELF)
+
+# The QEMU/SVM integration suite lives in tests/qemu/ (one level too deep for the top Makefile).
+include tests/qemu/qemu.mk

@@ -113,7 +113,7 @@ static void load_config(const struct boot_info *bi)
 	if (cfg_parse((const char *)(uintptr_t)m->base, m->size, &config, err, sizeof err))
 		boot_stop("%s", err);
 	if (cfg_validate(&config, cpu_count(), err, sizeof err))
-		boot_stop("%s (this machine has %u CPUs)", err, cpu_count());
+		boot_stop("%s", err);
 	for (unsigned i = 0; i < config.lpar_count; i++) {
 		const struct cfg_lpar *c = &config.lpars[i];
 		if (!is_lpar_ram(bi, c->mem_base, c->mem_size))

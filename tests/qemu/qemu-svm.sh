@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# QEMU/SVM integration tests of the hypervisor: the real loader (anchor.efi under OVMF), the
+# real hv.elf, swtpm as the physical TPM, the test guest on two CPUs.  One boot per scenario,
+# run one after the other; each boot ends as soon as the console shows its final line.
+#
+#   tests/qemu/qemu-svm.sh            (from the top of the tree, after `make all`)
+# Environment: BUILD (default build), QEMU_TIMEOUT (seconds per boot, default 90).
+set -u
+cd "$(dirname "$0")/../.."
+B=${BUILD:-build}
+T=${QEMU_TIMEOUT:-90}
+Q=tests/qemu
+GUEST=$B/guests/testguest.elf
+BADINSN=$B/tests/qemu/badinsn.elf
+END='anchor: (all lpars stopped|boot stopped|panic)'
+# What the test guest prints when all its MMIO checks passed (guests/testguest).
+GUEST_OK=${GUEST_OK:-mmio checks passed}
+
+ok() { echo "ok - $1"; }
+nok() { echo "not ok - $1 $2"; }
+skip() { echo "skip - $1 $2"; }
+
+need_tools() {
+  for t in qemu-system-x86_64 swtpm mcopy mformat python3; do
+    command -v "$t" >/dev/null || { echo "missing $t"; return 1; }
+  done
+  [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || { echo "missing OVMF"; return 1; }
+  for f in "$B/boot/anchor.efi" "$B/hv/hv.elf" "$GUEST" "$BADINSN"; do
+    [ -f "$f" ] || { echo "missing $f"; return 1; }
+  done
+}
+if ! why=$(need_tools); then
+  skip qemu-svm "$why"
+  exit 0
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/anchor-qemu-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+LOGDIR=${TEST_LOG_DIR:-$B/test-logs}/qemu-svm
+mkdir -p "$LOGDIR"
+
+# boot NAME CFG [run-qemu options...]: boots, leaves the console (CR stripped) in $WORK/NAME.txt
+boot() {
+  local name=$1 cfg=$2
+  shift 2
+  timeout $((T + 20)) scripts/run-qemu.sh --build "$B" --cfg "$cfg" --image "$GUEST" \
+    --image "$BADINSN" --log "$WORK/$name.raw" --until "$END" --timeout "$T" "$@" >/dev/null 2>&1
+  local rc=$?
+  tr -d '\r' <"$WORK/$name.raw" | sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g' >"$WORK/$name.txt"
+  cp "$WORK/$name.txt" "$LOGDIR/$name.log"
+  return $rc
+}
+has() { grep -aqF -- "$2" "$WORK/$1.txt"; }
+# check NAME DESCRIPTION STRING: the console of boot NAME contains STRING
+check() {
+  if has "$1" "$3"; then ok "$1: $2"; else nok "$1: $2" "(no '$3' on the console, see $LOGDIR/$1.log)"; fi
+}
+check_not() {
+  if has "$1" "$3"; then nok "$1: $2" "('$3' on the console, see $LOGDIR/$1.log)"; else ok "$1: $2"; fi
+}
+# line_value NAME PREFIX: the rest of the first console line starting with PREFIX
+line_value() { grep -a -m1 -F -- "$2" "$WORK/$1.txt" | sed "s/^.*$2//" | tr -d ' '; }
+
+# The PCRs as the loader extends them (docs/hypervisor.md): PCR 8 = hv.elf; PCR 9 = anchor.cfg,
+# then each distinct image in the order anchor.cfg names them.  extend(p, d) = sha256(p || d).
+expected_pcrs() {
+  python3 - "$@" <<'PY'
+import hashlib, sys
+def ext(p, f):
+    return hashlib.sha256(p + hashlib.sha256(open(f, 'rb').read()).digest()).digest()
+hv, cfg, images = sys.argv[1], sys.argv[2], sys.argv[3:]
+p8 = ext(b'\0' * 32, hv)
+p9 = ext(b'\0' * 32, cfg)
+for i in images:
+    p9 = ext(p9, i)
+print(p8.hex(), p9.hex())
+PY
+}
+
+two_lpars_ran() {   # NAME: both LPARs started on their CPUs and passed their checks
+  local n=$1
+  check "$n" "lpar alpha started on cpu 1" "anchor: lpar alpha started on cpu 1"
+  check "$n" "lpar beta started on cpu 2" "anchor: lpar beta started on cpu 2"
+  check "$n" "alpha passed its MMIO checks" "[alpha] $GUEST_OK"
+  check "$n" "beta passed its MMIO checks" "[beta] $GUEST_OK"
+  check "$n" "alpha halted" "anchor: lpar alpha stopped: halted"
+  check "$n" "beta halted" "anchor: lpar beta stopped: halted"
+  check "$n" "all lpars stopped" "anchor: all lpars stopped"
+}
+
+pcr_check() {   # NAME: PCR 8 and 9 read back from the PTPM equal the host's recomputation
+  local n=$1 exp p8 p9
+  exp=$(expected_pcrs "$B/hv/hv.elf" "$Q/two-lpars.cfg" "$GUEST")
+  p8=$(line_value "$n" "anchor: pcr 8 = ")
+  p9=$(line_value "$n" "anchor: pcr 9 = ")
+  if [ "$p8" = "${exp% *}" ]; then ok "$n: PCR 8 read back = sha256 chain over hv.elf"
+  else nok "$n: PCR 8 read back = sha256 chain over hv.elf" "(got '$p8', want ${exp% *})"; fi
+  if [ "$p9" = "${exp#* }" ]; then ok "$n: PCR 9 read back = sha256 chain over anchor.cfg, testguest.elf"
+  else nok "$n: PCR 9 read back = sha256 chain over anchor.cfg, testguest.elf" "(got '$p9', want ${exp#* })"; fi
+  local h
+  h=$(sha256sum "$B/hv/hv.elf" | cut -d' ' -f1)
+  check "$n" "hv.elf measurement line" "anchor: measured hypervisor into PCR 8 sha256=$h"
+  h=$(sha256sum "$Q/two-lpars.cfg" | cut -d' ' -f1)
+  check "$n" "anchor.cfg measurement line" "anchor: measured config into PCR 9 sha256=$h"
+}
+
+# ---- 1. two LPARs, CRB physical TPM ----
+boot two-lpars-crb "$Q/two-lpars.cfg" --tpm crb
+two_lpars_ran two-lpars-crb
+pcr_check two-lpars-crb
+
+# ---- 2. the same with a TIS physical TPM ----
+boot two-lpars-tis "$Q/two-lpars.cfg" --tpm tis
+check two-lpars-tis "both LPARs passed their checks" "[beta] $GUEST_OK"
+check two-lpars-tis "alpha passed its checks" "[alpha] $GUEST_OK"
+pcr_check two-lpars-tis
+
+# ---- 3. no TPM at all: loud warning, the LPARs still run ----
+boot no-tpm "$Q/two-lpars.cfg" --tpm none
+check no-tpm "the loader warns" "anchor: WARNING: no TPM"
+check no-tpm "the hypervisor warns" "anchor: WARNING: no physical TPM"
+check_not no-tpm "no PCR is claimed" "anchor: pcr 8 ="
+check no-tpm "LPARs still run" "[beta] $GUEST_OK"
+
+# ---- 4. attacks: the attacker is stopped with a reason, the other LPAR finishes ----
+attack() {   # NAME EXPECTED-REASON
+  local n=$1 reason=$2
+  boot "$n" "$Q/$n.cfg"
+  check "$n" "attacker stopped with a reason" "anchor: lpar alpha stopped: $reason"
+  check_not "$n" "attacker did not pass as healthy" "[alpha] $GUEST_OK"
+  check "$n" "the other LPAR finished its checks" "[beta] $GUEST_OK"
+  check "$n" "the other LPAR halted normally" "anchor: lpar beta stopped: halted"
+  check "$n" "the hypervisor carried on" "anchor: all lpars stopped"
+}
+attack attack-oob "access outside its memory at gpa 0x"
+attack attack-hv "access outside its memory at gpa 0x"
+attack attack-triple "triple fault"
+
+# ---- 5. an instruction the decoder rejects: stopped with the bytes ----
+boot badinsn "$Q/badinsn.cfg"
+check badinsn "stopped with the instruction bytes" "anchor: lpar alpha stopped: unsupported instruction at rip 0x"
+check badinsn "bytes f3 a4 (rep movsb) in the message" ": f3 a4"
+check_not badinsn "the guest did not go on" "badinsn: still running"
+check badinsn "the other LPAR finished" "[beta] $GUEST_OK"
+
+# ---- 6. bad configurations stop the boot before any LPAR starts ----
+bad_config() {   # NAME EXPECTED-MESSAGE
+  local n=$1 msg=$2
+  boot "$n" "$Q/$n.cfg"
+  if grep -a "anchor: boot stopped: " "$WORK/$n.txt" | grep -aqF -- "$msg"; then
+    ok "$n: boot stopped naming the problem"
+  else
+    nok "$n: boot stopped naming the problem" "(no 'anchor: boot stopped: ...$msg' line, see $LOGDIR/$n.log)"
+  fi
+  check_not "$n" "no LPAR started" "started on cpu"
+}
+bad_config bad-overlap "lpar alpha memory overlaps lpar beta"
+bad_config bad-unknown-key "anchor.cfg:9: unknown key 'colour'"
+bad_config bad-missing-image "anchor.cfg:2: image 'nosuchguest.elf' of lpar alpha not found"
+bad_config bad-too-many "4 LPARs but this machine has only 3 CPUs"
+exit 0
