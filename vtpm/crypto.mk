@@ -40,3 +40,13 @@ $(CRYPTO_BUILD)/crypto_bench: tests/unit/crypto_bench.c $(CRYPTO_TEST_LIBS)
 
 BENCH_SUITES += $(CRYPTO_BUILD)/crypto_bench
 TEST_DEPS    += $(CRYPTO_BUILD)/crypto_bench
+
+$(CRYPTO_BUILD)/crypto_vectors.h: tests/unit/crypto_vectors.py
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"; /usr/bin/python3 $< > $@.tmp && mv $@.tmp $@
+
+$(CRYPTO_BUILD)/crypto_unit: tests/unit/crypto_unit.c $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_TEST_LIBS)
+	@echo "  CCLD    $@"; $(HOST_CC) $(CRYPTO_TEST_CFLAGS) -I$(CRYPTO_BUILD) $< $(CRYPTO_TEST_LIBS) -o $@
+
+TEST_SUITES += $(CRYPTO_BUILD)/crypto_unit
+TEST_DEPS   += $(CRYPTO_BUILD)/crypto_unit

@@ -27,7 +27,7 @@ size_t tc_hash_size(uint16_t alg)
 size_t tc_hash_block_size(uint16_t alg)
 {
 	const br_hash_class *hc = tc_hash_class(alg);
-	return hc ? (size_t)1 << BR_HASHDESC_LBLEN(hc->desc) : 0;
+	return hc ? (size_t)1 << ((hc->desc >> BR_HASHDESC_LBLEN_OFF) & BR_HASHDESC_LBLEN_MASK) : 0;
 }
 
 /* Size of the running (chaining) state BearSSL's state()/set_state() exchange. */

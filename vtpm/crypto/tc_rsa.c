@@ -165,7 +165,7 @@ static int divide_exact(uint8_t *q, size_t q_len, const tc_rsa_pub *pk, const ui
 {
 	uint32_t m[TC_BN_WORDS], x[TC_BN_WORDS], y[TC_BN_WORDS], t[3 * TC_BN_WORDS];
 	uint32_t k = (uint32_t)q_len * 8 + 1;       /* M > 2^(8 q_len) > q */
-	br_i31_zero(m, k);
+	br_i31_zero(m, (k / 31) << 5 | (k % 31));     /* i31 headers encode the bit length */
 	for (uint32_t i = 0; i < k; i++)
 		m[1 + i / 31] |= (uint32_t)1 << (i % 31);
 	br_i31_decode_reduce(x, pk->n, pk->n_len, m);
