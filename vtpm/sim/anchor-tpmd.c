@@ -308,26 +308,53 @@ static void on_power_off(struct sim_tpm *s)
 
 /* ---- sockets ------------------------------------------------------------------------------ */
 
-static int fd_read_full(void *ctx, void *buf, size_t len)
+/* A client connection with a small input buffer: one recv() usually brings a whole frame,
+ * so a command costs poll + recv + send instead of a recv per protocol field. */
+struct conn {
+	int fd;
+	size_t off, len;             /* unread bytes are buf[off..len) */
+	uint8_t buf[8192];
+};
+
+static int conn_read_full(void *ctx, void *dst, size_t n)
 {
-	int fd = *(int *)ctx;
-	uint8_t *p = buf;
-	while (len > 0) {
-		ssize_t n = recv(fd, p, len, 0);
-		if (n <= 0)
-			return -1;       /* EOF, error, SO_RCVTIMEO expiry or a signal: drop the client */
-		p += n;
-		len -= (size_t)n;
+	struct conn *c = ctx;
+	uint8_t *out = dst;
+	size_t avail = c->len - c->off;
+
+	if (avail >= n) {
+		memcpy(out, c->buf + c->off, n);
+		c->off += n;
+		return 0;
 	}
+	memcpy(out, c->buf + c->off, avail);
+	out += avail;
+	n -= avail;
+	c->off = c->len = 0;
+	while (n >= sizeof c->buf) {     /* big frames bypass the buffer */
+		ssize_t r = recv(c->fd, out, n, 0);
+		if (r <= 0)
+			return -1;   /* EOF, error, SO_RCVTIMEO expiry or a signal: drop the client */
+		out += r;
+		n -= (size_t)r;
+	}
+	while (c->len < n) {
+		ssize_t r = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
+		if (r <= 0)
+			return -1;
+		c->len += (size_t)r;
+	}
+	memcpy(out, c->buf, n);
+	c->off = n;
 	return 0;
 }
 
-static int fd_write_full(void *ctx, const void *buf, size_t len)
+static int conn_write_full(void *ctx, const void *buf, size_t len)
 {
-	int fd = *(int *)ctx;
+	struct conn *c = ctx;
 	const uint8_t *p = buf;
 	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
 		if (n <= 0)
 			return -1;
 		p += n;
@@ -371,39 +398,48 @@ static int accept_client(struct daemon *d, int lfd)
 typedef int (*frame_fn)(struct sim_tpm *, const struct sim_io *);
 
 struct port {
-	int listen_fd, conn_fd;
+	int listen_fd;
+	struct conn conn;            /* conn.fd < 0: no client */
 	frame_fn serve;
 };
+
+static void drop_client(struct port *p)
+{
+	close(p->conn.fd);
+	p->conn.fd = -1;
+	p->conn.off = p->conn.len = 0;
+}
 
 /* One poll round: accept where a slot is free, serve one frame where data is waiting. */
 static int serve_round(struct daemon *d, struct port *ports, int nports)
 {
 	struct pollfd pf[4];
-	int i, r;
+	int i, r, buffered = 0;
 
 	for (i = 0; i < nports; i++) {
+		struct conn *c = &ports[i].conn;
 		/* A busy port does not poll its listener: new clients queue in the backlog. */
-		pf[i].fd = ports[i].conn_fd >= 0 ? ports[i].conn_fd : ports[i].listen_fd;
+		pf[i].fd = c->fd >= 0 ? c->fd : ports[i].listen_fd;
 		pf[i].events = POLLIN;
 		pf[i].revents = 0;
+		buffered |= c->fd >= 0 && c->off < c->len;   /* pipelined frames already read */
 	}
-	r = poll(pf, (nfds_t)nports, 1000);
+	r = poll(pf, (nfds_t)nports, buffered ? 0 : 1000);
 	if (r < 0)
 		return errno == EINTR ? SIM_CONTINUE : SIM_TERMINATE;
 	for (i = 0; i < nports && !stop_requested; i++) {
 		struct port *p = &ports[i];
-		if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+		int ready = p->conn.fd >= 0 && p->conn.off < p->conn.len;
+		if (!ready && !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		if (p->conn_fd < 0) {
-			p->conn_fd = accept_client(d, p->listen_fd);
+		if (p->conn.fd < 0) {
+			p->conn.fd = accept_client(d, p->listen_fd);
 			continue;
 		}
-		struct sim_io io = { fd_read_full, fd_write_full, &p->conn_fd };
+		struct sim_io io = { conn_read_full, conn_write_full, &p->conn };
 		r = p->serve(&d->sim, &io);
-		if (r != SIM_CONTINUE) {
-			close(p->conn_fd);
-			p->conn_fd = -1;
-		}
+		if (r != SIM_CONTINUE)
+			drop_client(p);
 		if (r == SIM_TERMINATE)
 			return SIM_TERMINATE;
 	}
@@ -510,7 +546,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 int main(int argc, char **argv)
 {
 	static struct daemon d;
-	struct port ports[2];
+	static struct port ports[2];
 	int i;
 
 	if (parse_options(argc, argv, &d.opt) != 0) {
@@ -527,10 +563,11 @@ int main(int argc, char **argv)
 	if (open_state(&d) != 0)
 		return 1;
 
-	ports[0] = (struct port){ listen_on(&d, d.opt.port), -1,
-	                          d.opt.protocol_swtpm ? sim_swtpm_data_frame : sim_mssim_command_frame };
-	ports[1] = (struct port){ listen_on(&d, d.opt.ctrl_port), -1,
-	                          d.opt.protocol_swtpm ? sim_swtpm_ctrl_frame : sim_mssim_platform_frame };
+	ports[0].listen_fd = listen_on(&d, d.opt.port);
+	ports[0].serve = d.opt.protocol_swtpm ? sim_swtpm_data_frame : sim_mssim_command_frame;
+	ports[1].listen_fd = listen_on(&d, d.opt.ctrl_port);
+	ports[1].serve = d.opt.protocol_swtpm ? sim_swtpm_ctrl_frame : sim_mssim_platform_frame;
+	ports[0].conn.fd = ports[1].conn.fd = -1;
 	if (ports[0].listen_fd < 0 || ports[1].listen_fd < 0)
 		return 1;
 
@@ -545,8 +582,8 @@ int main(int argc, char **argv)
 	while (!stop_requested && serve_round(&d, ports, 2) == SIM_CONTINUE)
 		;
 	for (i = 0; i < 2; i++) {
-		if (ports[i].conn_fd >= 0)
-			close(ports[i].conn_fd);
+		if (ports[i].conn.fd >= 0)
+			drop_client(&ports[i]);
 		close(ports[i].listen_fd);
 	}
 	save_state(&d, 0);
