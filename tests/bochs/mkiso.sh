@@ -6,8 +6,9 @@ set -euo pipefail
 [ $# -ge 3 ] || { echo "usage: $0 OUT.iso HV.elf ANCHOR.cfg [IMAGE...]" >&2; exit 2; }
 out=$1 hv=$2 cfg=$3
 shift 3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tmp=$work/root          # the ISO's content; logs stay outside it
 mkdir -p "$tmp/boot/grub"
 cp "$hv" "$tmp/boot/hv.elf"
 cp "$cfg" "$tmp/boot/anchor.cfg"
@@ -27,8 +28,8 @@ cp "$cfg" "$tmp/boot/anchor.cfg"
 } >"$tmp/boot/grub/grub.cfg"
 mkdir -p "$(dirname "$out")"
 # grub-mkrescue is chatty on stderr even when it works: show it only on failure.
-if ! grub-mkrescue -d /usr/lib/grub/i386-pc -o "$out.tmp" "$tmp" >"$tmp/log" 2>&1; then
-  cat "$tmp/log" >&2
+if ! grub-mkrescue -d /usr/lib/grub/i386-pc -o "$out.tmp" "$tmp" >"$work/log" 2>&1; then
+  cat "$work/log" >&2
   exit 1
 fi
 mv "$out.tmp" "$out"

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Bochs / Intel VMX suite: the same hv.elf that anchor.efi boots, entered through Multiboot2
+# from GRUB, runs LPARs under VMX with EPT.  Each scenario is one Bochs run (tests/bochs/
+# run-bochs.sh) judged from the serial log only:
+#   mmio      the test guest's MMIO checks against the test device in the TPM window all pass
+#   oob       a guest reading outside its RAM is stopped with that reason (and the exact gpa)
+#   triple    a guest that triple-faults is stopped ("triple fault")
+#   hv        a guest writing where the hypervisor lives in host memory is stopped
+#   insn      a string store into the TPM window is refused with the instruction bytes
+#   isolation two LPARs on CPUs 1 and 2: the attacker is stopped, the other finishes its checks
+# Logs: $BUILD/bochs/<scenario>.serial.log.  Each run is limited to BOCHS_LIMIT seconds (60).
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+out=$BUILD/bochs
+hv=$BUILD/hv/hv.elf
+guest=$BUILD/guests/testguest.elf
+limit=${BOCHS_LIMIT:-60}
+mkdir -p "$out"
+
+for need in "$hv" "$guest"; do
+  if [ ! -f "$need" ]; then
+    echo "not ok - bochs prerequisites $need is missing (run make)"
+    exit 1
+  fi
+done
+for tool in bochs grub-mkrescue xorriso; do
+  if ! command -v $tool >/dev/null; then
+    echo "not ok - bochs prerequisites $tool is not installed (scripts/deps.sh)"
+    exit 1
+  fi
+done
+
+# lpar_cfg NAME CPU BASE ARGS
+lpar_cfg() {
+  cat <<EOF
+[lpar $1]
+uuid   = 7f3c9a10-2b4d-4e5f-8a6b-0c1d2e3f4a$(printf '%02x' "$2")
+cpu    = $2
+memory = $3 32M
+image  = testguest.elf
+args   = $4
+tpm    = testdev
+
+EOF
+}
+
+log_of() { echo "$out/$1.serial.log"; }
+
+# run SCENARIO CPUS: builds the ISO from $out/SCENARIO.cfg and boots it.
+run() {
+  local name=$1 cpus=$2 start end
+  start=$(date +%s%N)
+  if ! tests/bochs/mkiso.sh "$out/$name.iso" "$hv" "$out/$name.cfg" "$guest" 2>"$out/$name.iso.log"; then
+    echo "not ok - bochs $name: ISO build failed: $(tail -n 1 "$out/$name.iso.log")"
+    return 1
+  fi
+  tests/bochs/run-bochs.sh "$out/$name.iso" "$(log_of "$name")" "$limit" "$cpus"
+  local rc=$?
+  sed -i 's/\r$//' "$(log_of "$name")"      # the console writes CRLF
+  end=$(date +%s%N)
+  echo "# bochs $name: $(( (end - start) / 1000000 )) ms" >&2
+  if [ $rc -ne 0 ]; then
+    echo "not ok - bochs $name: finished within ${limit}s last line: $(tail -n 1 "$(log_of "$name")")"
+    return 1
+  fi
+  echo "ok - bochs $name: hypervisor finished within ${limit}s"
+}
+
+# expect SCENARIO CHECK-NAME REGEX: one check on the serial log.
+expect() {
+  local log
+  log=$(log_of "$1")
+  if grep -Eq -- "$3" "$log"; then
+    echo "ok - bochs $1: $2"
+  else
+    echo "not ok - bochs $1: $2 (no line matching '$3' in $log)"
+  fi
+}
+
+refute() {
+  local log line
+  log=$(log_of "$1")
+  line=$(grep -E -m1 -- "$3" "$log")
+  if [ -z "$line" ]; then
+    echo "ok - bochs $1: $2"
+  else
+    echo "not ok - bochs $1: $2 (found: $line)"
+  fi
+}
+
+common_checks() {
+  expect "$1" "entered through multiboot2" '^anchor: hypervisor started \(loader multiboot2\)'
+  expect "$1" "loud no-TPM warning" '^anchor: WARNING: no TPM'
+  expect "$1" "vmx back end chosen" '^anchor: using vmx$'
+  refute "$1" "no panic" 'anchor: (panic|boot stopped)'
+}
+
+# ---- mmio ----
+lpar_cfg alpha 1 0x8000000 mmio >"$out/mmio.cfg"
+if run mmio 2; then
+  common_checks mmio
+  expect mmio "lpar started on cpu 1" '^anchor: lpar alpha started on cpu 1$'
+  expect mmio "guest checks all passed" '^\[alpha\] mmio: all [1-9][0-9]* checks passed$'
+  refute mmio "no failed guest check" '^\[alpha\] mmio: .*FAIL'
+  expect mmio "lpar stopped: halted" '^anchor: lpar alpha stopped: halted$'
+  n=$(grep -c '^\[alpha\] mmio: .* ok$' "$(log_of mmio)")
+  echo "# bochs mmio: $n individual MMIO checks reported ok" >&2
+fi
+
+# ---- oob: guest RAM is 32 MiB, the guest reads ram_size + 16 MiB = 0x3000000 ----
+lpar_cfg alpha 1 0x8000000 attack-oob >"$out/oob.cfg"
+if run oob 2; then
+  common_checks oob
+  expect oob "guest attempted the read" '^\[alpha\] attack: reading outside my RAM at 0x3000000$'
+  expect oob "stopped: access outside its memory at the exact gpa" \
+    '^anchor: lpar alpha stopped: access outside its memory at gpa 0x3000000 \(read\)$'
+  refute oob "guest did not get past the access" 'attack: FAILED'
+  expect oob "hypervisor carried on" '^anchor: all lpars stopped$'
+fi
+
+# ---- triple fault ----
+lpar_cfg alpha 1 0x8000000 attack-triple >"$out/triple.cfg"
+if run triple 2; then
+  expect triple "stopped: triple fault" '^anchor: lpar alpha stopped: triple fault$'
+  refute triple "guest did not continue" 'attack: FAILED'
+  refute triple "no panic" 'anchor: (panic|boot stopped)'
+fi
+
+# ---- write towards the hypervisor's memory ----
+lpar_cfg alpha 1 0x8000000 attack-hv >"$out/hv.cfg"
+if run hv 2; then
+  expect hv "stopped: write outside its memory" \
+    '^anchor: lpar alpha stopped: access outside its memory at gpa 0x2000000 \(write\)$'
+  refute hv "guest did not continue" 'attack: FAILED'
+fi
+
+# ---- string MMIO store: refused, with the instruction bytes (f3 aa = rep stosb) ----
+lpar_cfg alpha 1 0x8000000 attack-insn >"$out/insn.cfg"
+if run insn 2; then
+  expect insn "stopped with the instruction bytes" \
+    '^anchor: lpar alpha stopped: unsupported instruction .*f3 aa'
+  refute insn "guest did not continue" 'attack: FAILED'
+fi
+
+# ---- isolation: two LPARs on CPUs 1 and 2 ----
+{ lpar_cfg alpha 1 0x8000000 mmio; lpar_cfg mallory 2 0xA000000 attack-oob; } >"$out/isolation.cfg"
+if run isolation 3; then
+  expect isolation "both lpars started" '^anchor: lpar mallory started on cpu 2$'
+  expect isolation "attacker stopped" '^anchor: lpar mallory stopped: access outside its memory'
+  expect isolation "the other lpar passed all its checks" '^\[alpha\] mmio: all [1-9][0-9]* checks passed$'
+  expect isolation "the other lpar halted normally" '^anchor: lpar alpha stopped: halted$'
+fi
+exit 0
