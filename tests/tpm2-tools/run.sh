@@ -475,7 +475,8 @@ run_one() {
 # The TPM response code behind a failure, from tpm2-tools' messages.
 failure_rc() {
   local rc
-  rc=$(grep -ohiE '(ErrorCode \(|\()0x[0-9a-f]{2,8}\)' "$1/log" | tail -1 | grep -oiE '0x[0-9a-f]+')
+  rc=$(cat "$1/log" "$1/abrmd.log" 2>/dev/null | grep -ohiE '(ErrorCode \(|\(|RC: )0x[0-9a-f]{2,8}\)' |
+    tail -1 | grep -oiE '0x[0-9a-f]+')
   echo "${rc:-$(head -c 120 "$1/reason" 2>/dev/null | tr '\n' ' ')}"
 }
 
