@@ -51,9 +51,16 @@ $(FUZZ_TPM2_FRAMING): tests/fuzz/tpm2_framing_fuzz.c tests/fuzz/tpm2_fuzz_common
 	@echo "  LD      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/sim -Ivtpm/tpm2 $(TPM2_INCLUDES) -I$(BEARSSL_INC) \
 	    $< vtpm/sim/sim_proto.c $(sim_fuzz_objs) $(BEARSSL_HOST_LIB) -o $@
 
+# ---- the engine as a shared object, for the in-process half of tests/bench/tpm2_bench.py ------
+SIM_ENGINE_SO := $(SIM_BUILD)/libanchor-tpm2.so
+$(SIM_ENGINE_SO): $$(sim_fuzz_engine_srcs) $$(wildcard vtpm/tpm2/*.h) $$(CRYPTO_DEPS) $$(BEARSSL_HOST_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"; $(HOST_CC) $(HOST_CFLAGS) -fPIC -shared -Ivtpm/tpm2 $(TPM2_INCLUDES) $(CRYPTO_INCLUDES) \
+	    $(sim_fuzz_engine_srcs) $(BEARSSL_HOST_LIB) -o $@
+
 ifneq ($(SIM_HAVE_ENGINE),)
 ALL_TARGETS += $(ANCHOR_TPMD)
-TEST_DEPS   += $(FUZZ_TPM2_EXECUTE) $(FUZZ_TPM2_FRAMING)
+TEST_DEPS   += $(FUZZ_TPM2_EXECUTE) $(FUZZ_TPM2_FRAMING) $(SIM_ENGINE_SO)
 endif
 fuzz: $(FUZZ_TPM2_EXECUTE) $(FUZZ_TPM2_FRAMING)
 .PHONY: fuzz
