@@ -404,6 +404,70 @@ sc_session__param_encryption() {
   expect_eq "$(hexof back)" "$(hexof data)" "NV data through encrypted parameters"
 }
 
+sc_policy__commandcode_authvalue() {
+  printf 'policy sealed' >secret
+  tpm2_startauthsession -S t.ctx
+  tpm2_policycommandcode -S t.ctx TPM2_CC_Unseal >/dev/null
+  tpm2_policyauthvalue -S t.ctx -L pol >/dev/null
+  tpm2_flushcontext t.ctx
+  tpm2_createprimary -C o -c p.ctx >/dev/null
+  tpm2_create -C p.ctx -L pol -p objpw -a "fixedtpm|fixedparent" -i secret -u k.pub -r k.priv >/dev/null
+  tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
+  tpm2_startauthsession --policy-session -S s.ctx
+  tpm2_policycommandcode -S s.ctx TPM2_CC_Unseal >/dev/null
+  tpm2_policyauthvalue -S s.ctx >/dev/null
+  tpm2_unseal -c k.ctx -p "session:s.ctx+objpw" -o out
+  tpm2_flushcontext s.ctx
+  expect_eq "$(cat out)" "policy sealed" "unsealed through PolicyCommandCode+PolicyAuthValue"
+  tpm2_startauthsession --policy-session -S s2.ctx
+  tpm2_policycommandcode -S s2.ctx TPM2_CC_Unseal >/dev/null
+  tpm2_policyauthvalue -S s2.ctx >/dev/null
+  expect_fail tpm2_unseal -c k.ctx -p "session:s2.ctx+wrongpw"
+}
+
+sc_nv__locks() {
+  printf '0123456789abcdef' >data
+  tpm2_nvdefine 0x1500021 -C o -s 16 -a "ownerread|ownerwrite|write_stclear|read_stclear"
+  tpm2_nvwrite 0x1500021 -C o -i data
+  tpm2_nvwritelock 0x1500021 -C o
+  expect_fail tpm2_nvwrite 0x1500021 -C o -i data
+  tpm2_nvread 0x1500021 -C o -s 16 -o back
+  expect_eq "$(cat back)" "0123456789abcdef" "NV content after write lock"
+  tpm2_nvreadlock 0x1500021 -C o
+  expect_fail tpm2_nvread 0x1500021 -C o -s 16
+  tpm2_nvreadpublic 0x1500021 | grep -q writelocked || fail "NV_ReadPublic does not show writelocked"
+}
+
+sc_clock__readclock() {
+  tpm2_readclock >c1
+  sleep 0.3
+  tpm2_readclock >c2
+  local t1 t2
+  t1=$(awk '/^ *clock:/ {print $2; exit}' c1)
+  t2=$(awk '/^ *clock:/ {print $2; exit}' c2)
+  [ -n "$t1" ] && [ "$t2" -ge $((t1 + 200)) ] || fail "clock did not advance ($t1 -> $t2)"
+  grep -q 'safe: *1\|safe: *yes' c2 || fail "clock not safe after startup"
+}
+
+sc_hierarchy__control() {
+  tpm2_createprimary -C o -c p.ctx >/dev/null
+  tpm2_hierarchycontrol -C p shEnable clear
+  expect_fail tpm2_createprimary -C o -c p2.ctx
+  tpm2_getcap properties-variable | grep -q 'shEnable: *0' || fail "shEnable still reported set"
+  tpm2_createprimary -C e -c e.ctx >/dev/null      # the endorsement hierarchy is unaffected
+}
+
+sc_keys__loadexternal_verify() {
+  printf 'signed by openssl' >m
+  openssl ecparam -name prime256v1 -genkey -noout -out k.pem 2>/dev/null
+  openssl ec -in k.pem -pubout -out pub.pem 2>/dev/null
+  openssl dgst -sha256 -sign k.pem -out sig.der m
+  tpm2_loadexternal -C o -G ecc -u pub.pem -c pub.ctx >/dev/null
+  tpm2_verifysignature -c pub.ctx -g sha256 -m m -f ecdsa -s sig.der -t tk >/dev/null
+  printf 'tampered' >m2
+  expect_fail tpm2_verifysignature -c pub.ctx -g sha256 -m m2 -f ecdsa -s sig.der
+}
+
 sc_hierarchy__changeauth_clear() {
   tpm2_changeauth -c o ownerpw
   expect_fail tpm2_createprimary -C o -c p.ctx
