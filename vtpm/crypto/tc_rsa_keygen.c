@@ -9,16 +9,13 @@
  * Every byte comes from the caller's PRNG, so a DRBG seed fixes the key on every platform. */
 #include "tc_bn.h"
 #include "tc_primes.h"
+#include "tc_mont.h"
 #include <string.h>
 
 #define SIEVE_WINDOW 4096u    /* candidates x + 4k per random start */
 #define PRIME_MAX_BYTES TC_RSA_MAX_PBYTES
 #define MAX_STARTS 64u         /* ~6 primes per window are expected; 64 empty windows = failure */
 
-/* Word count of an i31 integer of TC_RSA_MAX_BITS / 2 bits (plus header). */
-#define PW (2 + (TC_RSA_MAX_BITS / 2 + 30) / 31)
-/* Modpow temporaries, in 64-bit words: room for a window of 2^4 precomputed powers. */
-#define MODPOW_TMP (20 * PW)
 
 /* FIPS 186-4 Table C.3 (error probability <= 2^-100 for 1024-bit RSA, 2^-112 for 2048,
  * 2^-128 for 3072 and more): rounds of Miller-Rabin with random bases per prime size. */
@@ -35,9 +32,7 @@ struct search {
 	const br_prng_class **rng;
 	size_t len;                         /* prime bytes */
 	uint32_t e;
-	uint32_t m[PW];                     /* candidate as i31 */
-	uint32_t a[PW];                     /* base, then a^((m-1)/2) */
-	uint64_t tmp[MODPOW_TMP];
+	tc_mont mt;                         /* the candidate as a Montgomery modulus */
 	uint8_t half[PRIME_MAX_BYTES];      /* (candidate - 1) / 2 */
 	uint8_t sieve[SIEVE_WINDOW / 8];    /* bit k set: x + 4k has a small factor */
 };
@@ -52,31 +47,46 @@ static uint32_t gcd32(uint32_t a, uint32_t b)
 	return a;
 }
 
-/* x mod p for every small prime, two primes at a time (their product fits in 32 bits). */
-static void small_residues(const uint8_t *x, size_t len, uint16_t *res)
+/* x mod P for a P < 2^32, x big-endian of len bytes (a multiple of 4), by Barrett reduction
+ * with mu = floor((2^64 - 1) / P): no division per word, so many small primes are cheap. */
+static uint32_t mod_u32(const uint8_t *x, size_t len, uint32_t P, uint64_t mu)
 {
-	for (unsigned i = 0; i < TC_SMALL_PRIMES; i += 2) {
-		uint32_t p0 = tc_small_primes[i], p1 = tc_small_primes[i + 1];
-		uint32_t r = tc_bn_mod_small(x, len, p0 * p1);
-		res[i] = (uint16_t)(r % p0);
-		res[i + 1] = (uint16_t)(r % p1);
+	uint64_t r = 0;
+	for (size_t i = 0; i < len; i += 4) {
+		uint32_t w = (uint32_t)x[i] << 24 | (uint32_t)x[i + 1] << 16 |
+		             (uint32_t)x[i + 2] << 8 | x[i + 3];
+		uint64_t v = r << 32 | w;                         /* < P * 2^32 */
+		uint64_t q = (uint64_t)(((unsigned __int128)v * mu) >> 64);
+		r = v - q * P;                                    /* < 3P */
+		r -= P & (uint64_t)0 - (uint64_t)(r >= P);
+		r -= P & (uint64_t)0 - (uint64_t)(r >= P);
 	}
+	return (uint32_t)r;
 }
 
+/* Marks the k in the window with x + 4k = 0 (mod p), given r = x mod p. */
+static void mark_multiples(uint8_t *sieve, uint32_t p, uint32_t r)
+{
+	/* x + 4k = 0 (mod p)  <=>  k = -r / 4 (mod p); 1/4 = (p+1)/4 or (3p+1)/4. */
+	uint32_t inv4 = (p & 3) == 3 ? (p + 1) / 4 : (3 * p + 1) / 4;
+	uint32_t k = (uint32_t)(((p - r) % p) * (uint64_t)inv4 % p);
+	for (; k < SIEVE_WINDOW; k += p)
+		sieve[k / 8] |= (uint8_t)(1u << (k % 8));
+}
+
+/* Residues of x modulo the small primes, two at a time (their product fits in 32 bits), each
+ * pair's multiples marked straight away (no residue table: the stack stays small). */
 static void sieve_window(struct search *s, const uint8_t *x)
 {
-	uint16_t res[TC_SMALL_PRIMES];
-	small_residues(x, s->len, res);
 	memset(s->sieve, 0, sizeof s->sieve);
-	for (unsigned i = 0; i < TC_SMALL_PRIMES; i++) {
-		uint32_t p = tc_small_primes[i];
-		/* x + 4k = 0 (mod p)  <=>  k = -r / 4 (mod p); 1/4 = (p+1)/4 or (3p+1)/4. */
-		uint32_t inv4 = (p & 3) == 3 ? (p + 1) / 4 : (3 * p + 1) / 4;
-		uint32_t k = (uint32_t)(((p - res[i]) % p) * (uint64_t)inv4 % p);
-		for (; k < SIEVE_WINDOW; k += p)
-			s->sieve[k / 8] |= (uint8_t)(1u << (k % 8));
+	for (unsigned i = 0; i < TC_SMALL_PRIMES; i += 2) {
+		uint32_t p0 = tc_small_primes[i], p1 = tc_small_primes[i + 1];
+		uint32_t P = p0 * p1;
+		uint32_t r = s->len % 4 ? tc_bn_mod_small(x, s->len, P)
+		                        : mod_u32(x, s->len, P, UINT64_MAX / P);
+		mark_multiples(s->sieve, p0, r % p0);
+		mark_multiples(s->sieve, p1, r % p1);
 	}
-	tc_zeroize(res, sizeof res);
 }
 
 /* c = x + 4k (big-endian, same length); returns false on overflow out of the top byte. */
@@ -97,43 +107,27 @@ static bool exponent_coprime(const uint8_t *c, size_t len, uint32_t e)
 	return gcd32((r + e - 1) % e, e) == 1;     /* gcd(c - 1, e) */
 }
 
-static uint32_t modpow(struct search *s, const uint8_t *exp, size_t exp_len)
-{
-	uint32_t m0i = br_i31_ninv31(s->m[1]);
-	if (br_rsa_i62_public_get())
-		return br_i62_modpow_opt(s->a, exp, exp_len, s->m, m0i, s->tmp, MODPOW_TMP);
-	return br_i31_modpow_opt(s->a, exp, exp_len, s->m, m0i, (uint32_t *)s->tmp,
-	                         2 * MODPOW_TMP);
-}
-
 /* One Miller-Rabin round for c = 3 mod 4: a^((c-1)/2) must be 1 or c-1.  base 0 means a
  * random base (one bit shorter than c, so below c - 1). */
 static bool mr_round(struct search *s, uint32_t base)
 {
-	size_t words = (s->m[0] + 31) >> 5;
-	br_i31_zero(s->a, s->m[0]);
-	if (base) {
-		s->a[1] = base;
-	} else {
-		uint8_t r[PRIME_MAX_BYTES];
-		(*s->rng)->generate(s->rng, r, s->len);
-		r[0] &= 0x7F;                          /* c has its top bit set: r < c - 1 */
-		br_i31_decode_reduce(s->a, r, s->len, s->m);
-		tc_zeroize(r, sizeof r);
-	}
-	if (!modpow(s, s->half, s->len))
-		return false;
-	uint32_t eq1 = s->a[1] ^ 1, eqm1 = s->a[1] ^ (s->m[1] - 1);
-	for (size_t u = 2; u <= words; u++) {
-		eq1 |= s->a[u];
-		eqm1 |= s->a[u] ^ s->m[u];
-	}
-	return eq1 == 0 || eqm1 == 0;
+	if (base == 2)
+		return tc_mont_pow_is_pm1(&s->mt, NULL, 1, s->half, s->len);
+	uint8_t r[PRIME_MAX_BYTES];
+	uint64_t a[TC_MONT_MAX_LIMBS];
+	(*s->rng)->generate(s->rng, r, s->len);
+	r[0] &= 0x7F;                          /* c has its top bit set: r < c - 1 */
+	tc_mont_decode(a, s->mt.n, r, s->len);
+	bool ok = tc_mont_pow_is_pm1(&s->mt, a, 0, s->half, s->len);
+	tc_zeroize(r, sizeof r);
+	tc_zeroize(a, sizeof a);
+	return ok;
 }
 
 static bool probably_prime(struct search *s, const uint8_t *c)
 {
-	br_i31_decode(s->m, c, s->len);
+	if (!tc_mont_init(&s->mt, c, s->len))
+		return false;
 	/* (c - 1) / 2: c is odd, so shift c right by one. */
 	unsigned carry = 0;
 	for (size_t i = 0; i < s->len; i++) {
