@@ -309,7 +309,34 @@ def run_checks(work):
             closed_by_peer(c)
         return d.alive() and ctrl(1, want=8) is not None, "daemon died"
     check("swtpm-garbage-control", swtpm_garbage_ctrl)
+    # Real clients over both protocols (tpm2-tss's own TCTIs, no resource manager).
+    def tools_over(tcti):
+        env = dict(os.environ, TPM2TOOLS_TCTI=tcti)
+        subprocess.run(["tpm2_startup", "-c"], env=env, capture_output=True, timeout=20)
+        r = subprocess.run(["tpm2_getrandom", "16"], env=env, capture_output=True, timeout=20)
+        return r
+    for proto, dd in (("swtpm", d), ):
+        r = tools_over("swtpm:host=127.0.0.1,port=%d" % dd.port)
+        name = "tpm2-tools-over-" + proto
+        if r.returncode == 0:
+            report(name, len(r.stdout) == 16, "got %d bytes" % len(r.stdout))
+        elif b"0x" in r.stderr and b"tpm:" in r.stderr:
+            print("skip - daemon/%s the engine answered an error: %s" % (
+                name, r.stderr.decode(errors="replace").strip().splitlines()[-2][-80:]))
+        else:
+            report(name, False, r.stderr.decode(errors="replace").strip()[-200:])
     report("swtpm-sigterm", d.stop() == 0, "exit code")
+
+    d = Daemon(os.path.join(work, "ms"), "--fresh")
+    r = tools_over("mssim:host=127.0.0.1,port=%d" % d.port)
+    if r.returncode == 0:
+        report("tpm2-tools-over-mssim", len(r.stdout) == 16, "got %d bytes" % len(r.stdout))
+    elif b"0x" in r.stderr and b"tpm:" in r.stderr:
+        print("skip - daemon/tpm2-tools-over-mssim the engine answered an error: %s" %
+              r.stderr.decode(errors="replace").strip().splitlines()[-2][-80:])
+    else:
+        report("tpm2-tools-over-mssim", False, r.stderr.decode(errors="replace").strip()[-200:])
+    d.stop()
 
     # Persistence of NV through tpm2-tools: only meaningful once the engine has NV.
     nvstate = os.path.join(work, "nv")
