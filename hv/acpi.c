@@ -16,6 +16,10 @@ struct __attribute__((packed)) sdt_header {
 	uint32_t oem_rev, creator, creator_rev;
 };
 
+/* ACPI fields are not naturally aligned (XSDT entries sit at offset 36): read bytewise. */
+static uint64_t rd64(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static uint32_t rd32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
 static const struct sdt_header *find_table(uint64_t rsdp, const char *sig)
 {
 	const uint8_t *r = (const uint8_t *)(uintptr_t)rsdp;
@@ -23,20 +27,20 @@ static const struct sdt_header *find_table(uint64_t rsdp, const char *sig)
 		return NULL;
 	uint64_t root;
 	unsigned entry_size;
-	if (r[15] >= 2 && *(const uint64_t *)(r + 24)) {
-		root = *(const uint64_t *)(r + 24);   /* XSDT */
+	if (r[15] >= 2 && rd64(r + 24)) {
+		root = rd64(r + 24);                  /* XSDT */
 		entry_size = 8;
 	} else {
-		root = *(const uint32_t *)(r + 16);   /* RSDT */
+		root = rd32(r + 16);                  /* RSDT */
 		entry_size = 4;
 	}
 	const struct sdt_header *h = (const struct sdt_header *)(uintptr_t)root;
-	if (!root || h->length < sizeof *h)
+	if (!root || rd32(&h->length) < sizeof *h)
 		return NULL;
-	unsigned n = (h->length - sizeof *h) / entry_size;
+	unsigned n = (rd32(&h->length) - sizeof *h) / entry_size;
 	const uint8_t *e = (const uint8_t *)(h + 1);
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t a = entry_size == 8 ? *(const uint64_t *)(e + 8 * i) : *(const uint32_t *)(e + 4 * i);
+		uint64_t a = entry_size == 8 ? rd64(e + 8 * i) : rd32(e + 4 * i);
 		const struct sdt_header *t = (const struct sdt_header *)(uintptr_t)a;
 		if (a && !memcmp(t->sig, sig, 4))
 			return t;

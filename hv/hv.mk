@@ -10,7 +10,7 @@ HV_ELF := $(BUILD)/hv/hv.elf
 .SECONDEXPANSION:
 
 HV_SRCS += hv/entry.S hv/main.c hv/console.c hv/format.c hv/pages.c hv/acpi.c hv/smp.c \
-           hv/trampoline.S hv/lpar.c hv/testdev.c hv/ptpm.c \
+           hv/trampoline.S hv/lpar.c hv/testdev.c hv/ptpm.c hv/eventlog.c \
            arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c arch/x86/svm_entry.S lib/string.c
 HV_ALL_SRCS = $(HV_SRCS) $(CONFIG_SRCS) $(DECODE_SRCS) $(PAGING_SRCS)
 
@@ -36,3 +36,24 @@ ALL_TARGETS += $(HV_ELF)
 
 # The QEMU/SVM integration suite lives in tests/qemu/ (one level too deep for the top Makefile).
 include tests/qemu/qemu.mk
+
+# Host unit tests of the core (hv/tests/hv_unit.c): the exit loop behind a scripted fake vCPU,
+# image checks, allocator, MADT, event log, formatter.  page_alloc is the test's own.
+HV_UNIT := $(BUILD)/hv/hv-unit
+HV_UNIT_SRCS = hv/tests/hv_unit.c hv/lpar.c hv/testdev.c hv/format.c hv/acpi.c hv/eventlog.c \
+               $(DECODE_SRCS) $(PAGING_SRCS)
+
+HV_UNIT_CFLAGS = $(HOST_CFLAGS) -fsanitize=address,undefined -Wno-unused-parameter -Ihv/include \
+                 -I$(BEARSSL_INC)
+
+$(BUILD)/hv/unit-pages.o: hv/pages.c $(HV_HEADERS) | $(BEARSSL_STAMP)
+	@mkdir -p $(@D)
+	@$(HOST_CC) $(HV_UNIT_CFLAGS) -Dpage_alloc=pages_c_page_alloc -c $< -o $@
+
+$(HV_UNIT): $$(HV_UNIT_SRCS) $(BUILD)/hv/unit-pages.o $(HV_HEADERS) $(BEARSSL_HOST_LIB)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"; $(HOST_CC) $(HV_UNIT_CFLAGS) -o $@ $(HV_UNIT_SRCS) \
+	    $(BUILD)/hv/unit-pages.o $(BEARSSL_HOST_LIB)
+
+TEST_DEPS += $(HV_UNIT)
+TEST_SUITES += $(HV_UNIT)

@@ -299,6 +299,11 @@ static struct mmio_region *find_mmio(struct lpar *l, uint64_t gpa)
 static void handle_npf(struct lpar *l, const struct vcpu_exit *e)
 {
 	struct mmio_region *r = find_mmio(l, e->gpa);
+	if (!r && !e->fetch && e->gpa >= TESTDEV_BASE && e->gpa - TESTDEV_BASE < TESTDEV_SIZE) {
+		lpar_stop(l, "access to the TPM window at gpa 0x%lx, but no TPM is attached (tpm = %s)",
+		          (unsigned long)e->gpa, l->cfg->tpm == CFG_TPM_VTPM ? "vtpm, not available yet" : "none");
+		return;
+	}
 	if (!r || e->fetch) {
 		lpar_stop(l, "access outside its memory at gpa 0x%lx (%s)", (unsigned long)e->gpa,
 		          e->fetch ? "fetch" : e->write ? "write" : "read");

@@ -70,7 +70,14 @@ static void report_measurements(const struct boot_info *bi)
 		               "can attest it\n");
 		return;
 	}
-	for (unsigned p = 0; p < 32; p++) {
+	static uint8_t replayed[24][32];
+	unsigned events = 0;
+	bool have_log = bi->tcg_log_base && bi->tcg_log_size &&
+	                !eventlog_replay((const uint8_t *)(uintptr_t)bi->tcg_log_base,
+	                                 bi->tcg_log_size, replayed, &events);
+	if (!have_log)
+		console_printf("anchor: WARNING: no usable TCG2 event log\n");
+	for (unsigned p = 0; p < 24; p++) {
 		if (!(pcrs & (1u << p)))
 			continue;
 		uint8_t v[32];
@@ -80,6 +87,9 @@ static void report_measurements(const struct boot_info *bi)
 		}
 		hex(h, v, 32);
 		console_printf("anchor: pcr %u = %s\n", p, h);
+		if (have_log)
+			console_printf("anchor: event log (%u events) %s PCR %u\n", events,
+			               memcmp(replayed[p], v, 32) ? "does NOT replay to" : "replays to", p);
 	}
 }
 

@@ -104,6 +104,8 @@ pcr_check() {   # NAME: PCR 8 and 9 read back from the PTPM equal the host's rec
   else nok "$n: PCR 8 read back = sha256 chain over hv.elf" "(got '$p8', want ${exp% *})"; fi
   if [ "$p9" = "${exp#* }" ]; then ok "$n: PCR 9 read back = sha256 chain over anchor.cfg, testguest.elf"
   else nok "$n: PCR 9 read back = sha256 chain over anchor.cfg, testguest.elf" "(got '$p9', want ${exp#* })"; fi
+  check "$n" "the copied TCG2 event log replays to PCR 8" "replays to PCR 8"
+  check "$n" "the copied TCG2 event log replays to PCR 9" "replays to PCR 9"
   local h
   h=$(sha256sum "$B/hv/hv.elf" | cut -d' ' -f1)
   check "$n" "hv.elf measurement line" "anchor: measured hypervisor into PCR 8 sha256=$h"

@@ -1,0 +1,461 @@
+/*
+ * Host unit tests of the hypervisor core: the exit loop of hv/lpar.c driven by a scripted fake
+ * vCPU back end (MMIO through decode + the test device, attacks, console, CPUID, MSRs), the
+ * ELF image checks, the page allocator, the MADT parser, the event-log replay and the console
+ * formatter.  "Physical" memory is host memory: the hypervisor is identity-mapped, so host
+ * pointers serve as physical addresses.
+ */
+#include <anchor/boot_info.h>
+#include <anchor/hv.h>
+#include <anchor/lpar.h>
+#include <anchor/testdev.h>
+#include <bearssl_hash.h>
+#include "../core.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+
+/* The hypervisor never frees pages (static partitioning); neither does this test's page_alloc. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "detect_leaks=0"; }
+#define CHECK(name, cond) do { \
+	if (cond) printf("ok - %s\n", name); \
+	else { printf("not ok - %s (%s:%d)\n", name, __FILE__, __LINE__); failures++; } } while (0)
+
+/* ---- stubs for the rest of the hypervisor ---- */
+
+static char console[16384];
+static size_t console_len;
+
+void console_vprintf(const char *fmt, va_list ap)
+{
+	console_len += vformat_string(console + console_len, sizeof console - console_len, fmt, ap);
+	if (console_len >= sizeof console)
+		console_len = sizeof console - 1;
+}
+
+void console_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	console_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void spin_lock(spinlock_t *l) { l->locked = 1; }
+void spin_unlock(spinlock_t *l) { l->locked = 0; }
+unsigned cpu_index(void) { return 1; }
+
+void *page_alloc(size_t count)
+{
+	void *p = aligned_alloc(4096, count * 4096);
+	if (p)
+		memset(p, 0, count * 4096);
+	return p;
+}
+
+static struct boot_info bi;
+const struct boot_module *find_module(const struct boot_info *b, const char *name)
+{
+	for (uint32_t i = 0; i < b->module_count; i++)
+		if (!strcmp(b->modules[i].name, name))
+			return &b->modules[i];
+	return NULL;
+}
+enum pt_format nested_format(void) { return PT_X86; }
+
+/* ---- a scripted vCPU back end ---- */
+
+static uint64_t regs[REG_COUNT];
+static struct vcpu_exit script[16];
+static unsigned script_len, script_pos;
+static int injected_vector = -1;
+static uint64_t init_rax;   /* RAX the fake vcpu_init starts the guest with */
+
+static bool fake_supported(const char **why) { (void)why; return true; }
+static int fake_enable(void) { return 0; }
+static int fake_init(struct vcpu *v, uint64_t root, const struct vcpu_start *s)
+{
+	(void)v; (void)root;
+	memset(regs, 0, sizeof regs);
+	regs[REG_RAX] = init_rax;
+	regs[REG_RIP] = s->rip;
+	regs[REG_RSP] = s->rsp;
+	regs[REG_RDI] = s->rdi;
+	regs[REG_CR3] = s->cr3;
+	regs[REG_CR0] = 0x80050033;
+	regs[REG_CR4] = 0x20;
+	regs[REG_EFER] = 0x1500;
+	regs[REG_RFLAGS] = 2;
+	return 0;
+}
+static void fake_run(struct vcpu *v, struct vcpu_exit *e)
+{
+	(void)v;
+	if (script_pos < script_len)
+		*e = script[script_pos++];
+	else
+		e->kind = EXIT_HLT;
+}
+static uint64_t fake_get(struct vcpu *v, enum vcpu_reg r) { (void)v; return regs[r]; }
+static void fake_set(struct vcpu *v, enum vcpu_reg r, uint64_t x) { (void)v; regs[r] = x; }
+static void fake_inject(struct vcpu *v, uint8_t vec, bool he, uint32_t err)
+{
+	(void)v; (void)he; (void)err;
+	injected_vector = vec;
+}
+
+static const struct vcpu_ops fake_ops = {
+	"fake", fake_supported, fake_enable, fake_init, fake_run, fake_get, fake_set, fake_inject,
+};
+const struct vcpu_ops *vcpu_ops = &fake_ops;
+
+/* ---- helpers ---- */
+
+#define RAM_SIZE (4u << 20)
+#define CODE_GPA 0x200000u
+
+struct elf_image {
+	uint8_t ehdr[64];
+	uint8_t phdr[56];
+	uint8_t code[64];
+};
+
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+
+static void make_elf(struct elf_image *img, uint64_t paddr, uint64_t memsz)
+{
+	memset(img, 0, sizeof *img);
+	memcpy(img->ehdr, "\x7F" "ELF\x02\x01\x01", 7);
+	put16(img->ehdr + 16, 2);
+	put16(img->ehdr + 18, 62);
+	put32(img->ehdr + 20, 1);
+	put64(img->ehdr + 24, paddr);               /* entry */
+	put64(img->ehdr + 32, 64);                  /* phoff */
+	put16(img->ehdr + 52, 64);
+	put16(img->ehdr + 54, 56);
+	put16(img->ehdr + 56, 1);
+	put32(img->phdr + 0, 1);                    /* PT_LOAD */
+	put64(img->phdr + 8, 120);                  /* offset of code */
+	put64(img->phdr + 24, paddr);
+	put64(img->phdr + 32, sizeof img->code);    /* filesz */
+	put64(img->phdr + 40, memsz);
+}
+
+static struct cfg_lpar cfgl;
+static struct lpar lp;
+static uint8_t *ram;
+static struct elf_image image;
+
+static int build(const uint8_t *code, size_t n, char *err)
+{
+	memset(&lp, 0, sizeof lp);
+	memset(&cfgl, 0, sizeof cfgl);
+	strcpy(cfgl.name, "t");
+	strcpy(cfgl.image, "g.elf");
+	cfgl.mem_base = (uint64_t)(uintptr_t)ram;
+	cfgl.mem_size = RAM_SIZE;
+	cfgl.tpm = CFG_TPM_TESTDEV;
+	cfgl.line = 3;
+	memcpy(image.code, code, n);
+	bi.module_count = 1;
+	strcpy(bi.modules[0].name, "g.elf");
+	bi.modules[0].base = (uint64_t)(uintptr_t)&image;
+	bi.modules[0].size = sizeof image;
+	lp.cfg = &cfgl;
+	console_len = 0;
+	console[0] = 0;
+	return lpar_build(&lp, &bi, err, 200);
+}
+
+static void run(const struct vcpu_exit *s, unsigned n)
+{
+	memcpy(script, s, n * sizeof *s);
+	script_len = n;
+	script_pos = 0;
+	injected_vector = -1;
+	lpar_run(&lp);
+}
+
+/* ---- tests ---- */
+
+static void test_mmio_path(void)
+{
+	char err[200];
+	/* mov %eax,(%rbx); mov (%rbx),%ecx; movzbl (%rbx),%edx; rep stosb */
+	static const uint8_t code[] = { 0x89, 0x03, 0x8b, 0x0b, 0x0f, 0xb6, 0x13, 0xf3, 0xaa };
+	make_elf(&image, CODE_GPA, 0x1000);
+	CHECK("lpar_build: a valid image builds", build(code, sizeof code, err) == 0);
+	CHECK("image loaded at its p_paddr", !memcmp(ram + CODE_GPA, code, sizeof code));
+	CHECK("guest_info filled", *(uint64_t *)(ram + 0x1000) == 0x4F464E4952484341ull);
+
+	struct vcpu_exit s[3] = {
+		{ .kind = EXIT_NPF, .gpa = TESTDEV_BASE + 0x10, .write = true },
+		{ .kind = EXIT_NPF, .gpa = TESTDEV_BASE + 0x10 },
+		{ .kind = EXIT_NPF, .gpa = TESTDEV_BASE + 0x10 },
+	};
+	/* A CPUID first fills RAX..RDX with host values, then the MMIO accesses use them. */
+	struct vcpu_exit all[5] = {
+		{ .kind = EXIT_CPUID, .insn_len = 2 },
+		s[0], s[1], s[2],
+		{ .kind = EXIT_NPF, .gpa = TESTDEV_BASE },
+	};
+	/* The CPUID instruction "precedes" the code: start RIP two bytes early. */
+	memmove(ram + CODE_GPA + 2, code, sizeof code);
+	ram[CODE_GPA] = 0x0f;
+	ram[CODE_GPA + 1] = 0xa2;
+	regs[REG_RAX] = 0;
+	run(all, 5);
+	/* After CPUID, RAX..RDX hold host values; the write stored the low 32 bits of RAX. */
+	CHECK("mmio: all exits consumed", script_pos == 5);
+	CHECK("mmio: RIP advanced over 2+2+3 bytes to the rejected rep stosb",
+	      regs[REG_RIP] == CODE_GPA + 2 + 2 + 2 + 3);
+	CHECK("mmio: load returned what the store wrote (mov, 32-bit)",
+	      regs[REG_RCX] == (regs[REG_RAX] & 0xFFFFFFFF));
+	CHECK("mmio: movzbl zero-extends the low byte", regs[REG_RDX] == (regs[REG_RAX] & 0xFF));
+	CHECK("mmio: rep stosb stops the lpar with its bytes",
+	      strstr(console, "anchor: lpar t stopped: unsupported instruction at rip 0x200009 "
+	                      "touching gpa 0xfed40000: f3 aa") != NULL);
+	CHECK("mmio: started line printed", strstr(console, "anchor: lpar t started on cpu 1") != NULL);
+}
+
+static void test_stops(void)
+{
+	char err[200];
+	static const uint8_t code[] = { 0x8b, 0x03 };
+	make_elf(&image, CODE_GPA, 0x1000);
+	build(code, sizeof code, err);
+	struct vcpu_exit oob = { .kind = EXIT_NPF, .gpa = 0x5000000 };
+	run(&oob, 1);
+	CHECK("npf outside RAM stops the lpar with the gpa",
+	      strstr(console, "anchor: lpar t stopped: access outside its memory at gpa 0x5000000 (read)"));
+	CHECK("a stopped lpar is marked stopped", lp.state == LPAR_STOPPED);
+
+	build(code, sizeof code, err);
+	struct vcpu_exit tf = { .kind = EXIT_SHUTDOWN };
+	run(&tf, 1);
+	CHECK("shutdown = triple fault", strstr(console, "anchor: lpar t stopped: triple fault"));
+
+	build(code, sizeof code, err);
+	struct vcpu_exit fetch = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE, .fetch = true };
+	run(&fetch, 1);
+	CHECK("executing from the TPM window stops the lpar", strstr(console, "(fetch)"));
+
+	build(code, sizeof code, err);
+	cfgl.tpm = CFG_TPM_NONE;
+	lp.mmio_count = 0;
+	struct vcpu_exit nodev = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + 4 };
+	run(&nodev, 1);
+	CHECK("TPM window with no device: says so", strstr(console, "no TPM is attached (tpm = none)"));
+
+	build(code, sizeof code, err);
+	struct vcpu_exit past = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + TESTDEV_SIZE - 2 };
+	run(&past, 1);
+	CHECK("a 4-byte access across the window end stops the lpar",
+	      strstr(console, "crosses the end of a device window"));
+}
+
+static void test_console_cpuid_msr(void)
+{
+	char err[200];
+	static const uint8_t code[64] = { 0 };
+	make_elf(&image, CODE_GPA, 0x1000);
+	build(code, 8, err);
+	struct vcpu_exit s[6] = {
+		{ .kind = EXIT_PIO, .port = 0x3F8, .size = 1, .write = true, .value = 'h', .insn_len = 1 },
+		{ .kind = EXIT_PIO, .port = 0x3F8, .size = 1, .write = true, .value = 'i', .insn_len = 1 },
+		{ .kind = EXIT_PIO, .port = 0x3F8, .size = 1, .write = true, .value = '\n', .insn_len = 1 },
+		{ .kind = EXIT_PIO, .port = 0x3FD, .size = 1, .write = false, .insn_len = 1 },
+		{ .kind = EXIT_PIO, .port = 0x3F8, .size = 1, .write = true, .value = 0x07, .insn_len = 1 },
+		{ .kind = EXIT_HLT },
+	};
+	run(s, 6);
+	CHECK("guest line printed with its prefix", strstr(console, "[t] hi\n"));
+	CHECK("LSR reads 0x60", (regs[REG_RAX] & 0xFF) == 0x60);
+	CHECK("partial line flushed at stop, control chars shown as '.'", strstr(console, "[t] .\n"));
+	CHECK("HLT stops: halted", strstr(console, "anchor: lpar t stopped: halted"));
+	CHECK("RIP advanced over 5 port accesses", regs[REG_RIP] == CODE_GPA + 5);
+
+	build(code, 8, err);
+	struct vcpu_exit c[2] = { { .kind = EXIT_CPUID, .insn_len = 2 }, { .kind = EXIT_HLT } };
+	init_rax = 0x80000001u;
+	run(c, 2);
+	init_rax = 0;
+	CHECK("cpuid 0x80000001 hides SVM", !(regs[REG_RCX] & (1u << 2)));
+	CHECK("cpuid exit advances RIP by 2", regs[REG_RIP] == CODE_GPA + 2);
+
+	build(code, 8, err);
+	struct vcpu_exit m[3] = {
+		{ .kind = EXIT_MSR_READ, .msr = 0xC0000080u, .insn_len = 2 },
+		{ .kind = EXIT_MSR_READ, .msr = 0x12345678u, .insn_len = 2 },
+		{ .kind = EXIT_HLT },
+	};
+	run(m, 3);
+	CHECK("rdmsr EFER hides SVME", regs[REG_RAX] == 0x500 && regs[REG_RDX] == 0);
+	CHECK("rdmsr of an unknown MSR injects #GP", injected_vector == 13);
+	CHECK("#GP does not advance RIP", regs[REG_RIP] == CODE_GPA + 2);
+}
+
+static void test_image_checks(void)
+{
+	char err[200];
+	static const uint8_t code[] = { 0xf4 };
+	make_elf(&image, RAM_SIZE - 0x800, 0x1000);
+	CHECK("segment past the end of RAM is refused", build(code, 1, err) != 0 &&
+	      strstr(err, "does not fit the lpar's memory"));
+	make_elf(&image, 0x1000, 0x1000);
+	CHECK("segment below 1 MiB is refused", build(code, 1, err) != 0);
+	make_elf(&image, CODE_GPA, 0x1000);
+	put64(image.phdr + 32, 0x10000);   /* filesz beyond the file */
+	CHECK("segment larger than the file is refused", build(code, 1, err) != 0);
+	make_elf(&image, CODE_GPA, 0x1000);
+	image.ehdr[1] = 'X';
+	CHECK("non-ELF image is refused", build(code, 1, err) != 0 && strstr(err, "not an x86-64 ELF64"));
+	make_elf(&image, CODE_GPA, 0x1000);
+	put64(image.phdr + 40, ~0ull - 0x100);   /* memsz wraps */
+	CHECK("wrapping memsz is refused", build(code, 1, err) != 0);
+	make_elf(&image, CODE_GPA, 0x1000);
+	strcpy(bi.modules[0].name, "other.elf");
+	memset(&lp, 0, sizeof lp);
+	lp.cfg = &cfgl;
+	CHECK("missing image names the line", lpar_build(&lp, &bi, err, sizeof err) != 0 &&
+	      strstr(err, "anchor.cfg:3: lpar t: image 'g.elf' not found"));
+}
+
+static void test_registration(void)
+{
+	struct lpar l;
+	memset(&l, 0, sizeof l);
+	l.ram_size = RAM_SIZE;
+	CHECK("mmio region registers", mmio_region_register(&l, 0xFED40000, 0x5000, NULL, NULL) == 0);
+	CHECK("overlapping mmio region refused", mmio_region_register(&l, 0xFED44000, 0x2000, NULL, NULL) != 0);
+	CHECK("mmio region over RAM refused", mmio_region_register(&l, 0x1000, 0x1000, NULL, NULL) != 0);
+	CHECK("wrapping mmio region refused", mmio_region_register(&l, ~0ull - 0xFFF, 0x2000, NULL, NULL) != 0);
+	CHECK("pio region past 0xFFFF refused", pio_region_register(&l, 0xFFF0, 0x20, NULL, NULL) != 0);
+	uint8_t b[8];
+	l.ram = ram;
+	CHECK("lpar_read inside RAM", lpar_read(&l, RAM_SIZE - 8, b, 8) == 0);
+	CHECK("lpar_read across the end refused", lpar_read(&l, RAM_SIZE - 4, b, 8) != 0);
+	CHECK("lpar_read with wrapping length refused", lpar_read(&l, 8, b, ~0ull) != 0);
+}
+
+static void test_pages(void)
+{
+	static struct boot_info b;
+	memset(&b, 0, sizeof b);
+	b.mem_count = 3;
+	b.mem[0] = (struct boot_mem_range){ 0x0, 0xA0000, BOOT_MEM_USABLE, 0 };
+	b.mem[1] = (struct boot_mem_range){ 0x100000, 0x100000, BOOT_MEM_USABLE, 0 };
+	b.mem[2] = (struct boot_mem_range){ 0x200000, 0x100000, BOOT_MEM_HYPERVISOR, 0 };
+	pages_init(&b);
+	CHECK("pages: only usable RAM above 1 MiB", page_free_count() == 256);
+	pages_exclude(0x140000, 0x10000);
+	CHECK("pages: exclusion splits a range", page_free_count() == 240);
+	pages_exclude(0x100000, 0x100000);
+	CHECK("pages: exclusion of everything", page_free_count() == 0);
+}
+
+static void test_acpi(void)
+{
+	static uint8_t rsdp[36], xsdt[36 + 8], madt[44 + 8 * 4 + 16];
+	memcpy(rsdp, "RSD PTR ", 8);
+	rsdp[15] = 2;
+	put64(rsdp + 24, (uint64_t)(uintptr_t)xsdt);
+	memcpy(xsdt, "XSDT", 4);
+	put32(xsdt + 4, sizeof xsdt);
+	put64(xsdt + 36, (uint64_t)(uintptr_t)madt);
+	memcpy(madt, "APIC", 4);
+	put32(madt + 4, sizeof madt);
+	uint8_t *e = madt + 44;   /* 36-byte header + local APIC address + flags */
+	const uint8_t ids[4] = { 0, 1, 2, 3 }, flags[4] = { 1, 1, 0, 1 };
+	for (int i = 0; i < 4; i++, e += 8) {
+		e[0] = 0; e[1] = 8; e[2] = (uint8_t)i; e[3] = ids[i];
+		put32(e + 4, flags[i]);
+	}
+	e[0] = 9; e[1] = 16;
+	put32(e + 4, 300);
+	put32(e + 8, 1);
+	uint32_t apic[16];
+	unsigned n;
+	char err[100];
+	CHECK("madt parses", acpi_find_cpus((uint64_t)(uintptr_t)rsdp, 1, apic, 16, &n, err, sizeof err) == 0);
+	CHECK("madt: BSP first, disabled CPU skipped, x2APIC counted",
+	      n == 4 && apic[0] == 1 && apic[1] == 0 && apic[2] == 3 && apic[3] == 300);
+	put32(madt + 4, 30);
+	CHECK("madt shorter than its header is refused",
+	      acpi_find_cpus((uint64_t)(uintptr_t)rsdp, 0, apic, 16, &n, err, sizeof err) != 0);
+	CHECK("no RSDP is refused", acpi_find_cpus(0, 0, apic, 16, &n, err, sizeof err) != 0);
+}
+
+static void test_eventlog(void)
+{
+	static uint8_t log[512];
+	size_t n = 0;
+	memset(log, 0, sizeof log);
+	/* TCG_PCR_EVENT header with the Spec ID event: sha256 only. */
+	put32(log + 4, 3);
+	put32(log + 28, 32);
+	memcpy(log + 32, "Spec ID Event03", 16);
+	put32(log + 32 + 24, 1);
+	put16(log + 32 + 28, 0x000B);
+	put16(log + 32 + 30, 32);
+	n = 64;
+	uint8_t d1[32], d2[32];
+	memset(d1, 0x11, 32);
+	memset(d2, 0x22, 32);
+	const uint8_t *ds[2] = { d1, d2 };
+	for (int i = 0; i < 2; i++) {
+		put32(log + n, 8); put32(log + n + 4, 0xD); put32(log + n + 8, 1);
+		put16(log + n + 12, 0x000B);
+		memcpy(log + n + 14, ds[i], 32);
+		put32(log + n + 46, 3);
+		memcpy(log + n + 50, "abc", 3);
+		n += 53;
+	}
+	uint8_t pcrs[24][32], want[32] = { 0 };
+	unsigned events;
+	for (int i = 0; i < 2; i++) {
+		br_sha256_context h;
+		br_sha256_init(&h);
+		br_sha256_update(&h, want, 32);
+		br_sha256_update(&h, ds[i], 32);
+		br_sha256_out(&h, want);
+	}
+	CHECK("event log replays", eventlog_replay(log, n, pcrs, &events) == 0 && events == 2);
+	CHECK("event log replay = sha256 chain", !memcmp(pcrs[8], want, 32));
+	CHECK("truncated event log refused", eventlog_replay(log, n - 1, pcrs, &events) != 0);
+	put32(log + 64 + 8, 1000);
+	CHECK("absurd digest count refused", eventlog_replay(log, n, pcrs, &events) != 0);
+}
+
+static void test_format(void)
+{
+	char b[64];
+	format_string(b, sizeof b, "%s=%u %x %08lx %-3s| %d %c%%", "a", 42u, 0xBEEFu, 0x1234ul, "z", -7, 'q');
+	CHECK("format: mixed conversions", !strcmp(b, "a=42 beef 00001234 z  | -7 q%"));
+	size_t n = format_string(b, 8, "%s", "0123456789");
+	CHECK("format: truncates and terminates", n == 10 && !strcmp(b, "0123456"));
+	format_string(b, sizeof b, "%lx %p", 0xFFFFFFFFFFFFFFFFul, (void *)0x10);
+	CHECK("format: 64-bit hex and pointers", !strcmp(b, "ffffffffffffffff 0x10"));
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	ram = aligned_alloc(2u << 20, RAM_SIZE);
+	memset(ram, 0, RAM_SIZE);
+	test_mmio_path();
+	test_stops();
+	test_console_cpuid_msr();
+	test_image_checks();
+	test_registration();
+	test_pages();
+	test_acpi();
+	test_eventlog();
+	test_format();
+	return failures ? 1 : 0;
+}
