@@ -263,7 +263,7 @@ static uint32_t be32(const uint8_t *p)
 /* Commands that may change what tpm2_state_save() serialises. */
 static int may_change_persistent_state(uint32_t cc, uint32_t rc)
 {
-	uint32_t base = rc & 0xfbfu;   /* strip the handle/session/parameter number (RC_FMT1) */
+	uint32_t base = rc & 0xbfu;    /* RC_FMT1: strip the handle/session/parameter number */
 	if (cc >= 0x11f && cc <= 0x13b)     /* NV_UndefineSpaceSpecial .. NV_ChangeAuth */
 		return 1;
 	if (cc == 0x144 || cc == 0x145 || cc == 0x14f)   /* Startup, Shutdown, NV_ReadLock */
