@@ -13,3 +13,24 @@ $(BOCHS_DIR)/test_mb2: tests/bochs/test_mb2.c hv/mb2_parse.c hv/mb2.h \
 
 TEST_DEPS   += $(BOCHS_DIR)/test_mb2
 TEST_SUITES += $(BOCHS_DIR)/test_mb2
+
+# The Bochs scenarios (Intel VMX + EPT, Multiboot2 through GRUB): ~6-20 s per Bochs run.
+TEST_DEPS   += $(BUILD)/hv/hv.elf $(BUILD)/guests/testguest.elf
+TEST_SUITES += tests/bochs/bochs_suite.sh
+
+# `make run-bochs`: the demo (tests/bochs/demo.cfg, or BOCHS_CFG=...) under Bochs, console
+# streamed to the terminal and kept in $(BUILD)/bochs/run.serial.log.
+BOCHS_CFG ?= tests/bochs/demo.cfg
+BOCHS_CPUS ?= 3
+
+$(BOCHS_DIR)/run.iso: $(BUILD)/hv/hv.elf $(BUILD)/guests/testguest.elf $(BOCHS_CFG) \
+                      tests/bochs/mkiso.sh
+	@echo "  ISO     $@"; tests/bochs/mkiso.sh $@ $(BUILD)/hv/hv.elf $(BOCHS_CFG) \
+	    $(BUILD)/guests/testguest.elf
+
+run-bochs: deps
+	@$(MAKE) --no-print-directory all $(BOCHS_DIR)/run.iso
+	BOCHS_STREAM=1 tests/bochs/run-bochs.sh $(BOCHS_DIR)/run.iso \
+	    $(BOCHS_DIR)/run.serial.log 120 $(BOCHS_CPUS)
+
+.PHONY: run-bochs

@@ -3,6 +3,8 @@
 # corei7_skylake_x), headless, COM1 to a file, and stops Bochs as soon as the hypervisor says it
 # is done ("anchor: all lpars stopped", "anchor: boot stopped", "anchor: panic") or after the
 # time limit.  Bochs always exits 1, so callers judge the run by the serial log only.
+# BOCHS_STREAM=1 also copies the console to stdout as it comes; BOCHS_KEEP_LOG=FILE keeps
+# Bochs's own log.  Exit status 0 if the hypervisor printed its final line.
 #   run-bochs.sh ISO SERIAL_LOG [SECONDS] [CPUS]
 set -u
 [ $# -ge 2 ] || { echo "usage: $0 ISO SERIAL_LOG [SECONDS] [CPUS]" >&2; exit 2; }
@@ -42,6 +44,9 @@ echo c >"$work/rc"
 
 timeout "$limit" bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/stdout" 2>&1 &
 pid=$!
+if [ -n "${BOCHS_STREAM:-}" ]; then
+  tail -n +1 -f --pid="$pid" "$serial" | tr -d '\r' &
+fi
 done_re='anchor: (all lpars stopped|boot stopped|panic)'
 while kill -0 "$pid" 2>/dev/null; do
   if grep -Eq "$done_re" "$serial"; then
@@ -52,6 +57,7 @@ while kill -0 "$pid" 2>/dev/null; do
   sleep 0.2
 done
 wait "$pid" 2>/dev/null
+[ -z "${BOCHS_STREAM:-}" ] || sleep 1.2   # tail --pid notices the end within a second
 if [ -n "${BOCHS_KEEP_LOG:-}" ]; then
   cp "$work/bochs.log" "$BOCHS_KEEP_LOG" 2>/dev/null || true
 fi
