@@ -29,6 +29,29 @@ static const char *status_name(enum decode_status s)
 	return s == DECODE_OK ? "ok" : s == DECODE_TRUNCATED ? "truncated" : "unsupported";
 }
 
+/* Device accesses as gcc and clang compile them (mmio_patterns.c -> gen_compiler_cases.py). */
+struct compiler_case {
+	const char *config, *function, *disasm;
+	enum decode_mode mode;
+	size_t len;
+	uint8_t bytes[16];
+	int write, size;
+};
+
+#include "compiler_cases.h"
+
+static void run_compiler_case(const struct compiler_case *c)
+{
+	char name[200];
+	snprintf(name, sizeof name, "decode compiled: %s %s: %s", c->config, c->function, c->disasm);
+	struct mmio_insn m;
+	enum decode_status st = decode_mmio(c->bytes, c->len, c->mode, &m);
+	check(st == DECODE_OK && m.len == c->len && m.write == (bool)c->write && m.size == c->size,
+	      name, "status %s len %u (objdump %zu) write %d size %u", status_name(st), m.len, c->len,
+	      m.write, m.size);
+}
+
+
 /* Compares a successful decode with the expectation; fills why on mismatch. */
 static bool matches(const struct decode_case *c, const struct mmio_insn *m, char *why, size_t n)
 {
@@ -182,6 +205,8 @@ int main(void)
 {
 	for (size_t i = 0; i < sizeof decode_cases / sizeof decode_cases[0]; i++)
 		run_case(&decode_cases[i]);
+	for (size_t i = 0; i < sizeof compiler_cases / sizeof compiler_cases[0]; i++)
+		run_compiler_case(&compiler_cases[i]);
 	merge_tests();
 	end_to_end_tests();
 	return check_exit();

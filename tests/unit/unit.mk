@@ -11,8 +11,14 @@ $(UNIT_DIR)/decode_cases.h: tests/unit/decode_cases.txt tests/unit/gen_decode_ca
 	@mkdir -p $(@D)
 	@echo "  GEN     $@"; python3 tests/unit/gen_decode_cases.py $< $@ $(UNIT_DIR)/asm
 
+# ... and what gcc and clang emit for MMIO code (mmio_patterns.c), disassembled by objdump.
+$(UNIT_DIR)/compiler_cases.h: tests/unit/mmio_patterns.c tests/unit/gen_compiler_cases.py
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"; python3 tests/unit/gen_compiler_cases.py $< $@ $(UNIT_DIR)/cc
+
 $(UNIT_DIR)/test_decode: tests/unit/test_decode.c tests/unit/check.h $(DECODE_SRCS) \
-                         hv/include/anchor/decode.h $(UNIT_DIR)/decode_cases.h
+                         hv/include/anchor/decode.h $(UNIT_DIR)/decode_cases.h \
+                         $(UNIT_DIR)/compiler_cases.h
 	@mkdir -p $(@D)
 	@echo "  CC      $@"; $(HOST_CC) $(UNIT_CFLAGS) -I$(UNIT_DIR) -o $@ $< $(DECODE_SRCS)
 
