@@ -14,6 +14,7 @@ PKGS=(
   dbus
   dpkg-dev
   valgrind
+  libclang-rt-14-dev
 )
 
 missing=()
