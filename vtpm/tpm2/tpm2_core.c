@@ -1,0 +1,78 @@
+/*
+ * Instance life cycle (manufacture, power-on), clock, randomness, proofs.
+ */
+#include "tpm2_internal.h"
+
+size_t tpm2_instance_size(void) { return sizeof(struct tpm2); }
+
+void tpm2_random(struct tpm2 *t, void *out, size_t len)
+{
+	tc_rng_generate(&t->drbg.r, out, len);
+}
+
+/* The RNG holds the platform's entropy callback: (re)bound at manufacture, power-on and
+ * state load, since a restored instance may live in another process. */
+static void drbg_seed_from_platform(struct tpm2 *t, bool first)
+{
+	(void)first;
+	tc_rng_init(&t->drbg.r, t->plat.entropy, t->plat.ctx);
+}
+
+void tpm2_proofs_new(struct tpm2 *t)
+{
+	tpm2_random(t, t->ph_proof, sizeof t->ph_proof);
+	tpm2_random(t, t->sh_proof, sizeof t->sh_proof);
+	tpm2_random(t, t->eh_proof, sizeof t->eh_proof);
+}
+
+static void hierarchy_reset(struct tpm2_hierarchy_auth *h)
+{
+	tpm2_zeroise(h, sizeof *h);
+	h->policy_alg = TPM_ALG_NULL;
+}
+
+void tpm2_manufacture(struct tpm2 *t, const struct tpm2_platform *plat,
+                      const struct tpm2_seeds *seeds)
+{
+	tpm2_zeroise(t, sizeof *t);
+	t->plat = *plat;
+	memcpy(t->eps, seeds->eps, TPM2_SEED_SIZE);
+	memcpy(t->pps, seeds->pps, TPM2_SEED_SIZE);
+	memcpy(t->sps, seeds->sps, TPM2_SEED_SIZE);
+	drbg_seed_from_platform(t, true);
+	tpm2_proofs_new(t);
+	hierarchy_reset(&t->owner);
+	hierarchy_reset(&t->endorsement);
+	hierarchy_reset(&t->platform);
+	hierarchy_reset(&t->lockout);
+	/* libtpms' defaults: 3 tries, 1000 s recovery, 1000 s lockout-auth recovery */
+	t->da.max_tries = 3;
+	t->da.recovery_time = 1000;
+	t->da.lockout_recovery = 1000;
+	t->clock_safe = 1;
+	t->orderly = TPM_SU_CLEAR;
+	memset(&t->pcr_alloc, 0xFF, sizeof t->pcr_alloc);   /* all four banks, all PCRs */
+	t->pcr_alloc_next = t->pcr_alloc;
+	t->audit_alg = TPM_ALG_NULL;
+	t->powered = 0;
+}
+
+void tpm2_power_on(struct tpm2 *t)
+{
+	/* _TPM_Init: volatile state is gone; the TPM waits for Startup */
+	tpm2_zeroise(t->slots, sizeof t->slots);
+	tpm2_sessions_reset(t);
+	drbg_seed_from_platform(t, false);
+	t->started = 0;
+	t->self_tested = 0;
+	t->clock_ref_ms = t->plat.now_ms(t->plat.ctx);
+	t->powered = 1;
+}
+
+void tpm2_clock_update(struct tpm2 *t)
+{
+	uint64_t now = t->plat.now_ms(t->plat.ctx);
+	if (now > t->clock_ref_ms)
+		t->clock += now - t->clock_ref_ms;
+	t->clock_ref_ms = now;
+}

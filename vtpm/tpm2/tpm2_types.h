@@ -1,0 +1,173 @@
+/*
+ * struct tpm2: everything one TPM instance needs, in fixed arenas (no malloc, no globals).
+ * Embedders only need its size; the layout is the engine's business (tpm2_internal.h).
+ *
+ * Sections marked PERSISTENT go into the state blob (tpm2_state.c serialises them field by
+ * field; add a field there when you add one here, and bump TPM2_STATE_VERSION).  Everything
+ * else is volatile and rebuilt by tpm2_power_on()/Startup.
+ */
+#ifndef ANCHOR_TPM2_TYPES_H
+#define ANCHOR_TPM2_TYPES_H
+#include "tpm2_shim.h"
+#include "tpm2_const.h"
+#include "tpm2_marshal.h"
+#include "tpm2_crypto.h"
+
+#define TPM2_NUM_PCRS         24u
+#define TPM2_TRANSIENT_SLOTS  3u    /* objects + sequences (libtpms has 3 too) */
+#define TPM2_SESSION_SLOTS    3u
+#define TPM2_PERSISTENT_SLOTS 7u
+#define TPM2_NV_MAX_INDICES   24u
+#define TPM2_NV_ARENA_SIZE    8192u /* data of all NV indices */
+#define TPM2_NV_INDEX_MAX     2048u /* largest single index */
+#define TPM2_MAX_AUTH_SIZE    64u
+#define TPM2_AUDIT_BITMAP_BYTES 16u /* one bit per command-table row (tpm2_commands.h) */
+
+/* ---- hierarchies */
+struct tpm2_hierarchy_auth {
+	struct tpm2b_digest auth;       /* authValue */
+	struct tpm2b_digest policy;     /* authPolicy (empty = none) */
+	uint16_t policy_alg;            /* TPM_ALG_NULL when no policy */
+};
+
+/* ---- PCR bank allocation: one select mask per implemented bank (bank index, tpm2_pcr.c) */
+struct tpm2_pcr_alloc {
+	uint8_t select[TPM2_NUM_BANKS][TPM2_PCR_SELECT_MAX];
+};
+
+/* ---- NV indices: descriptors + one data arena, packed in definition order */
+struct tpm2_nv_index {
+	struct tpms_nv_public pub;      /* pub.index == 0: free descriptor */
+	struct tpm2b_digest auth;
+	uint16_t data_off;              /* into tpm2.nv_data */
+};
+
+/* ---- transient slots: loaded objects and hash/HMAC/event sequences */
+enum tpm2_slot_kind {
+	TPM2_SLOT_FREE = 0,
+	TPM2_SLOT_OBJECT,               /* key / sealed data (objects family) */
+	TPM2_SLOT_HASH_SEQ,
+	TPM2_SLOT_HMAC_SEQ,
+	TPM2_SLOT_EVENT_SEQ,
+};
+
+struct tpm2_object {
+	struct tpmt_public pub;
+	struct tpmt_sensitive sens;
+	struct tpm2b_digest name;       /* nameAlg || H(public) */
+	struct tpm2b_digest qname;      /* qualified name */
+	uint32_t hierarchy;             /* TPM_RH_OWNER/ENDORSEMENT/PLATFORM/NULL */
+	uint32_t flags;                 /* objects family: TPM2_OBJ_* */
+};
+
+struct tpm2_sequence {
+	struct tpm2b_digest auth;
+	struct tpm2_hash hash;          /* hash sequence */
+	struct tpm2_hmac hmac;          /* HMAC sequence */
+	struct tpm2_hash event[TPM2_NUM_BANKS];   /* event sequence: one per bank */
+	uint8_t ticket_ok;              /* hash sequence: no restricted-looking data seen (ticket) */
+	uint8_t first_block_seen;
+};
+
+struct tpm2_slot {
+	uint8_t kind;                   /* enum tpm2_slot_kind */
+	uint32_t handle;                /* 0x80xxxxxx */
+	uint64_t age;                   /* load order, for FLUSHED/handles listing */
+	union {
+		struct tpm2_object obj;
+		struct tpm2_sequence seq;
+	} u;
+};
+
+struct tpm2_persistent {
+	uint32_t handle;                /* 0x81xxxxxx, 0 = free */
+	struct tpm2_object obj;
+};
+
+/* ---- sessions (sessions family owns the meaning of these fields; tpm2_session.c) */
+struct tpm2_session {
+	uint32_t handle;                /* 0x02xxxxxx / 0x03xxxxxx, 0 = free slot */
+	uint8_t type;                   /* TPM_SE_HMAC / POLICY / TRIAL */
+	uint8_t saved;                  /* context saved: slot reserved, data held in the blob */
+	uint16_t hash_alg;
+	struct tpmt_sym_def symmetric;
+	struct tpm2b_digest session_key;
+	struct tpm2b_digest nonce_tpm;
+	struct tpm2b_digest nonce_caller;
+	struct tpm2b_digest policy_digest;
+	struct tpm2b_digest bind_name;  /* bound entity's name (empty: unbound) */
+	struct tpm2b_digest audit_digest;
+	struct tpm2b_digest cp_hash;    /* PolicyCpHash / PolicyNameHash */
+	struct tpm2b_digest template_hash;
+	uint32_t command_code;          /* PolicyCommandCode, 0 = any */
+	uint32_t pcr_counter;
+	uint64_t start_time;
+	uint64_t timeout;
+	uint32_t flags;                 /* sessions family: TPM2_SESS_* */
+	uint8_t locality_mask;          /* PolicyLocality, 0 = any */
+	uint64_t context_seq;           /* ContextSave sequence while saved */
+};
+
+/* ---- self test, DA, clock */
+struct tpm2_da {
+	uint32_t failed_tries;          /* lockoutCounter */
+	uint32_t max_tries;
+	uint32_t recovery_time;         /* seconds per failure decrement */
+	uint32_t lockout_recovery;      /* seconds the lockout auth is blocked after a failure */
+	uint64_t last_fail_clock;       /* clock (ms) of the last failure or decrement */
+	uint64_t lockout_auth_fail_clock; /* clock (ms) of the last lockoutAuth failure */
+	uint8_t lockout_auth_blocked;
+};
+
+struct tpm2 {
+	struct tpm2_platform plat;
+
+	/* ============ PERSISTENT ============ */
+	uint8_t eps[TPM2_SEED_SIZE], pps[TPM2_SEED_SIZE], sps[TPM2_SEED_SIZE];
+	uint8_t ph_proof[TPM2_MAX_DIGEST], sh_proof[TPM2_MAX_DIGEST], eh_proof[TPM2_MAX_DIGEST];
+	struct tpm2_hierarchy_auth owner, endorsement, platform, lockout;
+	uint8_t disable_clear;
+	struct tpm2_da da;
+	uint64_t clock;                 /* ms, advances with now_ms while powered */
+	uint8_t clock_safe;
+	int8_t clock_rate;              /* ClockRateAdjust steps, -3..+3 (cosmetic: reported only) */
+	uint32_t reset_count, restart_count;
+	uint16_t orderly;               /* TPM_SU_CLEAR/STATE of the last Shutdown, 0xFFFF: none */
+	struct tpm2_pcr_alloc pcr_alloc;        /* active banks */
+	struct tpm2_pcr_alloc pcr_alloc_next;   /* PCR_Allocate: takes effect at next Startup */
+	uint8_t pcr_alloc_pending;
+	struct tpm2_nv_index nv[TPM2_NV_MAX_INDICES];
+	uint8_t nv_data[TPM2_NV_ARENA_SIZE];
+	uint16_t nv_used;               /* bytes of nv_data in use */
+	struct tpm2_persistent persistent[TPM2_PERSISTENT_SLOTS];
+	uint8_t audit_cmds[TPM2_AUDIT_BITMAP_BYTES];
+	uint16_t audit_alg;
+	uint64_t audit_counter;
+	/* Saved by Shutdown(STATE) for Startup(STATE) (TPM Resume): */
+	uint8_t pcr_saved[TPM2_NUM_BANKS][TPM2_NUM_PCRS][TPM2_MAX_DIGEST];
+	uint8_t saved_enables;          /* TPMA_STARTUP_CLEAR bits at Shutdown(STATE) */
+	uint64_t saved_context_counter;
+
+	/* ============ VOLATILE ============ */
+	uint8_t powered;
+	uint8_t started;
+	uint8_t self_tested;
+	uint8_t ph_enable, sh_enable, eh_enable, ph_enable_nv;
+	uint8_t nv_global_locked;
+	uint64_t clock_ref_ms;          /* now_ms() at which `clock` was last brought forward */
+	uint8_t pcr[TPM2_NUM_BANKS][TPM2_NUM_PCRS][TPM2_MAX_DIGEST];
+	uint32_t pcr_update_counter;
+	struct tpm2_slot slots[TPM2_TRANSIENT_SLOTS];
+	uint64_t slot_age;
+	struct tpm2_session sessions[TPM2_SESSION_SLOTS];
+	uint64_t context_counter;       /* TPMS_CONTEXT.sequence for saved objects */
+	uint8_t context_key[32];        /* per-boot (per TPM Reset) key for context blobs */
+	uint8_t null_proof[TPM2_MAX_DIGEST];    /* NULL hierarchy proof, new at every reset */
+	uint8_t null_seed[TPM2_SEED_SIZE];
+	struct tpm2_drbg drbg;
+	struct tpm2b_digest audit_digest;
+	uint8_t audit_exclusive_session;        /* sessions family */
+	uint8_t io[TPM2_MAX_COMMAND_SIZE];      /* decrypted copy of a command's parameters */
+};
+
+#endif
