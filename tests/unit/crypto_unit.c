@@ -3,6 +3,7 @@
  * implementations written from the specifications, and the openssl command line. */
 #include "tcrypto.h"
 #include "tc_primes.h"
+#include "tc_mont.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,6 +506,57 @@ static void test_rsa_keygen(void)
 	      "rsa keygen: bad size / exponent rejected", "");
 }
 
+/* The Montgomery code behind the primality test: Euler's criterion 2^((p-1)/2) = +-1 holds for
+ * the primes of openssl's keys (8, 16, 24 limbs via the generated 1024-bit key's primes are
+ * covered by keygen) and fails for their products (32 limbs). */
+static int euler_pm1(const uint8_t *x, size_t len, int random_base)
+{
+	tc_mont mt;
+	uint8_t half[512];
+	if (!tc_mont_init(&mt, x, len))
+		return -1;
+	unsigned carry = 0;
+	for (size_t i = 0; i < len; i++) {
+		half[i] = (uint8_t)(x[i] >> 1 | carry);
+		carry = (x[i] & 1) << 7;
+	}
+	uint64_t base[TC_MONT_MAX_LIMBS];
+	uint8_t b[512];
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(i * 7 + 3);
+	b[0] = 0x01;
+	tc_mont_decode(base, mt.n, b, len);
+	return tc_mont_pow_is_pm1(&mt, base, !random_base, half, len);
+}
+
+static void test_mont(void)
+{
+	check(euler_pm1(rsa_p, rsa_p_len, 0) == 1 && euler_pm1(rsa_q, rsa_q_len, 1) == 1,
+	      "mont: Euler criterion holds for openssl's 1024-bit primes (16 limbs)", "");
+	check(euler_pm1(rsa3072_p, rsa3072_p_len, 0) == 1 && euler_pm1(rsa3072_q, rsa3072_q_len, 1)
+	      == 1, "mont: Euler criterion holds for openssl's 1536-bit primes (24 limbs)", "");
+	check(euler_pm1(rsa_n, rsa_n_len, 0) == 0 && euler_pm1(rsa_n, rsa_n_len, 1) == 0,
+	      "mont: fails for the 2048-bit composite n (32 limbs)", "");
+	uint8_t odd[2] = { 0x80, 0x01 }, prime[2] = { 0x80, 0x03 };   /* 32769 = 3^2 * 3641; 32771 prime */
+	check(euler_pm1(odd, 2, 0) == 0 && euler_pm1(prime, 2, 0) == 1 && euler_pm1(rsa_p, 0, 0) == -1,
+	      "mont: small composite (generic size) / empty modulus", "");
+	tc_rsa_priv k;
+	tc_rsa_pub pk;
+	uint8_t sig[384];
+	size_t sl;
+	int rc = tc_rsa_priv_from_pq(&k, &pk, rsa3072_p, rsa3072_p_len, rsa3072_q, rsa3072_q_len, 0);
+	rc |= tc_rsa_sign(&k, TC_ALG_RSASSA, TC_ALG_SHA256, rsa_digest, 32, NULL, sig, sizeof sig, &sl);
+	check(rc == TC_OK && pk.bits == 3072 && !memcmp(pk.n, rsa3072_n, 384) && sl == 384 &&
+	      !memcmp(sig, rsa3072_sig_pkcs1, 384), "rsa3072: key from (p, q), signature equals openssl's", "");
+	tc_drbg d;
+	tc_drbg_init(&d, TC_ALG_SHA256, "3072", 4, NULL, 0);
+	rc = tc_rsa_keygen(tc_drbg_prng(&d), 3072, 0, &rsk2, &rpk2);
+	check(rc == TC_OK && rpk2.bits == 3072 && tc_rsa_sign(&rsk2, TC_ALG_RSAPSS, TC_ALG_SHA256,
+	      rsa_digest, 32, tc_drbg_prng(&d), sig, sizeof sig, &sl) == TC_OK && tc_rsa_verify(&rpk2,
+	      TC_ALG_RSAPSS, TC_ALG_SHA256, rsa_digest, 32, sig, sl) == TC_OK,
+	      "rsa3072 keygen: key signs and verifies", "");
+}
+
 /* ---- ECC ---- */
 struct ecc_case {
 	uint16_t curve;
@@ -618,6 +670,7 @@ int main(void)
 	test_rsa_sign();
 	test_rsa_encrypt();
 	test_rsa_keygen();
+	test_mont();
 	test_ecc();
 	return failures ? 1 : 0;
 }

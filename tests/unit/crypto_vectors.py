@@ -211,6 +211,14 @@ def emit_rsa_vectors(tmp):
                                 '-pkeyopt', 'rsa_oaep_label:' + label.hex()))
     carr('rsa_ct_pkcs1', openssl('pkeyutl', '-encrypt', '-inkey', key, '-in', sf,
                                  '-pkeyopt', 'rsa_padding_mode:pkcs1'))
+    key3 = os.path.join(tmp, 'rsa3072.pem')
+    openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072', '-out', key3)
+    f3 = text_fields(openssl('pkey', '-in', key3, '-text', '-noout').decode())
+    carr('rsa3072_n', hexfield(f3['modulus']))
+    carr('rsa3072_p', hexfield(f3['prime1']))
+    carr('rsa3072_q', hexfield(f3['prime2']))
+    carr('rsa3072_sig_pkcs1', openssl('pkeyutl', '-sign', '-inkey', key3, '-in', dg,
+                                      '-pkeyopt', 'digest:sha256'))
     nn, e = int.from_bytes(n, 'big'), 65537
     m = int.from_bytes(secret, 'big')
     carr('rsa_ct_raw', pow(m, e, nn).to_bytes(len(n), 'big'))
