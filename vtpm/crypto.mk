@@ -50,3 +50,14 @@ $(CRYPTO_BUILD)/crypto_unit: tests/unit/crypto_unit.c $(CRYPTO_BUILD)/crypto_vec
 
 TEST_SUITES += $(CRYPTO_BUILD)/crypto_unit
 TEST_DEPS   += $(CRYPTO_BUILD)/crypto_unit
+
+# openssl judges our outputs (keys, signatures, ciphertexts): crypto_emit + crypto_openssl.py
+$(CRYPTO_BUILD)/crypto_emit: tests/unit/crypto_emit.c $(CRYPTO_TEST_LIBS)
+	@echo "  CCLD    $@"; $(HOST_CC) $(CRYPTO_TEST_CFLAGS) $< $(CRYPTO_TEST_LIBS) -o $@
+
+$(CRYPTO_BUILD)/crypto_openssl: $(CRYPTO_BUILD)/crypto_emit tests/unit/crypto_openssl.py
+	@printf '#!/bin/sh\nexec /usr/bin/python3 %s %s\n' "$(CURDIR)/tests/unit/crypto_openssl.py" \
+	    "$(CURDIR)/$(CRYPTO_BUILD)/crypto_emit" > $@ && chmod +x $@
+
+TEST_SUITES += $(CRYPTO_BUILD)/crypto_openssl
+TEST_DEPS   += $(CRYPTO_BUILD)/crypto_openssl
