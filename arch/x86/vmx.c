@@ -202,22 +202,11 @@ static bool cpu_has_nx(void)
 	return (r[3] & (1u << 20)) != 0;
 }
 
-/* Control value: wanted bits the CPU allows, plus those it requires.  -1 if a bit in must
- * cannot be set or a bit in forbid cannot be cleared. */
-static int64_t make_ctl(uint32_t req, uint32_t allowed, uint32_t want, uint32_t must,
-                        uint32_t forbid)
-{
-	uint32_t v = (want & allowed) | req;
-	if ((v & must) != must || (v & forbid))
-		return -1;
-	return v;
-}
-
 static int choose_controls(struct vmx_vcpu *x)
 {
-	int64_t pin = make_ctl(caps.pin_req, caps.pin_allowed, 0, 0, 0);
+	int64_t pin = vmx_make_ctl(caps.pin_req, caps.pin_allowed, 0, 0, 0);
 	/* No I/O or MSR bitmaps: every port access and every MSR access exits. */
-	int64_t proc = make_ctl(caps.proc_req, caps.proc_allowed,
+	int64_t proc = vmx_make_ctl(caps.proc_req, caps.proc_allowed,
 	                        PROC_HLT | PROC_UNCOND_IO | PROC_SECONDARY,
 	                        PROC_HLT | PROC_UNCOND_IO | PROC_SECONDARY,
 	                        PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS);
@@ -227,14 +216,14 @@ static int choose_controls(struct vmx_vcpu *x)
 		want2 |= PROC2_UNRESTRICTED;
 		must2 |= PROC2_UNRESTRICTED;   /* real-mode guests run only with unrestricted guest */
 	}
-	int64_t proc2 = make_ctl(0, caps.proc2_allowed, want2, must2, 0);
+	int64_t proc2 = vmx_make_ctl(0, caps.proc2_allowed, want2, must2, 0);
 	uint32_t want_exit = EXIT_CTL_HOST_64 | EXIT_CTL_SAVE_EFER | EXIT_CTL_LOAD_EFER |
 	                     EXIT_CTL_SAVE_PAT | EXIT_CTL_LOAD_PAT;
-	int64_t exit_ctl = make_ctl(caps.exit_req, caps.exit_allowed, want_exit,
+	int64_t exit_ctl = vmx_make_ctl(caps.exit_req, caps.exit_allowed, want_exit,
 	                            EXIT_CTL_HOST_64 | EXIT_CTL_LOAD_EFER, EXIT_CTL_ACK_INTR);
 	uint32_t want_entry = ENTRY_CTL_LOAD_EFER | ENTRY_CTL_LOAD_PAT |
 	                      (x->long_mode ? ENTRY_CTL_IA32E : 0);
-	int64_t entry_ctl = make_ctl(caps.entry_req, caps.entry_allowed, want_entry,
+	int64_t entry_ctl = vmx_make_ctl(caps.entry_req, caps.entry_allowed, want_entry,
 	                             ENTRY_CTL_LOAD_EFER | (x->long_mode ? ENTRY_CTL_IA32E : 0),
 	                             x->long_mode ? 0 : ENTRY_CTL_IA32E);
 	if (pin < 0 || proc < 0 || proc2 < 0 || exit_ctl < 0 || entry_ctl < 0)
@@ -446,87 +435,17 @@ static int prepare_vmcs(struct vmx_vcpu *x)
 
 /* ---- running and exits ---- */
 
-static void decode_io(const struct vcpu *v, uint64_t qual, struct vcpu_exit *e)
-{
-	if (qual & (IO_QUAL_STRING | IO_QUAL_REP)) {
-		e->kind = EXIT_UNHANDLED;   /* string I/O (INS/OUTS) is not supported: reject */
-		return;
-	}
-	e->kind = EXIT_PIO;
-	e->port = IO_QUAL_PORT(qual);
-	e->size = (uint8_t)IO_QUAL_SIZE(qual);
-	e->write = !(qual & IO_QUAL_IN);
-	if (e->size != 1 && e->size != 2 && e->size != 4) {
-		e->kind = EXIT_UNHANDLED;
-		return;
-	}
-	if (e->write)
-		e->value = v->gpr[REG_RAX] & (e->size == 4 ? 0xFFFFFFFFull : (1ull << (8 * e->size)) - 1);
-}
-
+/* Reads what the exit left in the VMCS; vmx_exit_normalise (vmx_logic.c) does the rest. */
 static void normalise_exit(struct vcpu *v, struct vcpu_exit *e)
 {
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
-	uint64_t qual = vmread(VMCS_EXIT_QUAL);
-	e->raw = reason;
-	e->qual = qual;
-	if (reason & VMX_EXIT_REASON_ENTRY_FAIL) {
-		e->kind = EXIT_ENTRY_FAIL;   /* invalid guest state / MSR loading / machine check */
-		return;
-	}
-	switch (reason & 0xFFFF) {
-	case VMX_EXIT_EXCEPTION: {
-		uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
-		e->kind = EXIT_EXCEPTION;
-		e->vector = (uint8_t)info;
-		break;
-	}
-	case VMX_EXIT_TRIPLE_FAULT:
-		e->kind = EXIT_SHUTDOWN;
-		break;
-	case VMX_EXIT_CPUID:
-		e->kind = EXIT_CPUID;
-		e->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
-		break;
-	case VMX_EXIT_HLT:
-		e->kind = EXIT_HLT;
-		e->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
-		break;
-	case VMX_EXIT_VMCALL:
-		e->kind = EXIT_HYPERCALL;
-		e->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
-		break;
-	case VMX_EXIT_IO:
-		decode_io(v, qual, e);
-		e->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
-		break;
-	case VMX_EXIT_RDMSR:
-		e->kind = EXIT_MSR_READ;
-		e->msr = (uint32_t)v->gpr[REG_RCX];
-		e->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
-		break;
-	case VMX_EXIT_WRMSR:
-		e->kind = EXIT_MSR_WRITE;
-		e->msr = (uint32_t)v->gpr[REG_RCX];
-		e->value = (v->gpr[REG_RDX] << 32) | (uint32_t)v->gpr[REG_RAX];
-		e->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
-		break;
-	case VMX_EXIT_EPT_VIOLATION:
-		/* The SDM does not define the instruction length for EPT violations (Bochs fills it,
-		 * hardware need not): leave insn_len 0, the core decodes the instruction. */
-		e->kind = EXIT_NPF;
-		e->gpa = vmread(VMCS_GUEST_PHYS_ADDR);
-		e->write = (qual & EPT_QUAL_WRITE) != 0;
-		e->fetch = (qual & EPT_QUAL_FETCH) != 0;
-		break;
-	case VMX_EXIT_EPT_MISCONFIG:
-		e->kind = EXIT_UNHANDLED;
-		e->gpa = vmread(VMCS_GUEST_PHYS_ADDR);
-		break;
-	default:
-		e->kind = EXIT_UNHANDLED;
-		break;
-	}
+	struct vmx_exit_info xi = {
+		.reason = (uint32_t)vmread(VMCS_EXIT_REASON),
+		.qual = vmread(VMCS_EXIT_QUAL),
+		.gpa = vmread(VMCS_GUEST_PHYS_ADDR),
+		.intr_info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO),
+		.insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN),
+	};
+	vmx_exit_normalise(&xi, v->gpr, e);
 }
 
 static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *e)

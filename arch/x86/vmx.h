@@ -222,6 +222,29 @@ enum vmcs_field {
 #define INTR_INFO_HAS_ERROR         (1u << 11)
 #define INTR_TYPE_HW_EXCEPTION      (3u << 8)
 
+/* ---- pure logic (vmx_logic.c, unit-tested on the host) ---- */
+
+/* The VMCS exit fields normalisation needs (read after every exit). */
+struct vmx_exit_info {
+	uint32_t reason;      /* VMCS_EXIT_REASON */
+	uint64_t qual;        /* VMCS_EXIT_QUAL */
+	uint64_t gpa;         /* VMCS_GUEST_PHYS_ADDR (meaningful for EPT exits) */
+	uint32_t intr_info;   /* VMCS_EXIT_INTR_INFO (meaningful for exception exits) */
+	uint32_t insn_len;    /* VMCS_EXIT_INSN_LEN (meaningful for instruction exits) */
+};
+
+struct vcpu_exit;
+
+/* Fills *e (zeroed first) from the exit fields and the guest GPRs saved at the exit. */
+void vmx_exit_normalise(const struct vmx_exit_info *x, const uint64_t gpr[16],
+                        struct vcpu_exit *e);
+
+/* A VM-execution control value from a capability MSR's halves: the wanted bits the CPU allows
+ * (allowed-1) plus the bits it requires (allowed-0).  -1 if a bit in must cannot be set or a
+ * bit in forbid is forced on. */
+int64_t vmx_make_ctl(uint32_t required, uint32_t allowed, uint32_t want, uint32_t must,
+                     uint32_t forbid);
+
 /* ---- instructions: each returns 0 on success, -1 on VMfailInvalid / VMfailValid ---- */
 
 static inline int vmx_on(uint64_t pa)

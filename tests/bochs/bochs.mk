@@ -11,8 +11,13 @@ $(BOCHS_DIR)/test_mb2: tests/bochs/test_mb2.c hv/mb2_parse.c hv/mb2.h \
 	@mkdir -p $(@D)
 	@echo "  CC      $@"; $(HOST_CC) $(BOCHS_TEST_CFLAGS) -o $@ $< hv/mb2_parse.c
 
-TEST_DEPS   += $(BOCHS_DIR)/test_mb2
-TEST_SUITES += $(BOCHS_DIR)/test_mb2
+$(BOCHS_DIR)/test_vmx_logic: tests/bochs/test_vmx_logic.c arch/x86/vmx_logic.c arch/x86/vmx.h \
+                             hv/include/anchor/vcpu.h tests/unit/check.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"; $(HOST_CC) $(BOCHS_TEST_CFLAGS) -Iarch/x86 -o $@ $< arch/x86/vmx_logic.c
+
+TEST_DEPS   += $(BOCHS_DIR)/test_mb2 $(BOCHS_DIR)/test_vmx_logic
+TEST_SUITES += $(BOCHS_DIR)/test_mb2 $(BOCHS_DIR)/test_vmx_logic
 
 # The Bochs scenarios (Intel VMX + EPT, Multiboot2 through GRUB): ~6-20 s per Bochs run.
 TEST_DEPS   += $(BUILD)/hv/hv.elf $(BUILD)/guests/testguest.elf
