@@ -75,6 +75,12 @@ static int emit_ecc(uint16_t curve, const char *name)
 	hex(key, r, size);
 	snprintf(key, sizeof key, "%s_s", name);
 	hex(key, s, size);
+	if (tc_ecdsa_sign(&sk, TC_ALG_SHA256, dg, 32, tc_drbg_prng(&d), r, s) != TC_OK)
+		return 1;
+	snprintf(key, sizeof key, "%s_r2", name);
+	hex(key, r, size);
+	snprintf(key, sizeof key, "%s_s2", name);
+	hex(key, s, size);
 	return 0;
 }
 

@@ -97,7 +97,18 @@ def main():
             sig = seq(integer(I(c + '_r')), integer(I(c + '_s')))
             rc, out = run('pkeyutl', '-verify', '-keyform', 'DER', '-inkey', k, '-in', dg,
                           '-sigfile', f(c + '.sig', sig))
-            check('openssl: verifies our ECDSA %s signature' % c, rc == 0, out.decode().strip())
+            check('openssl: verifies our ECDSA %s signature (RFC 6979 nonce)' % c, rc == 0,
+                  out.decode().strip())
+            sig = seq(integer(I(c + '_r2')), integer(I(c + '_s2')))
+            rc, out = run('pkeyutl', '-verify', '-keyform', 'DER', '-inkey', k, '-in', dg,
+                          '-sigfile', f(c + '.sig2', sig))
+            check('openssl: verifies our ECDSA %s signature (DRBG nonce)' % c, rc == 0,
+                  out.decode().strip())
+            bad = seq(integer(I(c + '_r2')), integer(I(c + '_s2') ^ 2))
+            rc, out = run('pkeyutl', '-verify', '-keyform', 'DER', '-inkey', k, '-in', dg,
+                          '-sigfile', f(c + '.bad', bad))
+            check('openssl: rejects a corrupted ECDSA %s signature (the check can fail)' % c,
+                  rc != 0)
     sys.exit(0 if all(results) else 1)
 
 

@@ -594,6 +594,23 @@ static void test_ecc_curve(const struct ecc_case *c)
 	checkf(rc == TC_OK && tc_ecdsa_verify(&q, c->digest, 32, r, c->size, s, c->size) == TC_OK &&
 	       !memcmp(r, r2, c->size) && !memcmp(s, s2, c->size), "sign/verify failed",
 	       "ecc %s: ECDSA sign (deterministic nonce) then verify", c->name);
+	tc_drbg nd;
+	tc_drbg_init(&nd, TC_ALG_SHA256, "nonce", 5, NULL, 0);
+	uint8_t r3[66], s3[66], r4[66], s4[66];
+	rc = tc_ecdsa_sign(&sk, TC_ALG_SHA256, c->digest, 32, tc_drbg_prng(&nd), r3, s3);
+	rc |= tc_ecdsa_sign(&sk, TC_ALG_SHA256, c->digest, 32, tc_drbg_prng(&nd), r4, s4);
+	checkf(rc == TC_OK && tc_ecdsa_verify(&q, c->digest, 32, r3, c->size, s3, c->size) == TC_OK
+	       && tc_ecdsa_verify(&q, c->digest, 32, r4, c->size, s4, c->size) == TC_OK &&
+	       memcmp(r3, r4, c->size) != 0, "sign/verify failed",
+	       "ecc %s: ECDSA sign (DRBG nonce) then verify, fresh nonce each time", c->name);
+	uint8_t d384[48];
+	tc_hash(TC_ALG_SHA384, "long digest", 11, d384);
+	rc = tc_ecdsa_sign(&sk, TC_ALG_SHA384, d384, 48, NULL, r3, s3);
+	rc |= tc_ecdsa_sign(&sk, TC_ALG_SHA384, d384, 48, tc_drbg_prng(&nd), r4, s4);
+	checkf(rc == TC_OK && tc_ecdsa_verify(&q, d384, 48, r3, c->size, s3, c->size) == TC_OK &&
+	       tc_ecdsa_verify(&q, d384, 48, r4, c->size, s4, c->size) == TC_OK &&
+	       tc_ecdsa_sign(&sk, TC_ALG_SHA384, d384, 32, NULL, r3, s3) == TC_ERR_SIZE,
+	       "sign/verify failed", "ecc %s: ECDSA with SHA-384 digests (both nonce modes)", c->name);
 	uint8_t bd[32];
 	memcpy(bd, c->digest, 32);
 	bd[0] ^= 1;

@@ -194,16 +194,61 @@ int tc_ecc_keygen(uint16_t curve, const br_prng_class **rng, tc_ecc_priv *sk,
 
 /* ---- ECDSA ---- */
 
+/* ECDSA with a nonce from rng (FIPS 186-4 6.4 with k by rejection sampling, as for keys):
+ * s = (e + r d) / k mod n, in BearSSL's constant-time i31 arithmetic. */
+static int ecdsa_sign_rng(const tc_ecc_params *c, const tc_ecc_priv *sk, const uint8_t *digest,
+                          size_t digest_len, const br_prng_class **rng, uint8_t *r_out,
+                          uint8_t *s_out)
+{
+	uint32_t n[EW], e[EW], r[EW], d[EW], k[EW], t[3 * EW];
+	br_i31_decode(n, c->n, c->size);
+	uint32_t n0i = br_i31_ninv31(n[1]);
+	/* e = leftmost bits of the digest, as many as the order has, reduced mod n */
+	size_t take = digest_len < c->size ? digest_len : c->size;
+	br_i31_decode_reduce(e, digest, take, n);
+	br_i31_decode_reduce(d, sk->d, c->size, n);
+	int rc = TC_ERR_FAIL;
+	for (int tries = 0; tries < 64 && rc != TC_OK; tries++) {
+		tc_ecc_priv nonce;
+		if (tc_ecc_keygen(sk->curve, rng, &nonce, NULL) != TC_OK)
+			break;
+		uint8_t R[1 + 2 * TC_ECC_MAX_BYTES];
+		size_t len = br_ec_all_m31.mulgen(R, nonce.d, c->size, bearssl_curve(sk->curve));
+		br_i31_decode_reduce(r, R + 1, c->size, n);            /* r = x(kG) mod n */
+		br_i31_decode_reduce(k, nonce.d, c->size, n);
+		tc_zeroize(&nonce, sizeof nonce);
+		if (len != 1 + 2 * c->size || br_i31_iszero(r))
+			continue;
+		memcpy(t, d, sizeof d);
+		br_i31_to_monty(t, n);                                 /* d R */
+		uint32_t rd[EW];
+		br_i31_montymul(rd, r, t, n, n0i);                     /* r d */
+		mod_add(rd, e, n);                                     /* e + r d */
+		uint32_t ok = br_i31_moddiv(rd, k, n, n0i, t);         /* / k */
+		if (!ok || br_i31_iszero(rd))
+			continue;
+		br_i31_encode(r_out, c->size, r);
+		br_i31_encode(s_out, c->size, rd);
+		tc_zeroize(rd, sizeof rd);
+		rc = TC_OK;
+	}
+	tc_zeroize(k, sizeof k);
+	tc_zeroize(d, sizeof d);
+	tc_zeroize(t, sizeof t);
+	return rc;
+}
+
 int tc_ecdsa_sign(const tc_ecc_priv *sk, uint16_t hash_alg, const uint8_t *digest,
                   size_t digest_len, const br_prng_class **rng, uint8_t *r, uint8_t *s)
 {
-	(void)rng;
 	const tc_ecc_params *c = tc_ecc_get_params(sk->curve);
 	const br_hash_class *hc = tc_hash_class(hash_alg);
 	if (!c || !hc)
 		return TC_ERR_ALG;
 	if (digest_len != tc_hash_size(hash_alg))
 		return TC_ERR_SIZE;
+	if (rng)
+		return ecdsa_sign_rng(c, sk, digest, digest_len, rng, r, s);
 	br_ec_private_key bsk = { bearssl_curve(sk->curve), (unsigned char *)sk->d, c->size };
 	uint8_t sig[2 * TC_ECC_MAX_BYTES];
 	size_t len = br_ecdsa_i31_sign_raw(&br_ec_all_m31, hc, digest, &bsk, sig);

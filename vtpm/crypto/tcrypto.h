@@ -328,12 +328,12 @@ int tc_ecc_pub_from_priv(const tc_ecc_priv *sk, tc_ecc_point *pub);
 int tc_ecc_keygen(uint16_t curve, const br_prng_class **rng, tc_ecc_priv *sk,
                   tc_ecc_point *pub);
 
-/* ECDSA.  Signs digest (any length; truncated to the order's bit length as the standard says)
- * with an RFC 6979 deterministic nonce derived with hash_alg (hash_alg must be a supported
- * hash; digest_len need not equal its size), or, if rng is non-NULL, with a nonce drawn by
- * rejection sampling from rng.  r and s are written as `size` bytes each (left-padded).
- * verify: r/s of any length <= size (or longer with leading zeros); TC_OK or TC_ERR_SIGNATURE;
- * TC_ERR_POINT if the public key is not on the curve. */
+/* ECDSA.  digest_len must equal tc_hash_size(hash_alg) (TC_ERR_SIZE), as TPM2_Sign requires;
+ * it is truncated to the order's length as the standard says.  rng == NULL: RFC 6979
+ * deterministic nonce (HMAC-DRBG with hash_alg, BearSSL); rng != NULL: nonce drawn from rng by
+ * rejection sampling in [1, n-1].  r and s are written as `size` bytes each (left-padded).
+ * verify: digest of any length 1..64; r/s of any length <= size (or longer with leading
+ * zeros); TC_OK or TC_ERR_SIGNATURE; TC_ERR_POINT if the public key is not on the curve. */
 int tc_ecdsa_sign(const tc_ecc_priv *sk, uint16_t hash_alg, const uint8_t *digest,
                   size_t digest_len, const br_prng_class **rng, uint8_t *r, uint8_t *s);
 int tc_ecdsa_verify(const tc_ecc_point *pub, const uint8_t *digest, size_t digest_len,
