@@ -51,3 +51,12 @@ $(UNIT_DIR)/test_guest_emu: tests/unit/test_guest_emu.c $(DECODE_SRCS) hv/includ
 
 TEST_DEPS   += $(UNIT_DIR)/test_guest_emu $(BUILD)/guests/testguest.elf
 TEST_SUITES += $(UNIT_DIR)/test_guest_emu
+
+# Timings of the pure logic (make bench): decode, guest_walk, pt_map.
+$(UNIT_DIR)/bench_pure: tests/unit/bench_pure.c $(DECODE_SRCS) $(PAGING_SRCS) \
+                        hv/include/anchor/decode.h hv/include/anchor/paging.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"; $(HOST_CC) $(HOST_CFLAGS) -Werror -Ihv/include -o $@ $< $(DECODE_SRCS) $(PAGING_SRCS)
+
+TEST_DEPS    += $(UNIT_DIR)/bench_pure
+BENCH_SUITES += $(UNIT_DIR)/bench_pure
