@@ -13,9 +13,8 @@ SIM_SRCS    := vtpm/sim/sim_proto.c vtpm/sim/anchor-tpmd.c
 SIM_HDRS    := vtpm/sim/sim_proto.h
 SIM_HAVE_ENGINE := $(wildcard vtpm/tpm2.mk)
 
-# Libraries the daemon links: the engine (its own fragment says what it needs), then the
-# crypto layer and BearSSL (archives: a library listed twice costs nothing).
-sim_engine_libs = $(TPM2_HOST_LIB) $(CRYPTO_HOST_LIB) $(BEARSSL_HOST_LIB)
+# Libraries the daemon links: the engine (its archive holds vtpm/crypto too), then BearSSL.
+sim_engine_libs = $(TPM2_HOST_LIB) $(BEARSSL_HOST_LIB)
 
 .SECONDEXPANSION:
 

@@ -7,10 +7,10 @@
 
 #include "tpm2.h"
 
-#define TPM_ST_NO_SESSIONS  0x8001u
-#define TPM_RC_FAILURE      0x101u
-#define TPM_RC_COMMAND_SIZE 0x142u
-#define TPM_RC_LOCALITY     0x907u
+#define SIM_ST_NO_SESSIONS  0x8001u
+#define SIM_RC_FAILURE      0x101u
+#define SIM_RC_COMMAND_SIZE 0x142u
+#define SIM_RC_LOCALITY     0x907u
 
 /* swtpm/libtpms result codes used on the control channel (TPM 1.2 numbering, as swtpm). */
 #define PTM_RES_OK            0u
@@ -19,7 +19,7 @@
 #define PTM_RES_BAD_ORDINAL   10u    /* TPM_BAD_ORDINAL */
 #define PTM_RES_BAD_LOCALITY  0x3du  /* TPM_BAD_LOCALITY */
 
-/* Largest frame we drain to answer TPM_RC_COMMAND_SIZE instead of dropping the peer. */
+/* Largest frame we drain to answer SIM_RC_COMMAND_SIZE instead of dropping the peer. */
 #define SIM_DRAIN_MAX (64u * 1024u)
 
 static void put32(uint8_t *p, uint32_t v)
@@ -63,7 +63,7 @@ static int drain(const struct sim_io *io, uint32_t len)
 
 static size_t error_response(uint8_t *rsp, uint32_t rc)
 {
-	rsp[0] = TPM_ST_NO_SESSIONS >> 8; rsp[1] = TPM_ST_NO_SESSIONS & 0xff;
+	rsp[0] = SIM_ST_NO_SESSIONS >> 8; rsp[1] = SIM_ST_NO_SESSIONS & 0xff;
 	put32(rsp + 2, 10);
 	put32(rsp + 6, rc);
 	return 10;
@@ -100,12 +100,12 @@ size_t sim_execute(struct sim_tpm *s, uint8_t locality, const uint8_t *cmd, size
 {
 	size_t n;
 	if (!s->powered)
-		return error_response(rsp, TPM_RC_FAILURE);
+		return error_response(rsp, SIM_RC_FAILURE);
 	if (locality > 4)
-		return error_response(rsp, TPM_RC_LOCALITY);
+		return error_response(rsp, SIM_RC_LOCALITY);
 	n = tpm2_execute(s->tpm, locality, cmd, len, rsp, rsp_max);
 	if (n < 10 || n > rsp_max)    /* the engine promises otherwise; never trust it blindly */
-		n = error_response(rsp, TPM_RC_FAILURE);
+		n = error_response(rsp, SIM_RC_FAILURE);
 	if (s->after_command)
 		s->after_command(s, locality, cmd, len, rsp, n);
 	return n;
@@ -125,7 +125,7 @@ static int mssim_send_command(struct sim_tpm *s, const struct sim_io *io)
 	if (len > sizeof cmd) {
 		if (len > SIM_DRAIN_MAX || drain(io, len) != 0)
 			return SIM_CLOSE;
-		n = error_response(rsp, TPM_RC_COMMAND_SIZE);
+		n = error_response(rsp, SIM_RC_COMMAND_SIZE);
 	} else {
 		if (io->read_full(io->ctx, cmd, len) != 0)
 			return SIM_CLOSE;
@@ -243,7 +243,7 @@ int sim_swtpm_data_frame(struct sim_tpm *s, const struct sim_io *io)
 		/* The stream cannot be trusted past this point: answer, then hang up. */
 		if (len >= 10 && len <= SIM_DRAIN_MAX)
 			(void)drain(io, len - 10);
-		n = error_response(rsp, TPM_RC_COMMAND_SIZE);
+		n = error_response(rsp, SIM_RC_COMMAND_SIZE);
 		(void)io->write_full(io->ctx, rsp, n);
 		return SIM_CLOSE;
 	}
