@@ -374,6 +374,140 @@ static void test_guest_walk_32(void)
 	free(p.mem);
 }
 
+
+/* ---- Randomised: pt_map against a page-level model -------------------------------------- */
+
+#define MODEL_VA_PAGES (8ull * GiB / 4096)   /* 8 GiB of va: 1G, 2M and 4K leaves all occur */
+
+struct map_op {
+	uint64_t va, pa, size;
+	unsigned flags;
+};
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* A random range, aligned to 4K, 2M or 1G so that every leaf size gets exercised. */
+static struct map_op random_op(void)
+{
+	static const uint64_t units[] = { 4 * KiB, 2 * MiB, 1 * GiB };
+	static const unsigned flag_sets[] = { PT_R | PT_W | PT_X, PT_R | PT_X, PT_R | PT_W | PT_X | PT_UC };
+	uint64_t unit = units[rnd() % 3], pa_unit = rnd() % 4 ? unit : 4 * KiB;
+	struct map_op op;
+	op.size = unit * (1 + rnd() % 3) + (rnd() % 4 == 0 ? 4 * KiB * (1 + rnd() % 3) : 0);
+	op.va = (rnd() % (8 * GiB / unit)) * unit;
+	if (op.va + op.size > 8 * GiB)
+		op.va = 8 * GiB - op.size;
+	op.va &= ~(4 * KiB - 1);
+	/* Often the same va->pa offset as other ops (so identical remaps happen), else random. */
+	op.pa = rnd() % 2 ? op.va + 16 * GiB : (rnd() % (64 * GiB / pa_unit)) * pa_unit;
+	op.flags = flag_sets[rnd() % 4 == 0 ? rnd() % 3 : 0];
+	return op;
+}
+
+/* model[page] = (pa page << 8) | flags | 0x80 (mapped), 0 when unmapped. */
+static bool model_allows(const uint64_t *model, const struct map_op *op)
+{
+	for (uint64_t off = 0; off < op->size; off += 4096) {
+		uint64_t m = model[(op->va + off) / 4096];
+		if (m && m != ((((op->pa + off) / 4096) << 8) | op->flags | 0x80))
+			return false;
+	}
+	return true;
+}
+
+static void model_apply(uint64_t *model, const struct map_op *op)
+{
+	for (uint64_t off = 0; off < op->size; off += 4096)
+		model[(op->va + off) / 4096] = (((op->pa + off) / 4096) << 8) | op->flags | 0x80;
+}
+
+static bool model_agrees(const struct pt_pool *p, enum pt_format f, uint64_t root,
+                         const uint64_t *model, uint64_t page)
+{
+	uint64_t pa;
+	unsigned fl;
+	int rc = pt_translate(p, f, root, page * 4096 + 0x123, &pa, &fl);
+	uint64_t m = model[page];
+	if (!m)
+		return rc == -1;
+	unsigned want = (unsigned)(m & 0x7F) | (f == PT_X86 ? PT_R | PT_X : PT_R);
+	return rc == 0 && pa == (m >> 8) * 4096 + 0x123 && fl == want;
+}
+
+/* Rebuilds the tables from the successful ops: a failed pt_map may leave part of its range. */
+static uint64_t rebuild(struct pt_pool *p, enum pt_format f, const struct map_op *ops, size_t n)
+{
+	p->used = 0;
+	uint64_t root = pt_alloc_page(p);
+	for (size_t i = 0; i < n; i++)
+		if (pt_map(p, f, root, ops[i].va, ops[i].pa, ops[i].size, ops[i].flags))
+			return 0;
+	return root;
+}
+
+static void test_random_model(enum pt_format f, const char *fname)
+{
+	enum { OPS = 1500 };
+	uint64_t *model = calloc(MODEL_VA_PAGES, sizeof *model);
+	struct map_op *done = calloc(OPS, sizeof *done);
+	struct pt_pool p = new_pool(4096);
+	uint64_t root = pt_alloc_page(&p);
+	rng_state = 0x9E3779B97F4A7C15ull;   /* same sequence for both formats, every run */
+	size_t n_done = 0, accepted = 0, refused = 0;
+	char why[160] = "";
+	bool good = true;
+	for (int i = 0; i < OPS && good; i++) {
+		struct map_op op = random_op();
+		bool allowed = model_allows(model, &op);
+		int rc = pt_map(&p, f, root, op.va, op.pa, op.size, op.flags);
+		if (rc == 0 && allowed) {
+			model_apply(model, &op);
+			done[n_done++] = op;
+			accepted++;
+		} else if (rc == -1 && !allowed) {
+			refused++;
+			root = rebuild(&p, f, done, n_done);
+		} else {
+			snprintf(why, sizeof why, "op %d va 0x%" PRIx64 " pa 0x%" PRIx64 " size 0x%" PRIx64
+			         " flags 0x%x: rc %d, model %s", i, op.va, op.pa, op.size, op.flags, rc,
+			         allowed ? "allows" : "refuses");
+			good = false;
+			break;
+		}
+		for (int k = 0; k < 64 && good; k++) {
+			uint64_t page = rnd() % MODEL_VA_PAGES;
+			if (!model_agrees(&p, f, root, model, page)) {
+				snprintf(why, sizeof why, "after op %d: page 0x%" PRIx64 " disagrees", i, page);
+				good = false;
+			}
+		}
+	}
+	for (uint64_t page = 0; good && page < MODEL_VA_PAGES; page++) {
+		if (!model_agrees(&p, f, root, model, page)) {
+			snprintf(why, sizeof why, "final: page 0x%" PRIx64 " disagrees", page);
+			good = false;
+		}
+	}
+	printf("# %s random model: %zu maps accepted, %zu refused, %zu table pages\n", fname,
+	       accepted, refused, p.used);
+	char name[128];
+	snprintf(name, sizeof name, "paging %s: %d random maps agree with a page model (every page checked)",
+	         fname, OPS);
+	check(good && accepted > 100 && refused > 100, name, "%s (accepted %zu refused %zu)", why,
+	      accepted, refused);
+	free(p.mem);
+	free(done);
+	free(model);
+}
+
 int main(void)
 {
 	test_mixed_alignment(PT_X86, "X86");
@@ -385,5 +519,7 @@ int main(void)
 	test_entry_bits();
 	test_guest_walk_long();
 	test_guest_walk_32();
+	test_random_model(PT_X86, "X86");
+	test_random_model(PT_EPT, "EPT");
 	return check_exit();
 }
