@@ -39,6 +39,21 @@ for tool in bochs grub-mkrescue xorriso; do
   fi
 done
 
+# GRUB looks for the header in the first 32 KiB, 8-byte aligned, with a zero checksum sum.
+mb2_header_check() {
+  python3 - "$hv" <<'PY'
+import struct, sys
+data = open(sys.argv[1], 'rb').read(32768)
+for off in range(0, len(data) - 16, 8):
+    magic, arch, length, csum = struct.unpack_from('<IIII', data, off)
+    if magic == 0xE85250D6 and (magic + arch + length + csum) & 0xFFFFFFFF == 0 and arch == 0:
+        print("ok - bochs hv.elf has a valid Multiboot2 header at file offset %#x" % off)
+        sys.exit(0)
+print("not ok - bochs hv.elf has a valid Multiboot2 header in its first 32 KiB (none found)")
+PY
+}
+mb2_header_check
+
 # lpar_cfg NAME CPU BASE ARGS
 lpar_cfg() {
   cat <<EOF
