@@ -530,8 +530,17 @@ run_one() {
     set -eE -o pipefail
     trap 'echo "line $LINENO: $BASH_COMMAND" >"$W/reason"' ERR
     "$fn"
-  ) >>"$dir/log" 2>&1
+  ) >>"$dir/log" 2>&1 &
+  local sc=$!
+  # Watchdog: a TPM that hangs is killed, which makes the waiting tool fail.
+  ( for _ in $(seq $((${SCENARIO_TIMEOUT:-90} * 5))); do sleep 0.2; done   # no long-lived orphan
+    echo "timed out after ${SCENARIO_TIMEOUT:-90}s" >"$dir/timeout"
+    kill "$TPM_PID" "$ABRMD_PID" ) >/dev/null 2>&1 &
+  local wd=$!
+  wait "$sc"
   local rc=$?
+  kill "$wd" 2>/dev/null; wait "$wd" 2>/dev/null
+  [ -f "$dir/timeout" ] && { cat "$dir/timeout" >"$dir/reason"; rc=1; }
   stop_tpm
   return $rc
 }
