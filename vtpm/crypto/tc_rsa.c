@@ -490,7 +490,8 @@ int tc_rsa_decrypt(const tc_rsa_priv *sk, uint16_t scheme, uint16_t hash_alg, co
 		return TC_ERR_SIZE;
 	uint8_t em[TC_RSA_MAX_BYTES];
 	memcpy(em, in, k);
-	int rc = tc_rsa_private_raw(sk, em, k);
+	/* BearSSL's OAEP decoder runs the private operation itself. */
+	int rc = scheme == TC_ALG_OAEP ? TC_OK : tc_rsa_private_raw(sk, em, k);
 	size_t off = 0, len = 0;
 	if (rc != TC_OK) {
 		rc = TC_ERR_VALUE;
@@ -502,14 +503,12 @@ int tc_rsa_decrypt(const tc_rsa_priv *sk, uint16_t scheme, uint16_t hash_alg, co
 		if (off == 0)
 			rc = TC_ERR_DECRYPT;
 	} else {
-		/* BearSSL's OAEP decoder is constant time; it works on the padded block, so redo
-		 * the private operation inside it on the original ciphertext. */
+		/* BearSSL's OAEP decoder is constant time (padding and label checks). */
 		br_rsa_private_key view;
 		tc_rsa_priv_br(sk, &view);
 		br_rsa_oaep_decrypt f = br_rsa_i62_oaep_decrypt_get();
 		if (!f)
 			f = br_rsa_i31_oaep_decrypt;
-		memcpy(em, in, k);
 		len = k;
 		if (!f(tc_hash_class(hash_alg), label, label_len, &view, em, &len))
 			rc = TC_ERR_DECRYPT;
