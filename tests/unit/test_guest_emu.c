@@ -265,6 +265,30 @@ static void result(int good, const char *name, const char *why)
 	}
 }
 
+/* The image is what guest_abi.h promises a loader: a static ELF64 executable, entry at 1 MiB,
+ * PT_LOAD segments at or above GUEST_LOAD_MIN, nothing to resolve or interpret. */
+static void test_elf_shape(const uint8_t *img, size_t size)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+	int good = size >= sizeof *eh && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 &&
+	           eh->e_ident[EI_CLASS] == ELFCLASS64 && eh->e_type == ET_EXEC &&
+	           eh->e_machine == EM_X86_64 && eh->e_entry == GUEST_LOAD_MIN &&
+	           eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) <= size;
+	int loads = 0;
+	for (int i = 0; good && i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff + (size_t)i * sizeof *ph);
+		if (ph->p_type == PT_INTERP || ph->p_type == PT_DYNAMIC)
+			good = 0;
+		if (ph->p_type == PT_LOAD) {
+			loads++;
+			if (ph->p_paddr < GUEST_LOAD_MIN || ph->p_paddr + ph->p_memsz > RAM_SIZE)
+				good = 0;
+		}
+	}
+	result(good && loads > 0, "guest-emu: testguest.elf is a static ELF64, entry 1 MiB, loads above 1 MiB",
+	       "(bad ELF shape)");
+}
+
 static void test_mmio(const uint8_t *img, size_t size)
 {
 	int code;
@@ -331,6 +355,7 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	size_t size = (size_t)st.st_size;
+	test_elf_shape(img, size);
 	test_mmio(img, size);
 	char oob[64], hv[64];
 	snprintf(oob, sizeof oob, "EMU-STOP outside-ram 0x%llx", RAM_SIZE + 0x1000000);
