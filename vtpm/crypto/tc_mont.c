@@ -16,7 +16,7 @@ mont_mul_n(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
 #pragma clang loop unroll(full)
 	for (unsigned j = 0; j < n + 2; j++)
 		t[j] = 0;
-#pragma clang loop unroll(full)
+#pragma clang loop unroll(disable)
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t c = 0, bi = b[i];
 #pragma clang loop unroll(full)
@@ -119,16 +119,23 @@ mont_sqr_n(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0i, cons
 		r[j] = (t[n + j] & keep_t) | (d[j] & ~keep_t);
 }
 
+/* The multiplication's inner loops unroll (fixed n), the outer one stays a loop: as fast as
+ * full unrolling, at 1/n of the code.  The squaring's inner loops have a varying trip count, so
+ * it only pays fully unrolled: done for 16 limbs (1024-bit primes, RSA-2048) alone, to keep
+ * the code small (~14 KiB); other sizes square with the multiplication. */
 #define MONT_MUL_FIXED(N) \
 	static void mont_mul_##N(uint64_t *r, const uint64_t *a, const uint64_t *b, \
 	                         const uint64_t *m, uint64_t m0i) \
-	{ mont_mul_n(r, a, b, m, m0i, N); } \
-	static void mont_sqr_##N(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0i) \
-	{ mont_sqr_n(r, a, m, m0i, N); }
+	{ mont_mul_n(r, a, b, m, m0i, N); }
 MONT_MUL_FIXED(8)
 MONT_MUL_FIXED(16)
 MONT_MUL_FIXED(24)
 MONT_MUL_FIXED(32)
+
+static void mont_sqr_16(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0i)
+{
+	mont_sqr_n(r, a, m, m0i, 16);
+}
 
 /* Any other size: the same algorithm, rolled (mont_mul_n with a runtime n still works; the
  * pragmas are only hints). */
@@ -184,13 +191,10 @@ static void mont_mul(const tc_mont *mt, uint64_t *r, const uint64_t *a, const ui
 
 static void mont_sqr(const tc_mont *mt, uint64_t *r, const uint64_t *a)
 {
-	switch (mt->n) {
-	case 8:  mont_sqr_8(r, a, mt->m, mt->m0i); break;
-	case 16: mont_sqr_16(r, a, mt->m, mt->m0i); break;
-	case 24: mont_sqr_24(r, a, mt->m, mt->m0i); break;
-	case 32: mont_sqr_32(r, a, mt->m, mt->m0i); break;
-	default: mont_mul_any(mt, r, a, a); break;
-	}
+	if (mt->n == 16)
+		mont_sqr_16(r, a, mt->m, mt->m0i);
+	else
+		mont_mul(mt, r, a, a);
 }
 
 /* x = 2x mod m (x < m), constant time. */
