@@ -304,6 +304,52 @@ enum decode_status decode_mmio(const uint8_t *bytes, size_t avail, enum decode_m
 	return DECODE_OK;
 }
 
+/* ---- String instructions (see decode.h) --------------------------------------------------- */
+
+enum decode_status decode_string(const uint8_t *bytes, size_t avail, enum decode_mode mode,
+                                 struct string_insn *out)
+{
+	struct cursor c = { bytes, bytes ? avail : 0, 0 };
+	bool opsize = false, addr32 = mode == DECODE_MODE_32, rep = false;
+	uint8_t rex = 0, op;
+	*out = (struct string_insn){ 0 };
+	for (;;) {
+		enum decode_status st = next_byte(&c, &op);
+		if (st != DECODE_OK)
+			return st;
+		if (op == 0x66) {
+			opsize = true;
+		} else if (op == 0x67) {
+			if (mode != DECODE_MODE_64)
+				return DECODE_UNSUPPORTED;   /* 16-bit addressing */
+			addr32 = true;
+		} else if (op == 0xF3) {
+			rep = true;
+		} else if (op == 0x26 || op == 0x2E || op == 0x36 || op == 0x3E) {
+			/* flat segments: no effect */
+		} else if (mode == DECODE_MODE_64 && (op & 0xF0) == 0x40) {
+			rex = op;
+			continue;   /* must be last: do not clear below */
+		} else {
+			break;      /* F0, F2, 64, 65 and opcodes */
+		}
+		rex = 0;
+	}
+	enum string_op kind;
+	switch (op & 0xFE) {
+	case 0xA4: kind = STRING_MOVS; break;
+	case 0xAA: kind = STRING_STOS; break;
+	case 0xAC: kind = STRING_LODS; break;
+	default: return DECODE_UNSUPPORTED;
+	}
+	out->len = (uint8_t)c.pos;
+	out->op = kind;
+	out->rep = rep;
+	out->addr_size = addr32 ? 4 : 8;
+	out->size = (op & 1) == 0 ? 1 : (rex & REX_W) ? 8 : opsize ? 2 : 4;
+	return DECODE_OK;
+}
+
 static uint64_t width_mask(unsigned bytes)
 {
 	return bytes >= 8 ? ~0ull : (1ull << (8 * bytes)) - 1;

@@ -41,9 +41,27 @@ static void check_one(const uint8_t *data, size_t size, enum decode_mode mode)
 	require(decode_mmio(data, m.len - 1u, mode, &again) == DECODE_TRUNCATED);
 }
 
+/* decode_string: defined result; an accepted string instruction is never an MMIO mov. */
+static void check_string(const uint8_t *data, size_t size, enum decode_mode mode)
+{
+	struct string_insn s;
+	enum decode_status st = decode_string(data, size, mode, &s);
+	require(st == DECODE_OK || st == DECODE_UNSUPPORTED || st == DECODE_TRUNCATED);
+	if (st != DECODE_OK)
+		return;
+	require(s.len >= 1 && s.len <= size && s.len <= DECODE_MAX_INSN);
+	require(s.size == 1 || s.size == 2 || s.size == 4 || s.size == 8);
+	require(s.addr_size == 4 || s.addr_size == 8);
+	require(s.op == STRING_MOVS || s.op == STRING_STOS || s.op == STRING_LODS);
+	struct mmio_insn m;
+	require(decode_mmio(data, s.len, mode, &m) == DECODE_UNSUPPORTED);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_one(data, size, DECODE_MODE_64);
 	check_one(data, size, DECODE_MODE_32);
+	check_string(data, size, DECODE_MODE_64);
+	check_string(data, size, DECODE_MODE_32);
 	return 0;
 }

@@ -57,6 +57,13 @@ def expectation(tokens, lineno):
         size, imm = int(tokens[1]), int(tokens[2], 0)
         return (f"{{ .status = DECODE_OK, .write = 1, .size = {size}, .has_imm = 1, "
                 f".imm = 0x{imm:x}ull }}")
+    if kind == "string":
+        ops = {"movs": "STRING_MOVS", "stos": "STRING_STOS", "lods": "STRING_LODS"}
+        op, size, rep, asize = tokens[1], int(tokens[2]), tokens[3], int(tokens[4])
+        if op not in ops or rep not in ("rep", "once"):
+            sys.exit(f"decode_cases.txt:{lineno}: bad string expectation")
+        return (f"{{ .status = DECODE_UNSUPPORTED, .string = 1, .str_op = {ops[op]}, "
+                f".size = {size}, .rep = {int(rep == 'rep')}, .addr_size = {asize} }}")
     sys.exit(f"decode_cases.txt:{lineno}: bad expectation {' '.join(tokens)}")
 
 

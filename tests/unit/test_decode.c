@@ -8,9 +8,11 @@
 #include "check.h"
 
 struct expect {
-	enum decode_status status;
+	enum decode_status status;   /* of decode_mmio */
 	int write, size, dst_size, reg, high8, zx, sx, has_imm;
 	uint64_t imm;
+	int string, rep, addr_size;  /* string: decode_string must accept it */
+	enum string_op str_op;
 };
 
 struct decode_case {
@@ -97,6 +99,34 @@ static bool padded_ok(const struct decode_case *c, char *why, size_t n)
 		return false;
 	}
 	return true;
+}
+
+/* decode_string: accepts exactly the string cases, with the assembler's length. */
+static void run_string_case(const struct decode_case *c)
+{
+	char name[160], why[160] = "";
+	snprintf(name, sizeof name, "decode_string %s-bit: %s (decode_cases.txt:%d)",
+	         c->mode == DECODE_MODE_64 ? "64" : "32", c->text, c->line);
+	struct string_insn s;
+	enum decode_status st = decode_string(c->bytes, c->len, c->mode, &s);
+	const struct expect *w = &c->want;
+	bool good;
+	if (!w->string) {
+		good = st == DECODE_UNSUPPORTED;
+		snprintf(why, sizeof why, "got %s", status_name(st));
+	} else {
+		good = st == DECODE_OK && s.len == c->len && s.op == w->str_op && s.size == w->size &&
+		       s.rep == (bool)w->rep && s.addr_size == w->addr_size;
+		snprintf(why, sizeof why, "got %s len %u op %d size %u rep %d addr %u", status_name(st),
+		         s.len, s.op, s.size, s.rep, s.addr_size);
+		for (size_t avail = 0; good && avail < c->len; avail++) {
+			if (decode_string(c->bytes, avail, c->mode, &s) != DECODE_TRUNCATED) {
+				good = false;
+				snprintf(why, sizeof why, "with %zu of %zu bytes: not truncated", avail, c->len);
+			}
+		}
+	}
+	check(good, name, "%s", why);
 }
 
 static void run_case(const struct decode_case *c)
@@ -205,6 +235,8 @@ int main(void)
 {
 	for (size_t i = 0; i < sizeof decode_cases / sizeof decode_cases[0]; i++)
 		run_case(&decode_cases[i]);
+	for (size_t i = 0; i < sizeof decode_cases / sizeof decode_cases[0]; i++)
+		run_string_case(&decode_cases[i]);
 	for (size_t i = 0; i < sizeof compiler_cases / sizeof compiler_cases[0]; i++)
 		run_compiler_case(&compiler_cases[i]);
 	merge_tests();

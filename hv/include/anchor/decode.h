@@ -54,6 +54,28 @@ struct mmio_insn {
 enum decode_status decode_mmio(const uint8_t *bytes, size_t avail, enum decode_mode mode,
                                struct mmio_insn *out);
 
+/*
+ * String instructions, recognised separately: decode_mmio rejects them, and a hypervisor that
+ * chooses to emulate them (Linux's memcpy_fromio/memcpy_toio, used e.g. by tpm_crb for its
+ * command buffer, compile to `rep movs`) calls this on DECODE_UNSUPPORTED.  Accepted: MOVS,
+ * STOS, LODS (A4/A5, AA/AB, AC/AD) with 66/REX.W element sizes, an optional REP (F3), CS/DS/ES/SS
+ * prefixes (the source segment; flat), 67 (32-bit RSI/RDI/RCX in 64-bit mode).  Rejected:
+ * CMPS/SCAS, REPNE (F2), LOCK, FS/GS.  The emulation (RCX iterations, RSI/RDI stepping by
+ * +-size per RFLAGS.DF, one memory side possibly being RAM) is the caller's.
+ */
+enum string_op { STRING_MOVS, STRING_STOS, STRING_LODS };
+
+struct string_insn {
+	uint8_t len;          /* instruction length, to advance RIP when done */
+	uint8_t size;         /* element size: 1, 2, 4, 8 */
+	enum string_op op;    /* MOVS: [RSI] -> [RDI]; STOS: RAX -> [RDI]; LODS: [RSI] -> RAX */
+	bool rep;             /* F3: repeat RCX times (RCX = 0: nothing, RIP advances) */
+	uint8_t addr_size;    /* width of RSI/RDI/RCX: 8 (64-bit mode) or 4 (67, or 32-bit mode) */
+};
+
+enum decode_status decode_string(const uint8_t *bytes, size_t avail, enum decode_mode mode,
+                                 struct string_insn *out);
+
 /* Apply a decoded load: merge `value` (size bytes from the device; higher bits ignored) into
  * the register's old contents per the x86 rules (8/16-bit destinations keep the other bits,
  * AH..BH replace bits 15:8, 32-bit destinations zero bits 63:32); returns the new value. */
