@@ -31,6 +31,10 @@ enum decode_status {
 	DECODE_TRUNCATED,     /* needs more bytes than were given */
 };
 
+/* DECODE_MODE_64 for 64-bit code (EFER.LMA = 1 and CS.L = 1); DECODE_MODE_32 for 32-bit
+ * protected mode AND compatibility mode (EFER.LMA = 1, CS.L = 0: 40-4F are INC/DEC there, not
+ * REX).  16-bit code (CS.D = 0) is not supported: decode with DECODE_MODE_32 would misread
+ * 66/67, so a caller should treat it as unsupported. */
 enum decode_mode { DECODE_MODE_32, DECODE_MODE_64 };
 
 struct mmio_insn {
