@@ -93,7 +93,14 @@ static void lpar_finish(struct lpar *l)
 	if (!l->stop_reason[0])
 		format_string(l->stop_reason, sizeof l->stop_reason, "stopped by a device");
 	console_printf("anchor: lpar %s stopped: %s\n", l->cfg->name, l->stop_reason);
+	if (l->tsc_start) {
+		uint64_t ms = (__builtin_ia32_rdtsc() - l->tsc_start) / tsc_per_ms();
+		console_printf("anchor: lpar %s: %lu exits (%lu mmio, %lu pio) in %lu ms\n", l->cfg->name,
+		               (unsigned long)l->exits, (unsigned long)l->exits_mmio,
+		               (unsigned long)l->exits_pio, (unsigned long)ms);
+	}
 	__atomic_store_n(&l->state, LPAR_STOPPED, __ATOMIC_RELEASE);
+	bsp_kick();
 }
 
 /* ---- the virtual COM1: output only, one line per console record ---- */
@@ -460,11 +467,14 @@ void lpar_run(struct lpar *l)
 	}
 	l->state = LPAR_RUNNING;
 	console_printf("anchor: lpar %s started on cpu %u\n", l->cfg->name, cpu_index());
+	l->tsc_start = __builtin_ia32_rdtsc();
 	struct vcpu_exit e;
 	while (!l->stop_reason[0]) {
 		memset(&e, 0, sizeof e);
 		vcpu_ops->vcpu_run(&l->vcpu, &e);
 		l->exits++;
+		l->exits_mmio += e.kind == EXIT_NPF;
+		l->exits_pio += e.kind == EXIT_PIO;
 		handle_exit(l, &e);
 	}
 	lpar_finish(l);

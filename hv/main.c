@@ -169,7 +169,7 @@ static void wait_all_stopped(void)
 			stopped += __atomic_load_n(&lpars[i].state, __ATOMIC_ACQUIRE) == LPAR_STOPPED;
 		if (stopped == config.lpar_count)
 			break;
-		udelay(1000);
+		bsp_sleep();   /* an AP kicks the BSP when its LPAR stops */
 	}
 	console_printf("anchor: all lpars stopped\n");
 }
@@ -185,6 +185,8 @@ void hv_main(struct boot_info *bi)
 	pages_init(bi);
 	report_measurements(bi);
 	find_cpus(bi);
+	tsc_calibrate();
+	bsp_interrupts_init();
 	load_config(bi);
 
 	vcpu_ops = arch_select_vcpu_ops();

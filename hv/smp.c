@@ -13,6 +13,7 @@
 #define LAPIC_ICR_HI   0x310
 #define ICR_BUSY       (1u << 12)
 #define AP_STACK_PAGES 8
+#define BSP_KICK_VECTOR 0xF0
 
 static uint32_t cpu_apic[HV_MAX_CPUS];
 static unsigned ncpus = 1;
@@ -26,6 +27,38 @@ static uint64_t lapic_base(void)
 uint32_t lapic_id(void)
 {
 	return mmio_read32(lapic_base() + LAPIC_ID) >> 24;
+}
+
+extern uint64_t lapic_eoi_reg;   /* arch/x86/idt.S */
+
+/* Lets the BSP sleep in HLT until an AP kicks it: the local APIC on, with legacy interrupt
+ * sources the firmware may have left armed (8259, LAPIC timer, LINT0) masked. */
+void bsp_interrupts_init(void)
+{
+	uint64_t b = lapic_base();
+	lapic_eoi_reg = b + 0xB0;
+	outb(0x21, 0xFF);                                      /* mask both 8259s */
+	outb(0xA1, 0xFF);
+	mmio_write32(b + 0x320, mmio_read32(b + 0x320) | 0x10000);  /* LVT timer masked */
+	mmio_write32(b + 0x350, mmio_read32(b + 0x350) | 0x10000);  /* LINT0 masked */
+	mmio_write32(b + 0xF0, 0x1FF);                         /* APIC on, spurious vector 0xFF */
+}
+
+/* Wakes the BSP from bsp_sleep() (a fixed IPI; the handler only acknowledges it). */
+void bsp_kick(void)
+{
+	uint64_t b = lapic_base();
+	if (cpu_index() == 0)
+		return;
+	mmio_write32(b + LAPIC_ICR_HI, cpu_apic[0] << 24);
+	mmio_write32(b + LAPIC_ICR_LO, BSP_KICK_VECTOR);
+}
+
+/* Sleeps until an interrupt: STI's one-instruction shadow makes "sti; hlt" atomic, so a kick
+ * that arrived before the caller's last check is taken at the HLT, not lost. */
+void bsp_sleep(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
 void smp_init(const uint32_t *apic_ids, unsigned count)
@@ -62,6 +95,18 @@ void udelay(unsigned us)
 		us -= chunk;
 	}
 }
+
+static uint64_t tsc_ms = 1;
+
+void tsc_calibrate(void)
+{
+	uint64_t t0 = __builtin_ia32_rdtsc();
+	udelay(20000);
+	uint64_t t = (__builtin_ia32_rdtsc() - t0) / 20;
+	tsc_ms = t ? t : 1;
+}
+
+uint64_t tsc_per_ms(void) { return tsc_ms; }
 
 static void send_ipi(uint32_t apic_id, uint32_t icr_lo)
 {

@@ -62,13 +62,16 @@ struct __attribute__((packed)) idt_entry {
 	uint32_t off2, zero;
 };
 
-static struct idt_entry hv_idt[32] __attribute__((aligned(16)));
+/* Exceptions report and stop the CPU; every other vector (the BSP's wake-up IPI, or anything
+ * the firmware left armed) is acknowledged and ignored. */
+static struct idt_entry hv_idt[256] __attribute__((aligned(16)));
 extern const uint64_t exception_stubs[32];   /* arch/x86/idt.S */
+extern const uint8_t interrupt_stub[];       /* arch/x86/idt.S */
 
 static void build_idt(void)
 {
-	for (unsigned v = 0; v < 32; v++) {
-		uint64_t a = exception_stubs[v];
+	for (unsigned v = 0; v < 256; v++) {
+		uint64_t a = v < 32 ? exception_stubs[v] : (uint64_t)(uintptr_t)interrupt_stub;
 		hv_idt[v] = (struct idt_entry){ .off0 = (uint16_t)a, .sel = 0x08, .ist = 0,
 		                                .type = 0x8E, .off1 = (uint16_t)(a >> 16),
 		                                .off2 = (uint32_t)(a >> 32), .zero = 0 };

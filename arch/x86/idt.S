@@ -68,6 +68,22 @@ exception_common:
 	hlt
 	jmp	1b
 
+/* Vectors 32-255: acknowledge at the local APIC (EOI) and return. */
+	.balign 16
+	.globl interrupt_stub
+interrupt_stub:
+	pushq	%rax
+	movq	lapic_eoi_reg(%rip), %rax
+	movl	$0, (%rax)
+	popq	%rax
+	iretq
+
+	.data
+	.balign 8
+	.globl lapic_eoi_reg
+lapic_eoi_reg:
+	.quad	0xFEE000B0
+
 	.section .rodata
 	.balign 8
 	.globl exception_stubs

@@ -47,6 +47,8 @@ void console_printf(const char *fmt, ...)
 void spin_lock(spinlock_t *l) { l->locked = 1; }
 void spin_unlock(spinlock_t *l) { l->locked = 0; }
 unsigned cpu_index(void) { return 1; }
+uint64_t tsc_per_ms(void) { return 1000000; }
+void bsp_kick(void) {}
 
 void *page_alloc(size_t count)
 {

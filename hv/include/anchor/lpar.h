@@ -56,7 +56,8 @@ struct lpar {
 	unsigned line_len;
 	volatile enum lpar_state state;
 	char stop_reason[160];
-	uint64_t exits;
+	uint64_t exits, exits_mmio, exits_pio;
+	uint64_t tsc_start;
 };
 
 /* Claim [base, base+size) of the LPAR's guest-physical space (never mapped in its nested page
