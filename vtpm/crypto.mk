@@ -61,3 +61,12 @@ $(CRYPTO_BUILD)/crypto_openssl: $(CRYPTO_BUILD)/crypto_emit tests/unit/crypto_op
 
 TEST_SUITES += $(CRYPTO_BUILD)/crypto_openssl
 TEST_DEPS   += $(CRYPTO_BUILD)/crypto_openssl
+
+# The same unit tests with the crypto sources under ASan + UBSan (BearSSL itself unsanitised).
+$(CRYPTO_BUILD)/crypto_unit_asan: tests/unit/crypto_unit.c $(CRYPTO_SRCS) $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_DEPS) $(BEARSSL_HOST_LIB)
+	@echo "  CCLD    $@"; $(HOST_CC) $(HOST_CFLAGS) -O1 -fsanitize=address,undefined \
+	    -fno-sanitize-recover=undefined $(CRYPTO_INCLUDES) -I$(CRYPTO_BUILD) $< $(CRYPTO_SRCS) \
+	    $(BEARSSL_HOST_LIB) -o $@
+
+TEST_SUITES += $(CRYPTO_BUILD)/crypto_unit_asan
+TEST_DEPS   += $(CRYPTO_BUILD)/crypto_unit_asan

@@ -675,6 +675,63 @@ static void test_ecc(void)
 	      tc_ecc_point_validate(&p) == TC_OK && k.d[0] <= 1, "ecc p521: keygen gives a valid point", "");
 }
 
+/* Garbage in: random lengths and bytes into every parser-like entry point.  Each call must
+ * return a defined code and never write past its output (canary after the buffers). */
+static int defined_rc(int rc)
+{
+	return rc <= TC_OK && rc >= TC_ERR_FAIL;
+}
+
+static void test_garbage(void)
+{
+	tc_drbg g;
+	tc_drbg_init(&g, TC_ALG_SHA256, "garbage", 7, NULL, 0);
+	int ok = 1;
+	struct { uint8_t buf[600]; uint8_t canary[16]; } o;
+	uint8_t in[600];
+	for (int it = 0; it < 400; it++) {
+		uint16_t sel[4];
+		tc_drbg_generate(&g, sel, sizeof sel);
+		tc_drbg_generate(&g, in, sizeof in);
+		memset(o.canary, 0x5A, sizeof o.canary);
+		size_t len = (it & 1) ? 256 : sel[0] % 600, ol = 0;   /* half at the modulus size */
+		uint16_t alg = (uint16_t)(sel[1] % 0x50);
+		int rc;
+		rc = tc_rsa_decrypt(&rsk, (uint16_t)(sel[2] % 0x20), alg, in, sel[3] % 16, in, len,
+		                    o.buf, sel[3] % 600, &ol);
+		ok &= defined_rc(rc) && (rc != TC_OK || ol <= sel[3] % 600);
+		rc = tc_rsa_verify(&rpk, (uint16_t)(sel[2] % 0x20), alg, in, sel[3] % 70, in + 100, len);
+		ok &= defined_rc(rc) && rc != TC_OK;
+		tc_ecc_point pt;
+		rc = tc_ecc_point_set(&pt, (uint16_t)(sel[2] % 8), in, sel[0] % 80, in + 80, sel[3] % 80);
+		ok &= defined_rc(rc) && rc != TC_OK;
+		rc = tc_ecdsa_verify(&pt, in, sel[1] % 80, in + 200, sel[2] % 80, in + 300, sel[3] % 80);
+		ok &= defined_rc(rc);
+		tc_hash_ctx h;
+		tc_hmac_ctx m;
+		in[0] = 0;
+		in[1] = (uint8_t)(sel[1] % 16);
+		ok &= defined_rc(tc_hash_load(&h, in, len)) && defined_rc(tc_hmac_load(&m, in, len));
+		uint8_t iv[16];
+		memcpy(iv, in, 16);
+		rc = tc_aes_crypt((uint16_t)(0x40 + sel[2] % 6), sel[3] & 1, in, sel[1] % 40, iv, in,
+		                  o.buf, len);
+		ok &= defined_rc(rc);
+		rc = tc_kdfa(alg, in, len, in, sel[2] % 20, in, sel[3] % 64, NULL, 0,
+		             (uint32_t)(sel[1] % 4800), o.buf);
+		ok &= defined_rc(rc);
+		tc_rsa_pub pk;
+		rc = tc_rsa_pub_set(&pk, in, len, sel[2]);
+		ok &= defined_rc(rc);
+		tc_rsa_priv sk;
+		rc = tc_rsa_priv_from_prime(&sk, &rpk, in, sel[2] % 200);
+		ok &= defined_rc(rc) && rc != TC_OK;
+		for (size_t i = 0; i < sizeof o.canary; i++)
+			ok &= o.canary[i] == 0x5A;
+	}
+	check(ok, "garbage: random inputs to decrypt/verify/point/state/aes/kdf/key parsers", "");
+}
+
 int main(void)
 {
 	test_util();
@@ -689,5 +746,6 @@ int main(void)
 	test_rsa_keygen();
 	test_mont();
 	test_ecc();
+	test_garbage();
 	return failures ? 1 : 0;
 }
