@@ -28,9 +28,9 @@ static inline void tt_check(int cond, const char *name, const char *fmt, ...)
 }
 
 #define CHECK(cond, name) tt_check((cond), (name), "%s", #cond)
-#define CHECK_RC(got, want, name) \
-	tt_check((uint32_t)(got) == (uint32_t)(want), (name), "rc 0x%03x, want 0x%03x", \
-	         (unsigned)(got), (unsigned)(want))
+#define CHECK_RC(got, want, name) do { uint32_t got_ = (uint32_t)(got); \
+	tt_check(got_ == (uint32_t)(want), (name), "rc 0x%03x, want 0x%03x", \
+	         (unsigned)got_, (unsigned)(want)); } while (0)
 
 /* ------------------------------------------------------------------ platform */
 

@@ -66,13 +66,55 @@ void tpm2_power_on(struct tpm2 *t)
 	t->started = 0;
 	t->self_tested = 0;
 	t->clock_ref_ms = t->plat.now_ms(t->plat.ctx);
+	t->time_ms = 0;
 	t->powered = 1;
 }
 
 void tpm2_clock_update(struct tpm2 *t)
 {
 	uint64_t now = t->plat.now_ms(t->plat.ctx);
-	if (now > t->clock_ref_ms)
+	if (now > t->clock_ref_ms) {
 		t->clock += now - t->clock_ref_ms;
+		t->time_ms += now - t->clock_ref_ms;
+	}
 	t->clock_ref_ms = now;
+}
+
+const uint8_t *tpm2_hierarchy_proof(struct tpm2 *t, uint32_t hierarchy)
+{
+	switch (hierarchy) {
+	case TPM_RH_PLATFORM: return t->ph_proof;
+	case TPM_RH_OWNER: return t->sh_proof;
+	case TPM_RH_ENDORSEMENT: return t->eh_proof;
+	}
+	return t->null_proof;
+}
+
+/* digest = HMAC-SHA-256(proof, TPM_ST_HASHCHECK || digest): the same construction as the
+ * reference TPM, with the context-integrity hash. */
+void tpm2_ticket_hashcheck(struct tpm2 *t, uint32_t hierarchy, uint16_t alg,
+                           const uint8_t *digest, size_t len, struct tpmt_tk *tk)
+{
+	struct tpm2_hmac m;
+	uint8_t tag[2];
+	(void)alg;
+	tk->tag = TPM_ST_HASHCHECK;
+	tk->hierarchy = hierarchy;
+	tk->digest.size = 0;
+	if (hierarchy == TPM_RH_NULL)
+		return;
+	tpm2_put_u16(tag, TPM_ST_HASHCHECK);
+	tpm2_hmac_init(&m, TPM_ALG_SHA256, tpm2_hierarchy_proof(t, hierarchy), TPM2_MAX_DIGEST);
+	tpm2_hmac_update(&m, tag, 2);
+	tpm2_hmac_update(&m, digest, len);
+	tk->digest.size = (uint16_t)tpm2_hmac_final(&m, tk->digest.buf);
+}
+
+void tpm2_auth_set(struct tpm2b_digest *dst, const uint8_t *src, uint16_t len)
+{
+	while (len && src[len - 1] == 0)
+		len--;
+	tpm2_zeroise(dst, sizeof *dst);
+	memcpy(dst->buf, src, len);
+	dst->size = len;
 }

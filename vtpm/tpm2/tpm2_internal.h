@@ -219,8 +219,16 @@ void tpm2_nv_clear_owner(struct tpm2 *t);     /* TPM2_Clear: owner indices go */
 /* ------------------------------------------------------------------ misc */
 
 void tpm2_clock_update(struct tpm2 *t);        /* bring t->clock forward from now_ms */
+void tpm2_wr_time_info(struct tpm2_wr *w, struct tpm2 *t);   /* TPMS_TIME_INFO */
 void tpm2_random(struct tpm2 *t, void *out, size_t len);
 void tpm2_proofs_new(struct tpm2 *t);          /* manufacture / Clear */
+/* The secret proof value of a hierarchy (tickets); TPM_RH_NULL's changes at every reset. */
+const uint8_t *tpm2_hierarchy_proof(struct tpm2 *t, uint32_t hierarchy);
+/* TPMT_TK_HASHCHECK for a digest produced by Hash/SequenceComplete (Sign checks it). */
+void tpm2_ticket_hashcheck(struct tpm2 *t, uint32_t hierarchy, uint16_t alg,
+                           const uint8_t *digest, size_t len, struct tpmt_tk *tk);
+/* authValues are kept without trailing zeros (Part 1, "authValue"). */
+void tpm2_auth_set(struct tpm2b_digest *dst, const uint8_t *src, uint16_t len);
 
 /* Little helpers */
 static inline bool tpm2_is_hierarchy(uint32_t h)

@@ -115,6 +115,7 @@ static void wr_body(struct tpm2_wr *w, const struct tpm2 *t)
 		wr_digest(w, &nv->auth);
 		tpm2_wr_bytes(w, t->nv_data + nv->data_off, nv->pub.data_size);
 	}
+	tpm2_wr_u64(w, t->nv_max_counter);
 	tpm2_wr_u16(w, (uint16_t)count_persistent(t));
 	for (unsigned i = 0; i < TPM2_PERSISTENT_SLOTS; i++) {
 		if (!t->persistent[i].handle)
@@ -318,7 +319,8 @@ static bool ld_body(struct tpm2_rd *r, struct tpm2 *t)
 	          ld_u32(r, T(restart_count)) && ld_u16(r, &orderly) &&
 	          ld_bytes(r, T(pcr_alloc.select), sizeof(struct tpm2_pcr_alloc)) &&
 	          ld_bytes(r, T(pcr_alloc_next.select), sizeof(struct tpm2_pcr_alloc)) &&
-	          ld_u8(r, T(pcr_alloc_pending)) && ld_nv(r, t) && ld_persistent(r, t) &&
+	          ld_u8(r, T(pcr_alloc_pending)) && ld_nv(r, t) &&
+	          ld_u64(r, T(nv_max_counter)) && ld_persistent(r, t) &&
 	          ld_bytes(r, T(audit_cmds), TPM2_AUDIT_BITMAP_BYTES) &&
 	          ld_u16(r, T(audit_alg)) && ld_u64(r, T(audit_counter));
 	if (!ok)

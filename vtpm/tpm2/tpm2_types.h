@@ -85,27 +85,43 @@ struct tpm2_persistent {
 };
 
 /* ---- sessions (sessions family owns the meaning of these fields; tpm2_session.c) */
+#define TPM2_SESS_BOUND          0x0001u  /* HMAC session bound to bind_id's entity */
+#define TPM2_SESS_DA_BOUND       0x0002u  /* bound to a DA-protected entity: lockout applies */
+#define TPM2_SESS_LOCKOUT_BOUND  0x0004u  /* bound to lockoutAuth */
+#define TPM2_SESS_AUTH_NEEDED    0x0008u  /* PolicyAuthValue: HMAC with the authValue */
+#define TPM2_SESS_PASSWORD       0x0010u  /* PolicyPassword: hmac field is the password */
+#define TPM2_SESS_CPHASH         0x0020u  /* cp_hash holds a PolicyCpHash value */
+#define TPM2_SESS_NAMEHASH       0x0040u  /* cp_hash holds a PolicyNameHash value */
+#define TPM2_SESS_PCR            0x0080u  /* PolicyPCR seen: pcr_counter must still hold */
+#define TPM2_SESS_NV_WRITTEN     0x0100u  /* PolicyNvWritten seen ... */
+#define TPM2_SESS_NV_WRITTEN_YES 0x0200u  /* ... with writtenSet = YES */
+#define TPM2_SESS_AUDIT          0x0400u  /* audit_digest is running */
+#define TPM2_SESS_TEMPLATE       0x0800u  /* template_hash holds a PolicyTemplate value */
+
 struct tpm2_session {
 	uint32_t handle;                /* 0x02xxxxxx / 0x03xxxxxx, 0 = free slot */
 	uint8_t type;                   /* TPM_SE_HMAC / POLICY / TRIAL */
 	uint8_t saved;                  /* context saved: slot reserved, data held in the blob */
-	uint16_t hash_alg;
-	struct tpmt_sym_def symmetric;
+	uint16_t hash_alg;              /* authHash */
+	struct tpmt_sym_def symmetric;  /* parameter encryption (alg NULL: none) */
 	struct tpm2b_digest session_key;
 	struct tpm2b_digest nonce_tpm;
-	struct tpm2b_digest nonce_caller;
 	struct tpm2b_digest policy_digest;
-	struct tpm2b_digest bind_name;  /* bound entity's name (empty: unbound) */
+	struct tpm2b_digest bind_id;    /* H(Name || authValue) of the bind entity (HMAC only) */
 	struct tpm2b_digest audit_digest;
 	struct tpm2b_digest cp_hash;    /* PolicyCpHash / PolicyNameHash */
 	struct tpm2b_digest template_hash;
 	uint32_t command_code;          /* PolicyCommandCode, 0 = any */
-	uint32_t pcr_counter;
-	uint64_t start_time;
-	uint64_t timeout;
-	uint32_t flags;                 /* sessions family: TPM2_SESS_* */
+	uint32_t pcr_counter;           /* pcr_update_counter at PolicyPCR */
+	uint64_t start_time;            /* TPM clock (ms) at StartAuthSession */
+	uint64_t timeout;               /* TPM clock (ms) after which the policy expires, 0 none */
+	uint32_t flags;                 /* TPM2_SESS_* */
 	uint8_t locality_mask;          /* PolicyLocality, 0 = any */
 	uint64_t context_seq;           /* ContextSave sequence while saved */
+	/* ---- per-command scratch (never saved): set by tpm2_session_check */
+	uint8_t cmd_state;              /* TPM2_SCMD_* */
+	struct tpm2b_digest cmd_auth;   /* authValue of the authorized entity (this command) */
+	struct tpm2b_digest cmd_cp;     /* cpHash in hash_alg (audit) */
 };
 
 /* ---- self test, DA, clock */
@@ -139,6 +155,7 @@ struct tpm2 {
 	struct tpm2_nv_index nv[TPM2_NV_MAX_INDICES];
 	uint8_t nv_data[TPM2_NV_ARENA_SIZE];
 	uint16_t nv_used;               /* bytes of nv_data in use */
+	uint64_t nv_max_counter;        /* highest value any NV counter ever had (Part 1, 37.x) */
 	struct tpm2_persistent persistent[TPM2_PERSISTENT_SLOTS];
 	uint8_t audit_cmds[TPM2_AUDIT_BITMAP_BYTES];
 	uint16_t audit_alg;
@@ -155,6 +172,7 @@ struct tpm2 {
 	uint8_t ph_enable, sh_enable, eh_enable, ph_enable_nv;
 	uint8_t nv_global_locked;
 	uint64_t clock_ref_ms;          /* now_ms() at which `clock` was last brought forward */
+	uint64_t time_ms;               /* TPMS_TIME_INFO.time: ms since _TPM_Init */
 	uint8_t pcr[TPM2_NUM_BANKS][TPM2_NUM_PCRS][TPM2_MAX_DIGEST];
 	uint32_t pcr_update_counter;
 	struct tpm2_slot slots[TPM2_TRANSIENT_SLOTS];
