@@ -484,6 +484,9 @@ static void test_rsa_keygen(void)
 		0x65, 0xd5, 0xf6, 0x45, 0x0e, 0x8c, 0x24, 0x7f
 	};
 	check(!memcmp(h, pinned, 32), "rsa keygen: pinned key for a fixed seed", "");
+	check(!memcmp(rpk.n, keygen_2048_n, 256) && rsk.p_len == 128 &&
+	      !memcmp(rsk.p, keygen_2048_p, 128),
+	      "rsa keygen: equals the independent Python implementation of the documented search", "");
 	uint8_t prime[128];
 	tc_rsa_priv_prime(&rsk, prime, sizeof prime);
 	check(tc_rsa_priv_from_prime(&rsk2, &rpk, prime, 128) == TC_OK &&
