@@ -19,7 +19,6 @@ int smp_start_ap(unsigned cpu, uint64_t trampoline, void (*fn)(void));
 uint32_t lapic_id(void);
 void udelay(unsigned us);
 void bsp_interrupts_init(void);
-void bsp_kick(void);               /* from an AP: wake the BSP out of bsp_sleep() */
 void bsp_sleep(void);              /* on the BSP: wait (interrupts on) for a kick */
 void tsc_calibrate(void);          /* TSC ticks per millisecond, measured against the PIT */
 uint64_t tsc_per_ms(void);

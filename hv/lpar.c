@@ -476,6 +476,8 @@ void lpar_run(struct lpar *l)
 		l->exits_mmio += e.kind == EXIT_NPF;
 		l->exits_pio += e.kind == EXIT_PIO;
 		handle_exit(l, &e);
+		if (l->vcpu.cpu == 0)
+			hv_bsp_service();   /* this LPAR shares the BSP with the HTPM */
 	}
 	lpar_finish(l);
 }

@@ -161,9 +161,14 @@ static void ap_main(void)
 	cpu_halt_forever();
 }
 
+__attribute__((weak)) void hv_bsp_service(void)
+{
+}
+
 static void wait_all_stopped(void)
 {
 	for (;;) {
+		hv_bsp_service();
 		unsigned stopped = 0;
 		for (unsigned i = 0; i < config.lpar_count; i++)
 			stopped += __atomic_load_n(&lpars[i].state, __ATOMIC_ACQUIRE) == LPAR_STOPPED;

@@ -49,6 +49,7 @@ void spin_unlock(spinlock_t *l) { l->locked = 0; }
 unsigned cpu_index(void) { return 1; }
 uint64_t tsc_per_ms(void) { return 1000000; }
 void bsp_kick(void) {}
+void hv_bsp_service(void) {}
 
 void *page_alloc(size_t count)
 {

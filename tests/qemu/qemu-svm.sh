@@ -131,6 +131,14 @@ check no-tpm "the hypervisor warns" "anchor: WARNING: no physical TPM"
 check_not no-tpm "no PCR is claimed" "anchor: pcr 8 ="
 check_re no-tpm "LPARs still run" "^\[beta\] $GUEST_OK"
 
+# ---- 3b. an LPAR on CPU 0 shares the BSP ----
+boot three-lpars "$Q/three-lpars.cfg"
+check three-lpars "gamma started on the BSP" "anchor: lpar gamma started on cpu 0"
+check_re three-lpars "gamma passed its MMIO checks" "^\[gamma\] $GUEST_OK"
+check_re three-lpars "alpha passed its MMIO checks" "^\[alpha\] $GUEST_OK"
+check_re three-lpars "beta passed its MMIO checks" "^\[beta\] $GUEST_OK"
+check three-lpars "all lpars stopped" "anchor: all lpars stopped"
+
 # ---- 4. attacks: the attacker is stopped with a reason, the other LPAR finishes ----
 attack() {   # NAME EXPECTED-REASON
   local n=$1 reason=$2

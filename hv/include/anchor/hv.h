@@ -40,6 +40,13 @@ size_t page_free_count(void);
 unsigned cpu_index(void);
 unsigned cpu_count(void);
 
+/* Services on the BSP (the HTPM): hv_main's wait loop calls hv_bsp_service() each time the BSP
+ * wakes, until every LPAR has stopped, and an LPAR sharing the BSP calls it after each of its
+ * exits.  The default (weak) does nothing; the HTPM overrides it.  Code on an AP that queues
+ * work for the BSP wakes it with bsp_kick(). */
+void hv_bsp_service(void);
+void bsp_kick(void);
+
 /* A simple spinlock (test-and-set; interrupts are always off in the hypervisor). */
 typedef struct { volatile uint32_t locked; } spinlock_t;
 void spin_lock(spinlock_t *l);
