@@ -508,6 +508,9 @@ sc_openssl__provider_sign() {
     fail "openssl rejects the provider's RSA signature"
 }
 
+# Scenario files of the engine families (same helpers): tests/tpm2-tools/scenarios-*.sh
+for f in "$HERE"/scenarios-*.sh; do [ -f "$f" ] && . "$f"; done
+
 # ---- driver ------------------------------------------------------------------------------------
 
 declare -A EXPECT

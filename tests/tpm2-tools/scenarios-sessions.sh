@@ -1,0 +1,112 @@
+# Sessions/policy/attestation scenarios for tests/tpm2-tools/run.sh (sourced by it; same
+# helpers and conventions: each sc_<family>__<name> runs in a fresh TPM's work directory).
+# Expected policy digests are recomputed here from Part 3's formulas with python's hashlib,
+# so a scenario that passes on swtpm proves the formula and on anchor-tpmd our engine.
+
+# pdigest <step-hex>...: policyDigest after extending 32 zero bytes with each step (each step
+# is the hex of commandCode || arguments; "OR:<d1>,<d2>" resets and hashes the list).
+pdigest() {
+  python3 - "$@" <<'EOF'
+import hashlib, sys
+d = bytes(32)
+for step in sys.argv[1:]:
+    if step.startswith("OR:"):
+        d = hashlib.sha256(bytes(32) + bytes.fromhex("00000171") +
+                           b"".join(bytes.fromhex(x) for x in step[3:].split(","))).digest()
+    elif step.startswith("REF:"):
+        d = hashlib.sha256(d + bytes.fromhex(step[4:])).digest()
+    else:
+        d = hashlib.sha256(d + bytes.fromhex(step)).digest()
+print(d.hex())
+EOF
+}
+
+sc_policy__trial_digests() {
+  local zero32 pcr16 want
+  zero32=$(printf '%064d' 0)
+  tpm2_startauthsession -S t.ctx
+  tpm2_policycommandcode -S t.ctx -L cc TPM2_CC_NV_Read >/dev/null
+  expect_eq "$(hexof cc)" "$(pdigest 0000016c0000014e)" "PolicyCommandCode(NV_Read)"
+  tpm2_policylocality -S t.ctx -L loc 3 >/dev/null
+  expect_eq "$(hexof loc)" "$(pdigest 0000016c0000014e 0000016f03)" "+PolicyLocality(3)"
+  tpm2_policyauthvalue -S t.ctx -L av >/dev/null
+  expect_eq "$(hexof av)" "$(pdigest 0000016c0000014e 0000016f03 0000016b)" "+PolicyAuthValue"
+  tpm2_policynvwritten -S t.ctx -L nw s >/dev/null
+  expect_eq "$(hexof nw)" "$(pdigest 0000016c0000014e 0000016f03 0000016b 0000018f01)" "+PolicyNvWritten(YES)"
+  tpm2_flushcontext t.ctx
+  # PolicyPCR over sha256:16 (all zeros after a reset): H(selection) and H(PCR values)
+  pcr16=$(printf '%s' "$zero32" | unhex | sha256sum | cut -c1-64)
+  tpm2_startauthsession -S p.ctx
+  tpm2_policypcr -S p.ctx -l sha256:16 -L pcr >/dev/null
+  expect_eq "$(hexof pcr)" "$(pdigest "0000017f00000001000b03000001$pcr16")" "PolicyPCR(sha256:16)"
+  tpm2_flushcontext p.ctx
+  # PolicyPassword has PolicyAuthValue's digest
+  tpm2_startauthsession -S w.ctx
+  tpm2_policypassword -S w.ctx -L pw >/dev/null
+  expect_eq "$(hexof pw)" "$(pdigest 0000016b)" "PolicyPassword"
+  tpm2_flushcontext w.ctx
+  # PolicyOR of the two
+  tpm2_startauthsession -S o.ctx
+  tpm2_policyor -S o.ctx -L or -l "sha256:cc,pw" >/dev/null
+  expect_eq "$(hexof or)" "$(pdigest "OR:$(hexof cc),$(hexof pw)")" "PolicyOR"
+  tpm2_flushcontext o.ctx
+  # PolicySecret(owner) in a trial session: PolicyUpdate with an empty policyRef
+  tpm2_startauthsession -S s.ctx
+  tpm2_policysecret -S s.ctx -c o -L sec >/dev/null
+  expect_eq "$(hexof sec)" "$(pdigest 0000015140000001 REF:)" "PolicySecret(owner)"
+  tpm2_flushcontext s.ctx
+}
+
+sc_policy__nv_policy_read() {
+  printf 'nv+policy' >data
+  tpm2_startauthsession -S t.ctx
+  tpm2_policycommandcode -S t.ctx -L pol TPM2_CC_NV_Read >/dev/null
+  tpm2_flushcontext t.ctx
+  tpm2_nvdefine 0x1500030 -C o -s 9 -a "ownerwrite|policyread" -L pol
+  tpm2_nvwrite 0x1500030 -C o -i data
+  tpm2_startauthsession --policy-session -S s.ctx
+  tpm2_policycommandcode -S s.ctx TPM2_CC_NV_Read >/dev/null
+  tpm2_nvread 0x1500030 -C 0x1500030 -P session:s.ctx -s 9 -o back
+  tpm2_flushcontext s.ctx
+  expect_eq "$(cat back)" "nv+policy" "NV read through a policy session"
+  # the wrong command code in the session: policy digest differs -> refused
+  tpm2_startauthsession --policy-session -S s2.ctx
+  tpm2_policycommandcode -S s2.ctx TPM2_CC_NV_Write >/dev/null
+  expect_fail tpm2_nvread 0x1500030 -C 0x1500030 -P session:s2.ctx -s 9 -o back2
+  tpm2_flushcontext s2.ctx
+  # no policy session at all (password): the index only allows policy reads
+  expect_fail tpm2_nvread 0x1500030 -C 0x1500030 -s 9 -o back3
+}
+
+sc_policy__secret_owner() {
+  printf 'owner-gated' >data
+  tpm2_changeauth -c o ownerpw
+  tpm2_startauthsession -S t.ctx
+  tpm2_policysecret -S t.ctx -c o -L pol ownerpw >/dev/null
+  tpm2_flushcontext t.ctx
+  tpm2_nvdefine 0x1500032 -C o -P ownerpw -s 11 -a "ownerwrite|policyread" -L pol
+  tpm2_nvwrite 0x1500032 -C o -P ownerpw -i data
+  tpm2_startauthsession --policy-session -S s.ctx
+  tpm2_policysecret -S s.ctx -c o ownerpw >/dev/null
+  tpm2_nvread 0x1500032 -C 0x1500032 -P session:s.ctx -s 11 -o back
+  tpm2_flushcontext s.ctx
+  expect_eq "$(cat back)" "owner-gated" "NV read gated by PolicySecret(owner)"
+  tpm2_startauthsession --policy-session -S s2.ctx
+  expect_fail tpm2_policysecret -S s2.ctx -c o wrongpw
+}
+
+sc_session__hmac_bound() {
+  printf '12345678' >data
+  tpm2_changeauth -c o ownerpw
+  # bound to the owner hierarchy: the sessionKey comes from ownerAuth
+  tpm2_startauthsession --hmac-session --bind-context o --bind-auth ownerpw -S b.ctx
+  tpm2_nvdefine 0x1500031 -C o -P "session:b.ctx+ownerpw" -s 8 -a "ownerread|ownerwrite"
+  tpm2_nvwrite 0x1500031 -C o -P "session:b.ctx+ownerpw" -i data
+  # an unbound HMAC session with parameter encryption both ways
+  tpm2_startauthsession --hmac-session -S u.ctx
+  tpm2_sessionconfig --enable-encrypt --enable-decrypt u.ctx
+  tpm2_nvread 0x1500031 -C o -P "session:u.ctx+ownerpw" -s 8 -o back
+  expect_eq "$(cat back)" "12345678" "NV data through HMAC sessions"
+  expect_fail tpm2_nvread 0x1500031 -C o -P "session:u.ctx+wrongpw" -s 8 -o back2
+  tpm2_flushcontext b.ctx
+}
