@@ -279,6 +279,7 @@ static void pow_two(const tc_mont *mt, uint64_t *x, const uint8_t *e, size_t e_l
 			for (unsigned j = 0; j < mt->n; j++)
 				x[j] = (t[j] & keep) | (x[j] & ~keep);
 		}
+	tc_zeroize(t, sizeof t);
 }
 
 static void pow_window(const tc_mont *mt, uint64_t *x, const uint64_t *base, const uint8_t *e,
@@ -312,6 +313,7 @@ static void pow_window(const tc_mont *mt, uint64_t *x, const uint64_t *base, con
 	}
 	tc_zeroize(table, sizeof table);
 	tc_zeroize(sel, sizeof sel);
+	tc_zeroize(t, sizeof t);
 }
 
 int tc_mont_pow_is_pm1(const tc_mont *mt, const uint64_t *base_limbs, int base_is_two,
