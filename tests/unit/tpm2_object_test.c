@@ -863,6 +863,66 @@ static void test_import(struct tpm2 *t, uint32_t srk, bool inner)
 	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_INTEGRITY + TPM_RC_P + TPM_RC_3, name);
 }
 
+/* LoadExternal of a public ECC key, then ContextSave / Flush / ContextLoad (what a resource
+ * manager does between commands) and VerifySignature of an ECDSA signature made by tcrypto. */
+static void test_loadexternal_context(struct tpm2 *t)
+{
+	struct tmpl x = ecc_tmpl(0x00040040u, NULL, 0, 0, TPM_ALG_NULL, TPM_ECC_NIST_P256);
+	tc_ecc_priv sk;
+	tc_ecc_point q;
+	uint8_t seedb[32], digest[32], rr[32], ss[32], ctx[2048];
+	tc_drbg d;
+	struct tt_cmd c;
+	struct tt_rsp r;
+	uint32_t h;
+	size_t ctx_len;
+	memset(seedb, 9, sizeof seedb);
+	memset(digest, 0x42, sizeof digest);
+	tc_drbg_init(&d, TC_ALG_SHA256, seedb, sizeof seedb, NULL, 0);
+	tc_ecc_keygen(TC_ECC_NIST_P256, tc_drbg_prng(&d), &sk, &q);
+	tc_ecdsa_sign(&sk, TC_ALG_SHA256, digest, 32, NULL, rr, ss);
+	/* unique: replace the zero x/y of the template with q */
+	memcpy(x.b + x.n - 32, q.y, 32);
+	memcpy(x.b + x.n - 34 - 32, q.x, 32);
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_LoadExternal);
+	tt_u16(&c, 0);
+	tt_tpm2b(&c, x.b, x.n);
+	tt_u32(&c, TPM_RH_OWNER);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "loadexternal of a p256 public key");
+	h = tpm2_get_u32(r.b + 10);
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextSave);
+	tt_u32(&c, h);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "contextsave of a public-only object");
+	ctx_len = r.n - 10;
+	memcpy(ctx, r.b + 10, ctx_len);
+	flush(t, h);
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextLoad);
+	tt_bytes(&c, ctx, ctx_len);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "contextload of a public-only object");
+	h = tpm2_get_u32(r.b + 10);
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_VerifySignature);
+	tt_u32(&c, h);
+	tt_tpm2b(&c, digest, 32);
+	tt_u16(&c, TPM_ALG_ECDSA); tt_u16(&c, TPM_ALG_SHA256);
+	tt_tpm2b(&c, rr, 32); tt_tpm2b(&c, ss, 32);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "verifysignature with the reloaded public key");
+	{
+		struct tpmt_tk tk;
+		CHECK(tpm2_rd_ticket(&r.r, &tk) == 0 && tk.tag == TPM_ST_VERIFIED &&
+		      tk.hierarchy == TPM_RH_OWNER && tk.digest.size == 32,
+		      "verified ticket for the owner hierarchy");
+	}
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+	tt_u32(&c, h);
+	tt_pw_sessions(&c, "", NULL);
+	tt_tpm2b(&c, digest, 32);
+	tt_u16(&c, TPM_ALG_ECDSA); tt_u16(&c, TPM_ALG_SHA256);
+	tt_u16(&c, TPM_ST_HASHCHECK); tt_u32(&c, TPM_RH_NULL); tt_u16(&c, 0);
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_KEY + TPM_RC_H + TPM_RC_1, "sign with a public-only key -> KEY+H1");
+	flush(t, h);
+	tc_zeroize(&sk, sizeof sk);
+}
+
 int main(void)
 {
 	struct tpm2 *t;
@@ -871,6 +931,7 @@ int main(void)
 	test_ek_determinism();
 	t = tt_new();
 	test_bad_templates(t);
+	test_loadexternal_context(t);
 	x = rsa_tmpl(SRK_ATTRS, NULL, 0, 128, TPM_ALG_NULL, 0, 0);
 	CHECK_RC(create_primary(t, TPM_RH_OWNER, &x, "", &srk), 0, "rsa2048 srk createprimary");
 	test_seal(t, srk.handle);

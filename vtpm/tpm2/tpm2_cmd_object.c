@@ -304,6 +304,7 @@ TPM_RC tpm2_cc_LoadExternal(struct tpm2_cmd *c)
 	o->pub = pub;
 	o->sens = sens;
 	tpm2_zeroise(&sens, sizeof sens);
+	o->sens.type = pub.type;   /* also for a public-only object: its context must parse */
 	o->flags = TPM2_OBJ_EXTERNAL | (has_priv ? 0 : TPM2_OBJ_PUBLIC_ONLY);
 	set_identity(o, NULL, hier);
 	if (pub.name_alg == TPM_ALG_NULL) {   /* Name: the handle (Part 1, "Names") */
