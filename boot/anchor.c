@@ -50,9 +50,26 @@ typedef struct {
 } TCG2_EVENT;
 #pragma pack(pop)
 
+/* Naturally aligned (not packed), as in EDK2's Tcg2Protocol.h: 36 bytes. */
+typedef struct {
+	UINT8 Size;
+	UINT8 StructureVersion[2];
+	UINT8 ProtocolVersion[2];
+	UINT32 HashAlgorithmBitmap;
+	UINT32 SupportedEventLogs;
+	UINT8 TPMPresentFlag;
+	UINT16 MaxCommandSize;
+	UINT16 MaxResponseSize;
+	UINT32 ManufacturerID;
+	UINT32 NumberOfPcrBanks;
+	UINT32 ActivePcrBanks;
+} TCG2_CAPABILITY;
+
+#define TCG2_BANK_SHA256 0x00000002u
+
 typedef struct tcg2_protocol TCG2_PROTOCOL;
 struct tcg2_protocol {
-	EFI_STATUS (EFIAPI *GetCapability)(TCG2_PROTOCOL *, void *);
+	EFI_STATUS (EFIAPI *GetCapability)(TCG2_PROTOCOL *, TCG2_CAPABILITY *);
 	EFI_STATUS (EFIAPI *GetEventLog)(TCG2_PROTOCOL *, UINT32 format, EFI_PHYSICAL_ADDRESS *loc,
 	                                 EFI_PHYSICAL_ADDRESS *last, BOOLEAN *truncated);
 	EFI_STATUS (EFIAPI *HashLogExtendEvent)(TCG2_PROTOCOL *, UINT64 flags, EFI_PHYSICAL_ADDRESS data,
@@ -300,12 +317,38 @@ static UINT64 load_hypervisor(const UINT8 *file, UINT64 size)
 	return eh->entry;
 }
 
+static void hypervisor_span(const UINT8 *file, UINT64 size, UINT64 *lo, UINT64 *hi)
+{
+	const Elf64Ehdr *eh = (const Elf64Ehdr *)file;
+	*lo = ~0ull;
+	*hi = 0;
+	if (size < sizeof *eh || eh->phentsize != sizeof(Elf64Phdr) || eh->phoff > size ||
+	    (UINT64)eh->phnum * sizeof(Elf64Phdr) > size - eh->phoff)
+		return;   /* load_hypervisor reports it */
+	const Elf64Phdr *ph = (const Elf64Phdr *)(file + eh->phoff);
+	for (UINT16 i = 0; i < eh->phnum; i++) {
+		if (ph[i].type != 1 || !ph[i].memsz)
+			continue;
+		if (ph[i].paddr < *lo)
+			*lo = ph[i].paddr & ~0xFFFull;
+		if (ph[i].paddr + ph[i].memsz > *hi)
+			*hi = ph[i].paddr + ph[i].memsz;
+	}
+}
+
 /* ---- LPARs ---- */
 
-static void reserve_lpar_memory(const struct cfg *c)
+/* The physical range hv.elf's segments occupy (checked before anything is loaded). */
+static void hypervisor_span(const UINT8 *file, UINT64 size, UINT64 *lo, UINT64 *hi);
+
+static void reserve_lpar_memory(const struct cfg *c, UINT64 hv_lo, UINT64 hv_hi)
 {
 	for (unsigned i = 0; i < c->lpar_count; i++) {
 		const struct cfg_lpar *l = &c->lpars[i];
+		if (l->mem_base < hv_hi && hv_lo < l->mem_base + l->mem_size)
+			stop_boot(L"anchor.cfg:%d: memory 0x%lx-0x%lx of lpar %a overlaps the hypervisor "
+			          L"(0x%lx-0x%lx)", l->line, l->mem_base, l->mem_base + l->mem_size,
+			          l->name, hv_lo, hv_hi);
 		EFI_PHYSICAL_ADDRESS base = l->mem_base;
 		EFI_STATUS st = BS->AllocatePages(AllocateAddress, MEM_TYPE_LPAR,
 		                                  EFI_SIZE_TO_PAGES(l->mem_size), &base);
@@ -469,6 +512,18 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	if (EFI_ERROR(LibLocateProtocol(&tcg2_guid, (void **)&tcg2)))
 		tcg2 = NULL;
+	if (tcg2) {
+		TCG2_CAPABILITY cap;
+		SetMem(&cap, sizeof cap, 0);
+		cap.Size = sizeof cap;
+		if (EFI_ERROR(tcg2->GetCapability(tcg2, &cap)) || !cap.TPMPresentFlag) {
+			Print(L"anchor: WARNING: EFI_TCG2_PROTOCOL present but no TPM behind it\n");
+			tcg2 = NULL;
+		} else if (!(cap.ActivePcrBanks & TCG2_BANK_SHA256)) {
+			Print(L"anchor: WARNING: the TPM's SHA-256 PCR bank is not active: the hypervisor "
+			      L"cannot read back what is measured\n");
+		}
+	}
 	if (!tcg2) {
 		for (int i = 0; i < 3; i++)
 			Print(L"anchor: WARNING: no TPM (EFI_TCG2_PROTOCOL not found): NOTHING IS MEASURED\n");
@@ -495,7 +550,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	measure(PCR_HYPERVISOR, "hypervisor", hv_file, hv_size);
 	measure(PCR_CONFIG, "config", cfg_text, cfg_size);
 	load_images(&cfg);
-	reserve_lpar_memory(&cfg);
+	UINT64 hv_lo, hv_hi;
+	hypervisor_span(hv_file, hv_size, &hv_lo, &hv_hi);
+	reserve_lpar_memory(&cfg, hv_lo, hv_hi);
 	UINT64 entry = load_hypervisor(hv_file, hv_size);
 
 	bi->ap_trampoline = (UINT64)(UINTN)alloc_hv_pages(EFI_PAGE_SIZE, 0x9FFFF);

@@ -175,4 +175,5 @@ bad_config bad-overlap "lpar alpha memory overlaps lpar beta"
 bad_config bad-unknown-key "anchor.cfg:9: unknown key 'colour'"
 bad_config bad-missing-image "anchor.cfg:2: image 'nosuchguest.elf' of lpar alpha not found"
 bad_config bad-too-many "4 LPARs but this machine has only 3 CPUs"
+bad_config bad-hv-overlap "anchor.cfg:2: memory 0x1000000-0x3000000 of lpar alpha overlaps the hypervisor"
 exit 0
