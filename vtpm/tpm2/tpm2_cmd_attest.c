@@ -265,8 +265,7 @@ TPM_RC tpm2_cc_GetTime(struct tpm2_cmd *c)
 	TPM2_TRY(attest_begin(&a, c, c->handles[1], 2, 1));
 	TPM2_TRY(tpm2_in_done(c));
 	attest_header(&a, TPM_ST_ATTEST_TIME);
-	tpm2_wr_u64(&a.w, t->clock);        /* TPMS_TIME_INFO.time (this engine: clock) */
-	tpm2_wr_clock_info(&a.w, t);
+	tpm2_wr_time_info(&a.w, t);
 	tpm2_wr_u64(&a.w, FIRMWARE_VERSION);
 	return attest_finish(&a);
 }
@@ -392,22 +391,21 @@ TPM_RC tpm2_cc_SetCommandCodeAuditStatus(struct tpm2_cmd *c)
 	TPM2_TRY(read_cc_list(c, 2, set, &nset));
 	TPM2_TRY(read_cc_list(c, 3, clr, &nclr));
 	TPM2_TRY(tpm2_in_done(c));
-	if (t->audit_alg == 0)
-		t->audit_alg = TPM_ALG_NULL;
+	/* A TPM that never audited behaves as if manufactured with SHA-256 (the reference
+	 * TPM's default), so tpm2-tools' "-g sha256 <codes>" sets codes at the first call. */
+	if (t->audit_alg == 0 || t->audit_alg == TPM_ALG_NULL)
+		t->audit_alg = TPM_ALG_SHA256;
 	if (alg != TPM_ALG_NULL && alg != t->audit_alg) {
 		/* changing the algorithm is all this command does (Part 3, 21.2) */
 		t->audit_alg = alg;
 		t->audit_digest.size = 0;
 		return TPM_RC_SUCCESS;
 	}
-	if (t->audit_alg == TPM_ALG_NULL)
-		t->audit_alg = TPM_ALG_SHA256;   /* an implementation default to audit with */
 	for (uint32_t i = 0; i < nset; i++)
 		set_audit_bit(t, set[i], true);
 	for (uint32_t i = 0; i < nclr; i++)
 		if (clr[i] != TPM_CC_SetCommandCodeAuditStatus)
 			set_audit_bit(t, clr[i], false);
 	set_audit_bit(t, TPM_CC_SetCommandCodeAuditStatus, true);   /* always audited */
-	t->audit_digest.size = 0;
 	return TPM_RC_SUCCESS;
 }

@@ -242,8 +242,11 @@ static void audit_update(struct tpm2_cmd *c, const uint8_t *params, size_t len)
 	struct tpm2_hash h;
 	size_t n = tpm2_cp_hash(c, t->audit_alg, cp);
 	tpm2_rp_hash(c, t->audit_alg, TPM_RC_SUCCESS, params, len, rp);
-	if (t->audit_digest.size == 0)      /* first audited command since the reset */
-		t->audit_counter++;
+	if (t->audit_digest.size == 0) {    /* first audited command since the reset: */
+		t->audit_counter++;             /* the digest starts as zeros (Part 3, 21.1) */
+		memset(t->audit_digest.buf, 0, sizeof t->audit_digest.buf);
+		t->audit_digest.size = (uint16_t)n;
+	}
 	tpm2_hash_init(&h, t->audit_alg);
 	tpm2_hash_update(&h, t->audit_digest.buf, t->audit_digest.size);
 	tpm2_hash_update(&h, cp, n);

@@ -423,12 +423,13 @@ static size_t operand_args(const struct tpm2_session *s, const struct operand *o
 	return tpm2_hash_final(&h, out);
 }
 
+/* operandA of PolicyCounterTimer: the marshalled TPMS_TIME_INFO (time, clockInfo). */
 static void time_info(struct tpm2 *t, uint8_t out[25])
 {
 	struct tpm2_wr w;
+	tpm2_clock_update(t);
 	tpm2_wr_init(&w, out, 25);
-	tpm2_wr_u64(&w, tpm_now(t));   /* TPMS_TIME_INFO.time: this engine reports clock */
-	tpm2_wr_clock_info(&w, t);
+	tpm2_wr_time_info(&w, t);
 }
 
 TPM_RC tpm2_cc_PolicyCounterTimer(struct tpm2_cmd *c)
