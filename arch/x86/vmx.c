@@ -76,6 +76,7 @@ struct vmx_vcpu {
 	/* Start state, authoritative until the VMCS is filled. */
 	uint64_t rip, rsp, rflags, cr0, cr3, cr4, efer;
 	uint64_t cr4_shadow;      /* CR4 as the guest believes it (without VMXE) */
+	uint64_t host_interrupts;  /* external-interrupt exits handled here (not seen by the core) */
 	/* An exception queued by inject_exception before the VMCS exists. */
 	uint32_t pending_intr_info, pending_intr_error;
 };
@@ -204,7 +205,9 @@ static bool cpu_has_nx(void)
 
 static int choose_controls(struct vmx_vcpu *x)
 {
-	int64_t pin = vmx_make_ctl(caps.pin_req, caps.pin_allowed, 0, 0, 0);
+	/* External interrupts exit instead of reaching the guest's IDT (an LPAR sharing the BSP
+	 * must not receive the hypervisor's wake-up IPIs); NMIs are left to the guest. */
+	int64_t pin = vmx_make_ctl(caps.pin_req, caps.pin_allowed, PIN_EXT_INTR, PIN_EXT_INTR, 0);
 	/* No I/O or MSR bitmaps: every port access and every MSR access exits. */
 	int64_t proc = vmx_make_ctl(caps.proc_req, caps.proc_allowed,
 	                        PROC_HLT | PROC_UNCOND_IO | PROC_SECONDARY,
@@ -448,6 +451,15 @@ static void normalise_exit(struct vcpu *v, struct vcpu_exit *e)
 	vmx_exit_normalise(&xi, v->gpr, e);
 }
 
+/* An external interrupt made the guest exit; it is still pending at the local APIC (no
+ * acknowledge-on-exit).  Let the hypervisor's own IDT take it (vectors 32-255 only send an
+ * EOI) in a one-instruction window, as SVM's V_INTR_MASKING does when the host enables
+ * interrupts, then go back to the guest: the core never sees these exits. */
+static void take_host_interrupt(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
 static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
 	struct vmx_vcpu *x = vmx_of(v);
@@ -458,15 +470,26 @@ static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 		e->qual = vmread(VMCS_INSN_ERROR);
 		return;
 	}
-	if (vmx_enter(v->gpr, x->launched) != 0) {
-		/* VMfailValid: VM-instruction error in raw (bit 32 tells it from an exit reason). */
-		e->kind = EXIT_ENTRY_FAIL;
-		e->raw = ((uint64_t)1 << 32) | vmread(VMCS_INSN_ERROR);
-		e->qual = x->launched;
-		return;
+	for (;;) {
+		if (vmx_enter(v->gpr, x->launched) != 0) {
+			/* VMfailValid: VM-instruction error in raw (bit 32 tells it from an exit
+			 * reason). */
+			memset(e, 0, sizeof(*e));
+			e->kind = EXIT_ENTRY_FAIL;
+			e->raw = ((uint64_t)1 << 32) | vmread(VMCS_INSN_ERROR);
+			e->qual = x->launched;
+			return;
+		}
+		normalise_exit(v, e);
+		/* A VM-entry failure (exit reason bit 31) never entered the guest: the VMCS stays
+		 * "clear" and the next attempt must be a VMLAUNCH again. */
+		if (e->kind != EXIT_ENTRY_FAIL)
+			x->launched = true;
+		if (e->raw != VMX_EXIT_EXT_INTR)
+			return;
+		x->host_interrupts++;
+		take_host_interrupt();
 	}
-	x->launched = true;
-	normalise_exit(v, e);
 }
 
 /* ---- registers ---- */

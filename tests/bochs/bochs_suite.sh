@@ -7,6 +7,7 @@
 #   triple    a guest that triple-faults is stopped ("triple fault")
 #   hv        a guest writing where the hypervisor lives in host memory is stopped
 #   insn      a string store into the TPM window is refused with the instruction bytes
+#   bsp       an LPAR on CPU 0 (shared with the hypervisor services) next to an attacker on CPU 1
 #   isolation two LPARs on CPUs 1 and 2: the attacker is stopped, the other finishes its checks
 # Logs: $BUILD/bochs/suite-last/<scenario>.serial.log.  Each Bochs run is limited to
 # BOCHS_LIMIT seconds (90; a run takes 6-20 s on an idle 2-core machine).
@@ -164,6 +165,16 @@ if run insn 2; then
   expect insn "stopped with the instruction bytes" \
     '^anchor: lpar alpha stopped: unsupported instruction .*f3 aa'
   refute insn "guest did not continue" 'attack: FAILED'
+fi
+
+# ---- an LPAR sharing the BSP: alpha on cpu 0 keeps running while mallory (cpu 1) is
+# stopped and its CPU sends the BSP a wake-up IPI (an external-interrupt exit under VMX) ----
+{ lpar_cfg alpha 0 0x8000000 mmio; lpar_cfg mallory 1 0xA000000 attack-oob; } >"$out/bsp.cfg"
+if run bsp 2; then
+  expect bsp "lpar started on cpu 0" '^anchor: lpar alpha started on cpu 0$'
+  expect bsp "the AP's lpar stopped" '^anchor: lpar mallory stopped: access outside its memory'
+  expect bsp "guest on the BSP passed all its checks" '^\[alpha\] mmio: all [1-9][0-9]* checks passed$'
+  expect bsp "guest on the BSP halted normally" '^anchor: lpar alpha stopped: halted$'
 fi
 
 # ---- isolation: two LPARs on CPUs 1 and 2 ----
