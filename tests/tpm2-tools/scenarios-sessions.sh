@@ -110,3 +110,88 @@ sc_session__hmac_bound() {
   expect_fail tpm2_nvread 0x1500031 -C o -P "session:u.ctx+wrongpw" -s 8 -o back2
   tpm2_flushcontext b.ctx
 }
+
+sc_attest__command_audit() {
+  tpm2_createek -c ek.ctx -G rsa -u ek.pub >/dev/null
+  tpm2_createak -C ek.ctx -c ak.ctx -G ecc -g sha256 -s ecdsa -u ak.pub -n ak.name >/dev/null
+  tpm2_readpublic -c ak.ctx -f pem -o ak.pem >/dev/null
+  tpm2_setcommandauditstatus -g sha256 TPM2_CC_GetRandom
+  tpm2_getrandom 8 >/dev/null
+  tpm2_getrandom 8 >/dev/null
+  tpm2_getcommandauditdigest -c ak.ctx -g sha256 -m att -s sig -f plain >/dev/null
+  openssl dgst -sha256 -verify ak.pem -signature sig att >/dev/null ||
+    fail "openssl rejects the command audit signature"
+  # TPMS_ATTEST type TPM_ST_ATTEST_COMMAND_AUDIT (0x8015) after the magic ff544347
+  [ "$(hexof att | cut -c1-12)" = ff5443478015 ] || fail "not a command-audit attestation"
+}
+
+sc_attest__session_audit() {
+  tpm2_createek -c ek.ctx -G rsa -u ek.pub >/dev/null
+  tpm2_createak -C ek.ctx -c ak.ctx -G ecc -g sha256 -s ecdsa -u ak.pub -n ak.name >/dev/null
+  tpm2_readpublic -c ak.ctx -f pem -o ak.pem >/dev/null
+  tpm2_startauthsession -S a.ctx --audit-session
+  tpm2_getrandom 8 -S a.ctx >/dev/null
+  tpm2_getrandom 8 -S a.ctx >/dev/null
+  tpm2_getsessionauditdigest -c ak.ctx -g sha256 -m att -s sig -S a.ctx -f plain >/dev/null
+  openssl dgst -sha256 -verify ak.pem -signature sig att >/dev/null ||
+    fail "openssl rejects the session audit signature"
+  [ "$(hexof att | cut -c1-12)" = ff5443478016 ] || fail "not a session-audit attestation"
+  tpm2_flushcontext a.ctx
+}
+
+sc_attest__nv_certify() {
+  printf 'certified-nv' >data
+  tpm2_createprimary -C o -c p.ctx >/dev/null
+  tpm2_create -C p.ctx -G ecc -u k.pub -r k.priv >/dev/null
+  tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
+  tpm2_readpublic -c k.ctx -f pem -o k.pem >/dev/null
+  tpm2_nvdefine 0x1500033 -C o -s 12 -a "ownerread|ownerwrite|authread|authwrite"
+  tpm2_nvwrite 0x1500033 -C o -i data
+  tpm2_nvcertify -C k.ctx -g sha256 -o sig -f plain --attestation att --size 12 0x1500033 >/dev/null
+  openssl dgst -sha256 -verify k.pem -signature sig att >/dev/null ||
+    fail "openssl rejects the NV_Certify signature"
+  hexof att | grep -q "$(hexof data)" || fail "NV contents not in the attestation"
+}
+
+sc_session__salted_ecc() {
+  head -c 16 /dev/urandom >data
+  tpm2_createprimary -C o -G ecc -c p.ctx >/dev/null
+  tpm2_startauthsession --hmac-session -c p.ctx -S s.ctx     # ECC salt (ECDH + KDFe)
+  tpm2_sessionconfig --enable-encrypt --enable-decrypt s.ctx
+  tpm2_nvdefine 0x1500034 -C o -s 16 -a "ownerread|ownerwrite"
+  tpm2_nvwrite 0x1500034 -C o -P "session:s.ctx" -i data
+  tpm2_nvread 0x1500034 -C o -P "session:s.ctx" -s 16 -o back
+  tpm2_flushcontext s.ctx
+  expect_eq "$(hexof back)" "$(hexof data)" "NV data through an ECC-salted encrypting session"
+}
+
+sc_policy__authorize() {
+  printf 'authorized seal' >secret
+  openssl genrsa -out sk.pem 2048 2>/dev/null
+  openssl rsa -in sk.pem -pubout -out spub.pem 2>/dev/null
+  tpm2_loadexternal -G rsa -C o -u spub.pem -c sk.ctx -n sk.name >/dev/null
+  # the policy approved by the key: PolicyPCR(sha256:16)
+  tpm2_startauthsession -S t.ctx
+  tpm2_policypcr -S t.ctx -l sha256:16 -L pcr.policy >/dev/null
+  tpm2_flushcontext t.ctx
+  # the object's policy: PolicyAuthorize(key)
+  tpm2_startauthsession -S t2.ctx
+  tpm2_policyauthorize -S t2.ctx -L auth.policy -n sk.name -i pcr.policy >/dev/null
+  tpm2_flushcontext t2.ctx
+  tpm2_createprimary -C o -c p.ctx >/dev/null
+  tpm2_create -C p.ctx -L auth.policy -i secret -u k.pub -r k.priv >/dev/null
+  tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
+  openssl dgst -sha256 -sign sk.pem -out pcr.sig pcr.policy
+  tpm2_verifysignature -c sk.ctx -g sha256 -m pcr.policy -s pcr.sig -f rsassa -t v.tkt >/dev/null
+  tpm2_startauthsession --policy-session -S s.ctx
+  tpm2_policypcr -S s.ctx -l sha256:16 >/dev/null
+  tpm2_policyauthorize -S s.ctx -i pcr.policy -n sk.name -t v.tkt >/dev/null
+  tpm2_unseal -p session:s.ctx -c k.ctx -o out
+  tpm2_flushcontext s.ctx
+  expect_eq "$(cat out)" "authorized seal" "unsealed through PolicyAuthorize"
+  # another PCR state: PolicyPCR gives another digest, which the key did not approve
+  tpm2_pcrextend "16:sha256=$(printf '%064d' 7)"
+  tpm2_startauthsession --policy-session -S s2.ctx
+  tpm2_policypcr -S s2.ctx -l sha256:16 >/dev/null
+  expect_fail tpm2_policyauthorize -S s2.ctx -i pcr.policy -n sk.name -t v.tkt
+}
