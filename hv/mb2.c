@@ -104,6 +104,8 @@ void mb2_main(uint32_t magic, uint64_t mbi_addr)
 	const uint8_t *mbi = (const uint8_t *)(uintptr_t)mbi_addr;
 	uint32_t mbi_size;
 	memcpy(&mbi_size, mbi, 4);
+	if (mbi_size > MB2_MAX_MBI_SIZE || mbi_addr + mbi_size > (1ull << 32))
+		mb2_stop("Multiboot2 information too large or beyond the 4 GiB mapped at entry");
 	if (mb2_to_boot_info(mbi, mbi_size, mbi_addr, &img, &mb2_boot_info, err, sizeof(err)) != 0)
 		mb2_stop(err);
 
