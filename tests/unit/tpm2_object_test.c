@@ -923,6 +923,193 @@ static void test_loadexternal_context(struct tpm2 *t)
 	tc_zeroize(&sk, sizeof sk);
 }
 
+static uint32_t hash_ticket(struct tpm2 *t, const void *data, size_t len, uint8_t *digest,
+                            struct tpmt_tk *tk)
+{
+	struct tt_cmd c;
+	struct tt_rsp r;
+	const uint8_t *p;
+	uint16_t n;
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+	tt_tpm2b(&c, data, len);
+	tt_u16(&c, TPM_ALG_SHA256);
+	tt_u32(&c, TPM_RH_OWNER);
+	if (tt_exec(t, &c, &r))
+		return r.rc;
+	tpm2_rd_tpm2b(&r.r, &p, &n, 64);
+	memcpy(digest, p, n);
+	return tpm2_rd_ticket(&r.r, tk);
+}
+
+static uint32_t sign_with_ticket(struct tpm2 *t, uint32_t h, const uint8_t *digest,
+                                 const struct tpmt_tk *tk)
+{
+	struct tt_cmd c;
+	struct tt_rsp r;
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+	tt_u32(&c, h);
+	tt_pw_sessions(&c, "", NULL);
+	tt_tpm2b(&c, digest, 32);
+	tt_u16(&c, TPM_ALG_NULL);
+	tt_u16(&c, tk->tag); tt_u32(&c, tk->hierarchy); tt_tpm2b(&c, tk->digest.buf, tk->digest.size);
+	return tt_exec(t, &c, &r);
+}
+
+/* Restricted signing keys sign only digests the TPM hashed itself (TPMT_TK_HASHCHECK). */
+static void test_restricted_sign(struct tpm2 *t)
+{
+	struct tmpl x = ecc_tmpl(SIGN_ATTRS | TPMA_OBJECT_RESTRICTED, NULL, 0, 0, TPM_ALG_ECDSA,
+	                         TPM_ECC_NIST_P256);
+	struct obj_out ak;
+	struct tpmt_tk tk, null_tk = { TPM_ST_HASHCHECK, TPM_RH_NULL, { 0, { 0 } } };
+	uint8_t digest[32];
+	const uint8_t forged[] = { 0xFF, 'T', 'C', 'G', 1, 2, 3, 4 };
+	CHECK_RC(create_primary(t, TPM_RH_OWNER, &x, "", &ak), 0, "restricted ecdsa signing primary");
+	CHECK_RC(hash_ticket(t, "plain data", 10, digest, &tk), 0, "hash with a ticket");
+	CHECK_RC(sign_with_ticket(t, ak.handle, digest, &tk), 0, "restricted key signs with a valid hashcheck ticket");
+	CHECK_RC(sign_with_ticket(t, ak.handle, digest, &null_tk), TPM_RC_TICKET + TPM_RC_P + TPM_RC_3,
+	         "restricted key without a ticket -> TICKET+P3");
+	digest[0] ^= 1;
+	CHECK_RC(sign_with_ticket(t, ak.handle, digest, &tk), TPM_RC_TICKET + TPM_RC_P + TPM_RC_3,
+	         "ticket for another digest -> TICKET+P3");
+	CHECK_RC(hash_ticket(t, forged, sizeof forged, digest, &tk), 0, "hash of TPM_GENERATED-looking data");
+	CHECK_RC(sign_with_ticket(t, ak.handle, digest, &tk), TPM_RC_TICKET + TPM_RC_P + TPM_RC_3,
+	         "restricted key refuses a digest of TPM_GENERATED-looking data");
+	flush(t, ak.handle);
+}
+
+static void test_createloaded_ecdh_params(struct tpm2 *t, uint32_t srk)
+{
+	struct tmpl x = ecc_tmpl(0x00020072u, NULL, 0, 0, TPM_ALG_NULL, TPM_ECC_NIST_P256);  /* decrypt */
+	struct tt_cmd c;
+	struct tt_rsp r;
+	uint32_t h, h2;
+	struct tpmt_public pub;
+	struct tpm2b_digest name, name2;
+	const uint8_t *p;
+	uint16_t n;
+	struct tpms_ecc_point z, q, z2;
+	/* CreateLoaded under the srk: handle, private, public, name */
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreateLoaded);
+	tt_u32(&c, srk);
+	tt_pw_sessions(&c, "", NULL);
+	sens_create(&c, "", NULL, 0);
+	tt_tpm2b(&c, x.b, x.n);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "createloaded of an ecdh key under the srk");
+	h = tpm2_get_u32(r.b + 10);
+	tt_skip(&r, 8);
+	tpm2_rd_tpm2b(&r.r, &p, &n, 2048);
+	CHECK(n > 0, "createloaded returns a private blob for a child");
+	tpm2_rd_public_sized(&r.r, &pub, false);
+	tpm2_rd_digest(&r.r, &name);
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadPublic);
+	tt_u32(&c, h);
+	tt_exec(t, &c, &r);
+	tpm2_rd_public_sized(&r.r, &pub, false);
+	tpm2_rd_digest(&r.r, &name2);
+	CHECK(name.size == 34 && name.size == name2.size && !memcmp(name.buf, name2.buf, 34),
+	      "createloaded name equals readpublic's");
+	/* ECDH_KeyGen with the public part, ECDH_ZGen with the private part: same Z */
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ECDH_KeyGen);
+	tt_u32(&c, h);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "ecdh_keygen");
+	tpm2_rd_ecc_point(&r.r, &z);
+	tpm2_rd_ecc_point(&r.r, &q);
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_ECDH_ZGen);
+	tt_u32(&c, h);
+	tt_pw_sessions(&c, "", NULL);
+	{
+		struct tpm2_wr w;
+		tpm2_wr_init(&w, c.b + c.n, 200);
+		tpm2_wr_ecc_point(&w, &q);
+		c.n += w.off;
+	}
+	CHECK_RC(tt_exec(t, &c, &r), 0, "ecdh_zgen");
+	tt_skip(&r, 4);
+	tpm2_rd_ecc_point(&r.r, &z2);
+	CHECK(z.x_size == 32 && z2.x_size == 32 && !memcmp(z.x, z2.x, 32) && !memcmp(z.y, z2.y, 32),
+	      "ecdh_zgen(keygen's ephemeral) equals keygen's z");
+	q.y[31] ^= 1;
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_ECDH_ZGen);
+	tt_u32(&c, h);
+	tt_pw_sessions(&c, "", NULL);
+	{
+		struct tpm2_wr w;
+		tpm2_wr_init(&w, c.b + c.n, 200);
+		tpm2_wr_ecc_point(&w, &q);
+		c.n += w.off;
+	}
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_ECC_POINT + TPM_RC_P + TPM_RC_1, "ecdh_zgen with a point off the curve -> ECC_POINT+P1");
+	flush(t, h);
+	/* CreateLoaded with a hierarchy: a primary, the same key as CreatePrimary's */
+	x = ecc_tmpl(SRK_ATTRS, NULL, 0, 128, TPM_ALG_NULL, TPM_ECC_NIST_P256);
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreateLoaded);
+	tt_u32(&c, TPM_RH_OWNER);
+	tt_pw_sessions(&c, "", NULL);
+	sens_create(&c, "", NULL, 0);
+	tt_tpm2b(&c, x.b, x.n);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "createloaded of a primary");
+	h = tpm2_get_u32(r.b + 10);
+	tt_skip(&r, 8);
+	tpm2_rd_tpm2b(&r.r, &p, &n, 2048);
+	CHECK(n == 0, "createloaded of a primary returns no private");
+	tpm2_rd_public_sized(&r.r, &pub, false);
+	tpm2_rd_digest(&r.r, &name);
+	flush(t, h);
+	{
+		struct obj_out o;
+		CHECK_RC(create_primary(t, TPM_RH_OWNER, &x, "", &o), 0, "createprimary of the same template");
+		CHECK(o.name.size == name.size && !memcmp(o.name.buf, name.buf, name.size),
+		      "createloaded(hierarchy) and createprimary derive the same key");
+		h2 = o.handle;
+		flush(t, h2);
+	}
+	/* ECC_Parameters */
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ECC_Parameters);
+	tt_u16(&c, TPM_ECC_NIST_P256);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "ecc_parameters p256");
+	{
+		const tc_ecc_params *ep = tc_ecc_get_params(TC_ECC_NIST_P256);
+		uint16_t id, bits, kdf, sign;
+		tpm2_rd_u16(&r.r, &id); tpm2_rd_u16(&r.r, &bits); tpm2_rd_u16(&r.r, &kdf); tpm2_rd_u16(&r.r, &sign);
+		tpm2_rd_tpm2b(&r.r, &p, &n, 66);
+		CHECK(id == TPM_ECC_NIST_P256 && bits == 256 && n == 32 && !memcmp(p, ep->p, 32),
+		      "ecc_parameters p256 returns the curve's p");
+	}
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ECC_Parameters);
+	tt_u16(&c, TPM_ECC_NIST_P521);
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_CURVE + TPM_RC_P + TPM_RC_1, "ecc_parameters of an unsupported curve -> CURVE+P1");
+}
+
+static void test_p384(struct tpm2 *t, uint32_t srk)
+{
+	struct tmpl x = ecc_tmpl(SIGN_ATTRS, NULL, 0, 0, TPM_ALG_ECDSA, TPM_ECC_NIST_P384);
+	struct obj_out o;
+	uint32_t h;
+	uint8_t digest[32];
+	struct tt_cmd c;
+	struct tt_rsp r;
+	struct tpmt_signature sig;
+	tc_ecc_point q;
+	memset(digest, 0x77, sizeof digest);
+	CHECK_RC(create(t, srk, &x, "", NULL, 0, &o), 0, "create p384 ecdsa key");
+	CHECK(o.pub.unique.ecc.x_size == 48, "p384 public coordinate is 48 bytes");
+	CHECK_RC(load(t, srk, &o, &h), 0, "load p384 key");
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+	tt_u32(&c, h);
+	tt_pw_sessions(&c, "", NULL);
+	tt_tpm2b(&c, digest, 32);
+	tt_u16(&c, TPM_ALG_NULL);
+	tt_u16(&c, TPM_ST_HASHCHECK); tt_u32(&c, TPM_RH_NULL); tt_u16(&c, 0);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "sign p384");
+	tt_skip(&r, 4);
+	tpm2_rd_signature(&r.r, &sig);
+	tc_ecc_point_set(&q, TC_ECC_NIST_P384, o.pub.unique.ecc.x, 48, o.pub.unique.ecc.y, 48);
+	CHECK(tc_ecdsa_verify(&q, digest, 32, sig.u.ecc.r, sig.u.ecc.r_size, sig.u.ecc.s,
+	                      sig.u.ecc.s_size) == TC_OK, "p384 signature verifies with tcrypto");
+	flush(t, h);
+}
+
 int main(void)
 {
 	struct tpm2 *t;
@@ -932,12 +1119,15 @@ int main(void)
 	t = tt_new();
 	test_bad_templates(t);
 	test_loadexternal_context(t);
+	test_restricted_sign(t);
 	x = rsa_tmpl(SRK_ATTRS, NULL, 0, 128, TPM_ALG_NULL, 0, 0);
 	CHECK_RC(create_primary(t, TPM_RH_OWNER, &x, "", &srk), 0, "rsa2048 srk createprimary");
 	test_seal(t, srk.handle);
 	test_sign(t, srk.handle);
 	test_rsa_crypt(t, srk.handle);
 	test_sym(t, srk.handle);
+	test_createloaded_ecdh_params(t, srk.handle);
+	test_p384(t, srk.handle);
 	test_credentials(t, srk.handle, "rsa");
 	test_import(t, srk.handle, false);
 	test_import(t, srk.handle, true);
