@@ -6,8 +6,8 @@
  * lengths; IN/OUT: EXITINFO2 holds the next RIP) and MMIO instructions are decoded by the core.
  * VMRUN's consistency checks: the VMRUN intercept, ASID != 0, guest EFER.SVME, CS not L+D.
  * A failed VMRUN reads back exit code -1: only the low 32 bits are compared.
- * The guest runs with the host's TR/FS/GS/LDTR hidden state (no VMLOAD/VMSAVE): the guests
- * this back end starts do not depend on them, and the hypervisor does not use them.
+ * FS/GS/TR/LDTR and the SYSCALL MSRs are swapped with VMSAVE/VMLOAD around each VMRUN
+ * (svm_entry.S), against a host save page per vCPU (each vCPU stays on its CPU).
  */
 #include <anchor/hv.h>
 #include <anchor/vcpu.h>
@@ -85,12 +85,13 @@
 struct svm_vcpu {
 	uint8_t *vmcb;
 	uint64_t vmcb_pa;
+	uint64_t host_save_pa;
 	bool flushed;
 };
 
 _Static_assert(sizeof(struct svm_vcpu) <= VCPU_ARCH_BYTES, "svm state fits the arch area");
 
-void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs);
+void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_save_pa);
 
 static struct svm_vcpu *svm(struct vcpu *v) { return (struct svm_vcpu *)v->arch; }
 
@@ -149,7 +150,8 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t nested_root, const struct vcpu
 	uint8_t *vmcb = page_alloc(1);
 	uint8_t *iopm = page_alloc(IOPM_PAGES);
 	uint8_t *msrpm = page_alloc(MSRPM_PAGES);
-	if (!vmcb || !iopm || !msrpm)
+	uint8_t *host_save = page_alloc(1);
+	if (!vmcb || !iopm || !msrpm || !host_save)
 		return -1;
 	/* Intercept every port and every MSR: the core decides what the guest may touch. */
 	memset(iopm, 0xFF, IOPM_PAGES * PAGE_SIZE);
@@ -173,7 +175,7 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t nested_root, const struct vcpu
 	set_segment(vmcb, VMCB_ES, 0x10, data, 0xFFFFFFFF, 0);
 	set_segment(vmcb, VMCB_FS, 0x10, data, 0xFFFFFFFF, 0);
 	set_segment(vmcb, VMCB_GS, 0x10, data, 0xFFFFFFFF, 0);
-	set_segment(vmcb, VMCB_TR, 0, tss, 0xFFFF, 0);
+	set_segment(vmcb, VMCB_TR, 0, tss, 0x67, 0);
 	set_segment(vmcb, VMCB_LDTR, 0, ldt, 0xFFFF, 0);
 	set_segment(vmcb, VMCB_GDTR, 0, 0, 0, 0);
 	set_segment(vmcb, VMCB_IDTR, 0, 0, 0, 0);
@@ -195,6 +197,7 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t nested_root, const struct vcpu
 	v->gpr[REG_RDI] = s->rdi;
 	a->vmcb = vmcb;
 	a->vmcb_pa = (uint64_t)(uintptr_t)vmcb;
+	a->host_save_pa = (uint64_t)(uintptr_t)host_save;
 	a->flushed = false;
 	return 0;
 }
@@ -266,7 +269,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	*(uint8_t *)(a->vmcb + VMCB_TLB_CONTROL) = a->flushed ? 0 : 1;
 	*f32(a->vmcb, VMCB_CLEAN) = 0;
 	a->flushed = true;
-	svm_vmrun(a->vmcb_pa, v->gpr);
+	svm_vmrun(a->vmcb_pa, v->gpr, a->host_save_pa);
 	*f64(a->vmcb, VMCB_EVENTINJ) = 0;
 	normalise_exit(v, e);
 }

@@ -1,8 +1,10 @@
 /*
- * void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs)
+ * void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_save_pa)
  * Enters the guest with the GPRs of gprs[] (enum vcpu_reg order; RAX and RSP come from the
  * VMCB) and returns after the #VMEXIT with the guest's GPRs stored back.  GIF is cleared around
  * the switch; the hypervisor runs with interrupts off, so nothing is lost.
+ * VMRUN/#VMEXIT do not switch FS, GS, TR, LDTR and the SYSCALL/SYSENTER MSRs: VMSAVE/VMLOAD
+ * swap them between the host's save page and the guest's VMCB, so neither side sees the other's.
  */
 #define G(r) (8 * (r))
 #define RAX 0
@@ -23,9 +25,13 @@ svm_vmrun:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	pushq	%rdx                 /* host save page */
 	pushq	%rsi                 /* gprs */
 	clgi
+	movq	%rdx, %rax
+	vmsave                       /* host FS/GS/TR/LDTR/MSRs */
 	movq	%rdi, %rax           /* VMCB physical address */
+	vmload                       /* guest FS/GS/TR/LDTR/MSRs */
 	movq	G(RCX)(%rsi), %rcx
 	movq	G(RDX)(%rsi), %rdx
 	movq	G(RBX)(%rsi), %rbx
@@ -42,6 +48,7 @@ svm_vmrun:
 	movq	G(RSI)(%rsi), %rsi
 	vmrun
 	/* #VMEXIT: RAX/RSP are the host's again; every other GPR still holds the guest's. */
+	vmsave                       /* RAX = VMCB again: keep the guest's hidden state */
 	movq	(%rsp), %rax
 	movq	%rcx, G(RCX)(%rax)
 	movq	%rdx, G(RDX)(%rax)
@@ -57,8 +64,11 @@ svm_vmrun:
 	movq	%r13, G(13)(%rax)
 	movq	%r14, G(14)(%rax)
 	movq	%r15, G(15)(%rax)
+	movq	8(%rsp), %rax
+	vmload                       /* the host's hidden state back */
 	stgi
 	popq	%rsi
+	popq	%rdx
 	popq	%r15
 	popq	%r14
 	popq	%r13
