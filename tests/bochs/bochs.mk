@@ -39,3 +39,6 @@ run-bochs: deps
 	    $(BOCHS_DIR)/run.serial.log 120 $(BOCHS_CPUS)
 
 .PHONY: run-bochs
+
+# `make bench`: VM-exit rates under Bochs/VMX with the core's exitbench guest (tests/qemu/).
+BENCH_SUITES += tests/bochs/bochs_bench.sh
