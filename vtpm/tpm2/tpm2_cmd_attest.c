@@ -12,6 +12,7 @@
  * KDFa(SHA-256, shProof, "OBFUSCATE", signer Name, -, 128).
  */
 #include "tpm2_session.h"
+#include "tpm2_keys.h"
 
 #define MAX_DATA 66u    /* TPM2B_DATA: sizeof(TPMT_HA) */
 #define FIRMWARE_VERSION 0x0001000000000000ull   /* TPM_PT_FIRMWARE_VERSION_1 || _2 */
@@ -42,7 +43,7 @@ static TPM_RC resolve_scheme(struct tpm2 *t, uint32_t key, const struct tpmt_sch
 	o = tpm2_object_find(t, key);
 	if (!o || !(o->pub.attrs & TPMA_OBJECT_SIGN_ENCRYPT) ||
 	    (o->pub.type != TPM_ALG_RSA && o->pub.type != TPM_ALG_ECC) ||
-	    o->sens.sensitive.size == 0) {
+	    (o->flags & TPM2_OBJ_PUBLIC_ONLY)) {
 		*bad_key = true;
 		return TPM_RC_KEY;
 	}
@@ -81,10 +82,7 @@ TPM_RC tpm2_attest_sign(struct tpm2 *t, uint32_t key_handle, struct tpmt_scheme 
 		tc_rsa_pub pk;
 		tc_rsa_priv sk;
 		size_t len = 0;
-		if (tc_rsa_pub_set(&pk, o->pub.unique.rsa.buf, o->pub.unique.rsa.size,
-		                   o->pub.exponent) == TC_OK &&
-		    tc_rsa_priv_from_prime(&sk, &pk, o->sens.sensitive.buf,
-		                           o->sens.sensitive.size) == TC_OK)
+		if (tpm2_keys_rsa(o, &pk, &sk) == TPM_RC_SUCCESS)
 			rc = tc_rsa_sign(&sk, scheme->alg, scheme->hash, digest, dlen,
 			                 tc_rng_prng(&t->drbg.r), sig->u.rsa.buf,
 			                 sizeof sig->u.rsa.buf, &len);
@@ -93,8 +91,7 @@ TPM_RC tpm2_attest_sign(struct tpm2 *t, uint32_t key_handle, struct tpmt_scheme 
 	} else {
 		tc_ecc_priv sk;
 		size_t sz = tc_ecc_size(o->pub.curve);
-		if (tc_ecc_priv_set(&sk, o->pub.curve, o->sens.sensitive.buf,
-		                    o->sens.sensitive.size) == TC_OK)
+		if (tpm2_keys_ecc(o, NULL, &sk) == TPM_RC_SUCCESS)
 			rc = tc_ecdsa_sign(&sk, scheme->hash, digest, dlen, tc_rng_prng(&t->drbg.r),
 			                   sig->u.ecc.r, sig->u.ecc.s);
 		tpm2_zeroise(&sk, sizeof sk);

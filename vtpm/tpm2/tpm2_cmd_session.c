@@ -7,8 +7,9 @@
  *                     digestBits(authHash))          (empty if both inputs are empty)
  */
 #include "tpm2_session.h"
+#include "tpm2_keys.h"
 
-#define MAX_ENCRYPTED_SECRET 512u   /* sizeof(TPMU_ENCRYPTED_SECRET): RSA-4096 */
+#define MAX_ENCRYPTED_SECRET TPM2_MAX_SECRET   /* TPM2B_ENCRYPTED_SECRET body */
 
 struct start_params {
 	struct tpm2b_digest nonce_caller;
@@ -38,63 +39,11 @@ static TPM_RC read_params(struct tpm2_cmd *c, struct start_params *p)
 
 /* ------------------------------------------------------------------ salt */
 
-static TPM_RC rsa_salt(const struct tpm2_object *o, const uint8_t *in, size_t len,
-                       uint8_t *salt, size_t *salt_len)
-{
-	tc_rsa_pub pk;
-	tc_rsa_priv sk;
-	uint16_t hash = o->pub.name_alg;
-	int rc;
-	if (o->pub.scheme.alg == TPM_ALG_OAEP)
-		hash = o->pub.scheme.hash;
-	else if (o->pub.scheme.alg != TPM_ALG_NULL)
-		return TPM2_RC_H(TPM_RC_SCHEME, 1);
-	if (tc_rsa_pub_set(&pk, o->pub.unique.rsa.buf, o->pub.unique.rsa.size,
-	                   o->pub.exponent) != TC_OK ||
-	    tc_rsa_priv_from_prime(&sk, &pk, o->sens.sensitive.buf,
-	                           o->sens.sensitive.size) != TC_OK)
-		return TPM2_RC_H(TPM_RC_KEY, 1);
-	rc = tc_rsa_decrypt(&sk, TC_ALG_OAEP, hash, "SECRET", 7, in, len, salt, TPM2_MAX_DIGEST,
-	                    salt_len);
-	tpm2_zeroise(&sk, sizeof sk);
-	return rc == TC_OK ? TPM_RC_SUCCESS : TPM2_RC_P(TPM_RC_VALUE, 2);
-}
-
-/* encryptedSalt = TPMS_ECC_POINT QeU; Z = d * QeU;
- * salt = KDFe(nameAlg, Z.x, "SECRET", QeU.x, QsV.x, digestBits(nameAlg)) */
-static TPM_RC ecc_salt(const struct tpm2_object *o, const uint8_t *in, size_t len,
-                       uint8_t *salt, size_t *salt_len)
-{
-	struct tpm2_rd r;
-	const uint8_t *x, *y;
-	uint16_t xl, yl;
-	tc_ecc_point qe, z;
-	tc_ecc_priv d;
-	size_t sz = tc_ecc_size(o->pub.curve), dsz = tpm2_hash_size(o->pub.name_alg);
-	int rc;
-	tpm2_rd_init(&r, in, len);
-	if (tpm2_rd_tpm2b(&r, &x, &xl, TPM2_MAX_ECC_BYTES) ||
-	    tpm2_rd_tpm2b(&r, &y, &yl, TPM2_MAX_ECC_BYTES) || tpm2_rd_left(&r))
-		return TPM2_RC_P(TPM_RC_SIZE, 2);
-	if (tc_ecc_point_set(&qe, o->pub.curve, x, xl, y, yl) != TC_OK)
-		return TPM2_RC_P(TPM_RC_ECC_POINT, 2);
-	if (tc_ecc_priv_set(&d, o->pub.curve, o->sens.sensitive.buf, o->sens.sensitive.size) != TC_OK)
-		return TPM2_RC_H(TPM_RC_KEY, 1);
-	rc = tc_ecdh(&d, &qe, &z);
-	tpm2_zeroise(&d, sizeof d);
-	if (rc != TC_OK)
-		return TPM2_RC_P(TPM_RC_ECC_POINT, 2);
-	tc_kdfe(o->pub.name_alg, z.x, sz, "SECRET", 7, x, xl, o->pub.unique.ecc.x,
-	        o->pub.unique.ecc.x_size, (uint32_t)dsz * 8, salt);
-	tpm2_zeroise(&z, sizeof z);
-	*salt_len = dsz;
-	return TPM_RC_SUCCESS;
-}
-
 static TPM_RC decrypt_salt(struct tpm2_cmd *c, const struct start_params *p, uint8_t *salt,
                            size_t *salt_len)
 {
 	struct tpm2_object *o;
+	TPM_RC rc;
 	*salt_len = 0;
 	if (c->handles[0] == TPM_RH_NULL)
 		return p->salt_in_len ? TPM2_RC_P(TPM_RC_VALUE, 2) : TPM_RC_SUCCESS;
@@ -103,13 +52,15 @@ static TPM_RC decrypt_salt(struct tpm2_cmd *c, const struct start_params *p, uin
 		return TPM2_RC_H(TPM_RC_KEY, 1);
 	if (!(o->pub.attrs & TPMA_OBJECT_DECRYPT))
 		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 1);
-	if (o->sens.sensitive.size == 0)
+	if ((o->flags & TPM2_OBJ_PUBLIC_ONLY) || o->sens.sensitive.size == 0)
 		return TPM2_RC_H(TPM_RC_HANDLE, 1);     /* public part only (LoadExternal) */
 	if (p->salt_in_len == 0)
 		return TPM2_RC_P(TPM_RC_VALUE, 2);
-	if (o->pub.type == TPM_ALG_RSA)
-		return rsa_salt(o, p->salt_in, p->salt_in_len, salt, salt_len);
-	return ecc_salt(o, p->salt_in, p->salt_in_len, salt, salt_len);
+	/* the objects family's secret exchange: RSA-OAEP / ECDH + KDFe, label "SECRET" */
+	rc = tpm2_keys_secret_recover(o, "SECRET", p->salt_in, p->salt_in_len, salt, salt_len);
+	if (rc == TPM_RC_KEY || rc == TPM_RC_TYPE)
+		return TPM2_RC_H(TPM_RC_KEY, 1);
+	return rc ? TPM2_RC_P(rc, 2) : TPM_RC_SUCCESS;
 }
 
 /* ------------------------------------------------------------------ the command */

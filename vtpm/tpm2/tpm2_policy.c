@@ -15,6 +15,7 @@
  * A trial session computes the digest only: no condition is checked.
  */
 #include "tpm2_session.h"
+#include "tpm2_keys.h"
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -613,8 +614,7 @@ static TPM_RC verify_with_object(const struct tpm2_object *o, const struct tpmt_
 		tc_rsa_pub pk;
 		if (sig->alg != TPM_ALG_RSASSA && sig->alg != TPM_ALG_RSAPSS)
 			return TPM_RC_SCHEME;
-		if (tc_rsa_pub_set(&pk, o->pub.unique.rsa.buf, o->pub.unique.rsa.size,
-		                   o->pub.exponent) != TC_OK)
+		if (tpm2_keys_rsa(o, &pk, NULL))
 			return TPM_RC_KEY;
 		rc = tc_rsa_verify(&pk, sig->alg, sig->hash, digest, len, sig->u.rsa.buf,
 		                   sig->u.rsa.size);
@@ -622,8 +622,7 @@ static TPM_RC verify_with_object(const struct tpm2_object *o, const struct tpmt_
 		tc_ecc_point q;
 		if (sig->alg != TPM_ALG_ECDSA)
 			return TPM_RC_SCHEME;
-		if (tc_ecc_point_set(&q, o->pub.curve, o->pub.unique.ecc.x, o->pub.unique.ecc.x_size,
-		                     o->pub.unique.ecc.y, o->pub.unique.ecc.y_size) != TC_OK)
+		if (tpm2_keys_ecc(o, &q, NULL))
 			return TPM_RC_KEY;
 		rc = tc_ecdsa_verify(&q, digest, len, sig->u.ecc.r, sig->u.ecc.r_size, sig->u.ecc.s,
 		                     sig->u.ecc.s_size);
