@@ -3,8 +3,9 @@
 # corei7_skylake_x), headless, COM1 to a file, and stops Bochs as soon as the hypervisor says it
 # is done ("anchor: all lpars stopped", "anchor: boot stopped", "anchor: panic") or after the
 # time limit.  Bochs always exits 1, so callers judge the run by the serial log only.
-# BOCHS_STREAM=1 also copies the console to stdout as it comes; BOCHS_KEEP_LOG=FILE keeps
-# Bochs's own log.  Exit status 0 if the hypervisor printed its final line.
+# BOCHS_STREAM=1 also copies the console to stdout as it comes.  Bochs's own log goes next to
+# the serial log (SERIAL_LOG minus .log, plus .bochs.log).  Exit status 0 if the hypervisor
+# printed its final line.
 #   run-bochs.sh ISO SERIAL_LOG [SECONDS] [CPUS]
 set -u
 [ $# -ge 2 ] || { echo "usage: $0 ISO SERIAL_LOG [SECONDS] [CPUS]" >&2; exit 2; }
@@ -12,6 +13,7 @@ iso=$(realpath "$1") serial=$2 limit=${3:-60} cpus=${4:-2}
 command -v bochs >/dev/null || { echo "bochs is not installed (scripts/deps.sh)" >&2; exit 2; }
 mkdir -p "$(dirname "$serial")"
 serial=$(realpath "$serial")
+bochs_log=${serial%.log}.bochs.log
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rm -f "$serial"
@@ -34,9 +36,9 @@ sound: driver=dummy
 speaker: enabled=0
 com1: enabled=1, mode=file, dev="$serial"
 clock: sync=none, time0=local
-log: $work/bochs.log
+log: $bochs_log
 error: action=report$quiet
-info: action=ignore
+info: action=report
 debug: action=ignore
 panic: action=fatal
 RC
@@ -58,7 +60,4 @@ while kill -0 "$pid" 2>/dev/null; do
 done
 wait "$pid" 2>/dev/null
 [ -z "${BOCHS_STREAM:-}" ] || sleep 1.2   # tail --pid notices the end within a second
-if [ -n "${BOCHS_KEEP_LOG:-}" ]; then
-  cp "$work/bochs.log" "$BOCHS_KEEP_LOG" 2>/dev/null || true
-fi
 grep -Eq "$done_re" "$serial"
