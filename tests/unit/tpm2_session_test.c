@@ -616,6 +616,17 @@ static void test_audit(void)
 		off += 4 + 2 + 2 + 2 + 17 + 8;
 		CHECK(r.b[off] == 1 && tpm2_get_u16(r.b + off + 1) == 32 &&
 		      !memcmp(r.b + off + 3, digest, 32), "audit: attested digest and exclusivity");
+		/* that command had no audit session: the session is no longer exclusive */
+		tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_GetSessionAuditDigest);
+		tt_u32(&c, TPM_RH_ENDORSEMENT);
+		tt_u32(&c, TPM_RH_NULL);
+		tt_u32(&c, s.handle);
+		tt_pw_sessions(&c, "", "");
+		tt_u16(&c, 0);
+		tt_u16(&c, TPM_ALG_NULL);
+		CHECK_RC(tt_exec(t, &c, &r), 0, "audit: GetSessionAuditDigest again");
+		CHECK(r.b[off] == 0 && !memcmp(r.b + off + 3, digest, 32),
+		      "audit: a command outside the session ended its exclusivity");
 	}
 	free(t);
 }

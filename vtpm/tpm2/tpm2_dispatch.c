@@ -275,6 +275,13 @@ static TPM_RC finish_response(struct tpm2_cmd *c, uint8_t *rsp, size_t limit, si
 	}
 	if (cmd_audited(c->t, c->desc))
 		audit_update(c, params, plen);
+	if (!(c->desc->flags & TPM2_F_NOSESS)) {
+		bool audited = false;   /* by an audit session: else the exclusive one is no more */
+		for (unsigned i = 0; i < c->n_auths; i++)
+			audited |= (c->auths[i].attrs & TPMA_SESSION_AUDIT) != 0;
+		if (!audited)
+			c->t->audit_exclusive_session = 0;
+	}
 	tpm2_wr_init(&w, rsp, limit);
 	w.off = param_off + plen;
 	if (c->tag == TPM_ST_SESSIONS) {

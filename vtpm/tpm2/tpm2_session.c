@@ -17,15 +17,14 @@
  *   encrypt  the same with nonceTPM (new) and nonceCaller swapped
  *   respond  new nonceTPM, session audit digest, response HMAC over
  *              rpHash || nonceTPM || nonceCaller || sessionAttributes;
- *            a policy session that authorized is reset; continueSession CLEAR flushes
+ *            a continued policy session starts over (policy reset, new start time);
+ *            continueSession CLEAR flushes
  *
  * Sessions live in t->sessions[]; a context-saved session keeps its slot (saved = 1) so its
  * handle stays reserved, and the saved payload carries the ContextSave sequence so that only
  * the latest context of a session can be loaded, once.
  */
 #include "tpm2_session.h"
-
-#define SESSION_MIN_NONCE 16u
 
 /* ------------------------------------------------------------------ slots */
 
@@ -274,8 +273,6 @@ static TPM_RC check_attrs(struct tpm2_cmd *c, unsigned idx)
 	if (a->auth_for < 0 &&
 	    !(a->attrs & (TPMA_SESSION_AUDIT | TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT)))
 		return TPM2_RC_S(TPM_RC_ATTRIBUTES, idx + 1);
-	if (a->nonce_size < SESSION_MIN_NONCE || a->nonce_size > tpm2_hash_size(s->hash_alg))
-		return TPM2_RC_S(TPM_RC_SIZE, idx + 1);
 	if (s->flags & TPM2_SESS_DA_BOUND) {
 		if (s->flags & TPM2_SESS_LOCKOUT_BOUND)
 			return da_gate(t, TPM_RH_LOCKOUT);
@@ -482,14 +479,15 @@ TPM_RC tpm2_session_respond(struct tpm2_cmd *c, unsigned sess_idx, const uint8_t
 	roll_nonce(t, s);
 	if (a->attrs & TPMA_SESSION_AUDIT)
 		audit_extend(c, sess_idx, rsp_params, rsp_len, &attrs);
-	else if (sess_idx == 0 && find_attr(c, TPMA_SESSION_AUDIT) < 0)
-		t->audit_exclusive_session = 0;   /* a command outside the exclusive audit */
 	n = response_hmac(c, sess_idx, rsp_params, rsp_len, attrs, mac);
 	tpm2_wr_tpm2b(w, s->nonce_tpm.buf, s->nonce_tpm.size);
 	tpm2_wr_u8(w, attrs);
 	tpm2_wr_tpm2b(w, mac, n);
-	if (s->type != TPM_SE_HMAC && (s->cmd_state & TPM2_SCMD_AUTHORIZED))
+	if (s->type != TPM_SE_HMAC) {
+		/* the nonce rolled: a new policy interval starts (reference UpdateInternalSession) */
 		tpm2_policy_reset(s);
+		s->start_time = t->clock;
+	}
 	s->cmd_state = 0;
 	tpm2_zeroise(&s->cmd_auth, sizeof s->cmd_auth);
 	if (!(a->attrs & TPMA_SESSION_CONTINUESESSION))
