@@ -36,7 +36,15 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/anchor-qemu-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# Boot a snapshot of the build, so the files the PCRs are recomputed from are the files booted
+# even if the tree is rebuilt meanwhile.
+mkdir -p "$WORK/b/boot" "$WORK/b/hv" "$WORK/b/guests"
+cp "$B/boot/anchor.efi" "$WORK/b/boot/"
+cp "$B/hv/hv.elf" "$WORK/b/hv/"
+cp "$GUEST" "$WORK/b/guests/"
 LOGDIR=${TEST_LOG_DIR:-$B/test-logs}/qemu-svm
+B=$WORK/b
+GUEST=$B/guests/testguest.elf
 mkdir -p "$LOGDIR"
 
 # boot NAME CFG [run-qemu options...]: boots, leaves the console (CR stripped) in $WORK/NAME.txt
