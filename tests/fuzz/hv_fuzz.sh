@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs the decoder, config-parser and guest_walk fuzzers for a bounded time each (HV_FUZZ_SECONDS, default
-# 20) and prints one test line per fuzzer: ok if libFuzzer found no crash, leak or UB.
+# Runs the decoder, config-parser and guest_walk fuzzers for a bounded time each (HV_FUZZ_SECONDS, default 15)
+# and prints one test line per fuzzer: ok if libFuzzer found no crash, leak or UB.
 # usage: hv_fuzz.sh <fuzz-build-dir>   (the build writes a wrapper that passes it)
 set -u
 dir=$1
-secs=${HV_FUZZ_SECONDS:-20}
+secs=${HV_FUZZ_SECONDS:-15}
 for name in hv_decode_fuzz hv_config_fuzz hv_walk_fuzz; do
   bin=$dir/$name
   if [ ! -x "$bin" ]; then
