@@ -16,6 +16,9 @@
 
 #define MAX_DATA 66u    /* TPM2B_DATA: sizeof(TPMT_HA) */
 #define FIRMWARE_VERSION 0x0001000000000000ull   /* TPM_PT_FIRMWARE_VERSION_1 || _2 */
+/* Largest TPMS_ATTEST we build: NV_Certify of TPM2_MAX_NV_BUFFER bytes plus the header
+ * (names, extraData, clock) stays well below this; kept small for the hypervisor's stack. */
+#define ATTEST_MAX 1536u
 
 struct attest_ctx {
 	struct tpm2_cmd *c;
@@ -23,7 +26,7 @@ struct attest_ctx {
 	struct tpmt_scheme scheme;      /* resolved signing scheme (alg NULL: unsigned) */
 	const uint8_t *extra;
 	uint16_t extra_len;
-	uint8_t buf[TPM2_MAX_RESPONSE_SIZE];
+	uint8_t buf[ATTEST_MAX];
 	struct tpm2_wr w;
 };
 
@@ -354,17 +357,7 @@ TPM_RC tpm2_cc_GetCommandAuditDigest(struct tpm2_cmd *c)
 	return TPM_RC_SUCCESS;
 }
 
-#define MAX_CC_LIST 256u
-
-static TPM_RC read_cc_list(struct tpm2_cmd *c, unsigned p, uint32_t *cc, uint32_t *count)
-{
-	TPM2_P(p, tpm2_rd_u32(&c->in, count));
-	if (*count > MAX_CC_LIST)
-		return TPM2_RC_P(TPM_RC_SIZE, p);
-	for (uint32_t i = 0; i < *count; i++)
-		TPM2_P(p, tpm2_rd_u32(&c->in, &cc[i]));
-	return TPM_RC_SUCCESS;
-}
+#define MAX_CC_LIST 256u   /* TPML_CC: MAX_CAP_CC */
 
 static void set_audit_bit(struct tpm2 *t, uint32_t cc, bool on)
 {
@@ -379,17 +372,33 @@ static void set_audit_bit(struct tpm2 *t, uint32_t cc, bool on)
 		t->audit_cmds[idx / 8] &= (uint8_t)~(1u << (idx % 8));
 }
 
+/* TPML_CC at the reader: checked on the first pass (apply == NULL), applied on the second. */
+static TPM_RC cc_list(struct tpm2_rd *r, unsigned p, struct tpm2 *apply, bool on)
+{
+	uint32_t count, cc;
+	TPM2_P(p, tpm2_rd_u32(r, &count));
+	if (count > MAX_CC_LIST)
+		return TPM2_RC_P(TPM_RC_SIZE, p);
+	for (uint32_t i = 0; i < count; i++) {
+		TPM2_P(p, tpm2_rd_u32(r, &cc));
+		if (apply && (on || cc != TPM_CC_SetCommandCodeAuditStatus))
+			set_audit_bit(apply, cc, on);
+	}
+	return TPM_RC_SUCCESS;
+}
+
 TPM_RC tpm2_cc_SetCommandCodeAuditStatus(struct tpm2_cmd *c)
 {
 	struct tpm2 *t = c->t;
+	struct tpm2_rd lists;
 	uint16_t alg;
-	uint32_t set[MAX_CC_LIST], clr[MAX_CC_LIST], nset, nclr;
 	TPM2_P(1, tpm2_rd_alg_hash(&c->in, &alg, true));
-	TPM2_TRY(read_cc_list(c, 2, set, &nset));
-	TPM2_TRY(read_cc_list(c, 3, clr, &nclr));
+	lists = c->in;
+	TPM2_TRY(cc_list(&c->in, 2, NULL, true));
+	TPM2_TRY(cc_list(&c->in, 3, NULL, false));
 	TPM2_TRY(tpm2_in_done(c));
-	/* A TPM that never audited behaves as if manufactured with SHA-256 (the reference
-	 * TPM's default), so tpm2-tools' "-g sha256 <codes>" sets codes at the first call. */
+	/* A TPM that never audited uses SHA-256 (the reference TPM's manufacturing default), so
+	 * tpm2-tools' "-g sha256 <codes>" sets the codes at the first call. */
 	if (t->audit_alg == 0 || t->audit_alg == TPM_ALG_NULL)
 		t->audit_alg = TPM_ALG_SHA256;
 	if (alg != TPM_ALG_NULL && alg != t->audit_alg) {
@@ -398,11 +407,8 @@ TPM_RC tpm2_cc_SetCommandCodeAuditStatus(struct tpm2_cmd *c)
 		t->audit_digest.size = 0;
 		return TPM_RC_SUCCESS;
 	}
-	for (uint32_t i = 0; i < nset; i++)
-		set_audit_bit(t, set[i], true);
-	for (uint32_t i = 0; i < nclr; i++)
-		if (clr[i] != TPM_CC_SetCommandCodeAuditStatus)
-			set_audit_bit(t, clr[i], false);
+	cc_list(&lists, 2, t, true);
+	cc_list(&lists, 3, t, false);
 	set_audit_bit(t, TPM_CC_SetCommandCodeAuditStatus, true);   /* always audited */
 	return TPM_RC_SUCCESS;
 }
