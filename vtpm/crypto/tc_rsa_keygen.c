@@ -58,8 +58,8 @@ static uint32_t mod_u32(const uint8_t *x, size_t len, uint32_t P, uint64_t mu)
 		uint64_t v = r << 32 | w;                         /* < P * 2^32 */
 		uint64_t q = (uint64_t)(((unsigned __int128)v * mu) >> 64);
 		r = v - q * P;                                    /* < 3P */
-		r -= P & (uint64_t)0 - (uint64_t)(r >= P);
-		r -= P & (uint64_t)0 - (uint64_t)(r >= P);
+		r -= P & ((uint64_t)0 - (uint64_t)(r >= P));
+		r -= P & ((uint64_t)0 - (uint64_t)(r >= P));
 	}
 	return (uint32_t)r;
 }
