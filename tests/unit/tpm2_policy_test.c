@@ -698,8 +698,46 @@ static void test_nv(void)
 	free(t);
 }
 
+/* Every policy/attestation command with truncated and random parameters: always a
+ * well-formed response, never success for an empty parameter area that needs parameters. */
+static void test_garbage(void)
+{
+	static const uint32_t ccs[] = {
+		TPM_CC_PolicyPCR, TPM_CC_PolicyOR, TPM_CC_PolicyLocality, TPM_CC_PolicyCommandCode,
+		TPM_CC_PolicyCpHash, TPM_CC_PolicyNameHash, TPM_CC_PolicyTemplate,
+		TPM_CC_PolicyNvWritten, TPM_CC_PolicyCounterTimer, TPM_CC_PolicyTicket,
+		TPM_CC_PolicyAuthorize, TPM_CC_PolicyDuplicationSelect,
+	};
+	struct tpm2 *t = tt_new();
+	uint32_t h, x = 12345;
+	unsigned bad = 0, empty_ok = 0;
+	start(t, TPM_SE_POLICY, &h, NULL);
+	for (unsigned i = 0; i < sizeof ccs / sizeof ccs[0]; i++) {
+		uint8_t p[160];
+		if (pcmd(t, ccs[i], h, NULL, 0) == 0)
+			empty_ok++;
+		for (unsigned n = 1; n < sizeof p; n += 3) {
+			uint32_t rc;
+			for (unsigned k = 0; k < n; k++) {
+				x = x * 1103515245u + 12345u;
+				p[k] = (uint8_t)(x >> 16);
+			}
+			if (n < 8)
+				memset(p, 0, n);   /* short inputs: zeros parse further */
+			rc = pcmd(t, ccs[i], h, p, n);
+			if (rc == 0xEEEEEEEEu || rc == 0xFFFFFFFFu)
+				bad++;
+			pcmd(t, TPM_CC_PolicyRestart, h, NULL, 0);
+		}
+	}
+	CHECK(bad == 0, "garbage: every truncated/random policy command gets a well-formed response");
+	CHECK(empty_ok == 0, "garbage: no policy command with parameters accepts an empty area");
+	free(t);
+}
+
 int main(void)
 {
+	test_garbage();
 	test_digests();
 	test_use();
 	test_signed();
