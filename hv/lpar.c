@@ -14,7 +14,13 @@
 #include "core.h"
 #include <string.h>
 
-#define NPT_POOL_PAGES 64
+/* Pages for an LPAR's nested tables: a few for the upper levels, plus one page table per 2 MiB
+ * when the RAM is not 2 MiB aligned (4 KiB leaves) or one directory per GiB otherwise. */
+static size_t npt_pool_pages(uint64_t base, uint64_t size)
+{
+	bool small = ((base | size) & 0x1FFFFF) != 0;
+	return 8 + (size_t)(size >> 30) * 2 + (small ? (size_t)(size >> 21) + 2 : 0);
+}
 #define COM1_BASE 0x3F8
 
 /* ---- guest memory ---- */
@@ -225,12 +231,13 @@ int lpar_build(struct lpar *l, const struct boot_info *bi, char *err, size_t err
 
 	/* Nested page tables: the LPAR's RAM only.  The TPM window and everything else stays
 	 * unmapped, so any access there is a nested fault the hypervisor sees. */
-	void *pool = page_alloc(NPT_POOL_PAGES);
+	size_t pool_pages = npt_pool_pages(c->mem_base, c->mem_size);
+	void *pool = page_alloc(pool_pages);
 	if (!pool) {
 		format_string(err, errlen, "out of hypervisor memory for lpar %s", c->name);
 		return -1;
 	}
-	l->npt_pool = (struct pt_pool){ pool, (uint64_t)(uintptr_t)pool, NPT_POOL_PAGES, 0 };
+	l->npt_pool = (struct pt_pool){ pool, (uint64_t)(uintptr_t)pool, pool_pages, 0 };
 	l->npt_root = pt_alloc_page(&l->npt_pool);
 	enum pt_format fmt = nested_format();
 	if (!l->npt_root || pt_map(&l->npt_pool, fmt, l->npt_root, 0, c->mem_base, c->mem_size,

@@ -126,6 +126,9 @@ static void load_config(const struct boot_info *bi)
 		boot_stop("%s", err);
 	for (unsigned i = 0; i < config.lpar_count; i++) {
 		const struct cfg_lpar *c = &config.lpars[i];
+		if (c->mem_base + c->mem_size > HV_MAPPED_LIMIT)
+			boot_stop("anchor.cfg:%u: lpar %s: memory above %lu GiB is not supported", c->line,
+			          c->name, (unsigned long)(HV_MAPPED_LIMIT >> 30));
 		if (!is_lpar_ram(bi, c->mem_base, c->mem_size))
 			boot_stop("anchor.cfg:%u: lpar %s: memory 0x%lx-0x%lx is not free RAM", c->line,
 			          c->name, (unsigned long)c->mem_base,

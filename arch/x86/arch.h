@@ -8,6 +8,7 @@ struct exc_frame {
 	uint64_t vector, error, rip, cs, rflags, rsp, ss;
 };
 
+#define HV_MAPPED_LIMIT (64ull << 30)   /* the hypervisor's identity map covers 0..64 GiB */
 extern uint64_t hv_cr3;                 /* the hypervisor's page tables (below 4 GiB) */
 void arch_cpu_init_bsp(void);           /* build + load page tables, GDT, IDT */
 void arch_cpu_init_ap(void);            /* load them on an AP */

@@ -11,7 +11,7 @@
 
 /* ---- page tables: 0..64 GiB with 2 MiB pages; 3-4 GiB (MMIO: LAPIC, TPM, ...) uncached ---- */
 
-#define HV_MAP_GIB 64
+#define HV_MAP_GIB (HV_MAPPED_LIMIT >> 30)
 #define PTE_P   0x001ull
 #define PTE_W   0x002ull
 #define PTE_PWT 0x008ull

@@ -329,6 +329,28 @@ static void test_image_checks(void)
 	      strstr(err, "anchor.cfg:3: lpar t: image 'g.elf' not found"));
 }
 
+static void test_unaligned_ram(void)
+{
+	char err[200];
+	static const uint8_t code[] = { 0xf4 };
+	make_elf(&image, CODE_GPA, 0x1000);
+	build(code, 1, err);   /* sets up module and config */
+	memset(&lp, 0, sizeof lp);
+	cfgl.mem_size = RAM_SIZE - 0x3000;   /* not 2 MiB aligned: 4 KiB nested leaves */
+	lp.cfg = &cfgl;
+	int rc = lpar_build(&lp, &bi, err, sizeof err);
+	uint64_t pa = 0;
+	unsigned fl = 0;
+	CHECK("unaligned LPAR RAM gets nested tables",
+	      rc == 0 && pt_translate(&lp.npt_pool, PT_X86, lp.npt_root, RAM_SIZE - 0x4000, &pa, &fl) == 0 &&
+	      pa == (uint64_t)(uintptr_t)ram + RAM_SIZE - 0x4000);
+	CHECK("the page past unaligned RAM is not mapped",
+	      pt_translate(&lp.npt_pool, PT_X86, lp.npt_root, RAM_SIZE - 0x3000, &pa, &fl) != 0);
+	CHECK("nothing past RAM is mapped (TPM window)",
+	      pt_translate(&lp.npt_pool, PT_X86, lp.npt_root, TESTDEV_BASE, &pa, &fl) != 0);
+	cfgl.mem_size = RAM_SIZE;
+}
+
 static void test_registration(void)
 {
 	struct lpar l;
@@ -455,6 +477,7 @@ int main(void)
 	test_stops();
 	test_console_cpuid_msr();
 	test_image_checks();
+	test_unaligned_ram();
 	test_registration();
 	test_pages();
 	test_acpi();
