@@ -14,12 +14,15 @@ for suite in "$@"; do
   name=$(basename "$suite")
   echo "=== $name"
   out="$log_dir/$name.log"
+  start=$(date +%s)
   "$suite" >"$out" 2>&1 </dev/null
   rc=$?
+  secs=$(( $(date +%s) - start ))
   p=$(grep -c '^ok - ' "$out")
   f=$(grep -c '^not ok - ' "$out")
   s=$(grep -c '^skip - ' "$out")
   grep -E '^(ok|not ok|skip) - ' "$out"
+  echo "--- $name: ${secs}s"
   if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
     echo "--- $name: last lines of $out (exit $rc)"
     tail -n 25 "$out" | sed 's/^/    /'
