@@ -12,9 +12,9 @@
  * client cannot wedge the TPM.  The engine itself is one static struct tpm2.
  *
  * Persistence: DIR/tpm2-state.bin holds tpm2_state_save()'s blob.  It is rewritten (temp
- * file, fsync, rename, fsync of DIR) after every command that may change persistent state
- * (hierarchy, NV, DA, clock, Startup/Shutdown commands, and any command that failed an
- * authorisation, since that moves the lockout counter), at most every 10 s otherwise if the
+ * file, fsync, rename, fsync of DIR) after every successful command that may change
+ * persistent state (hierarchy, NV, DA, clock, audit, Startup/Shutdown), and after any command
+ * that failed an authorisation, since that moves the lockout counter; at most every 10 s otherwise if the
  * blob changed, on power-off/NV-off, and on SIGTERM/SIGINT.  A blob that fails to load stops
  * the daemon with the loader's reason; --fresh starts a new TPM in its place.
  */
@@ -264,12 +264,18 @@ static uint32_t be32(const uint8_t *p)
 static int may_change_persistent_state(uint32_t cc, uint32_t rc)
 {
 	uint32_t base = rc & 0xbfu;    /* RC_FMT1: strip the handle/session/parameter number */
-	if (cc >= 0x11f && cc <= 0x13b)     /* NV_UndefineSpaceSpecial .. NV_ChangeAuth */
-		return 1;
-	if (cc == 0x144 || cc == 0x145 || cc == 0x14f)   /* Startup, Shutdown, NV_ReadLock */
-		return 1;
 	/* TPM_RC_AUTH_FAIL, TPM_RC_BAD_AUTH, TPM_RC_LOCKOUT: the DA counters moved. */
-	return (rc & 0x80u) ? (base == 0x08e || base == 0x0a2) : rc == 0x921;
+	if (((rc & 0x80u) && (base == 0x08e || base == 0x0a2)) || rc == 0x921)
+		return 1;
+	if (rc != 0)
+		return 0;
+	/* NV_UndefineSpaceSpecial .. NV_ChangeAuth: NV, hierarchy, DA, clock, EvictControl...,
+	 * except CreatePrimary (0x131) and GetCommandAuditDigest (0x133), which change nothing
+	 * persistent. */
+	if (cc >= 0x11f && cc <= 0x13b)
+		return cc != 0x131 && cc != 0x133;
+	/* SetCommandCodeAuditStatus, Startup, Shutdown, NV_ReadLock */
+	return cc == 0x140 || cc == 0x144 || cc == 0x145 || cc == 0x14f;
 }
 
 static void record_command(struct daemon *d, uint8_t locality, const uint8_t *cmd, size_t len)
@@ -316,6 +322,12 @@ struct conn {
 	uint8_t buf[8192];
 };
 
+static void quick_ack(int fd)
+{
+	int one = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
+
 static int conn_read_full(void *ctx, void *dst, size_t n)
 {
 	struct conn *c = ctx;
@@ -331,6 +343,10 @@ static int conn_read_full(void *ctx, void *dst, size_t n)
 	out += avail;
 	n -= avail;
 	c->off = c->len = 0;
+	/* We are about to wait for the rest of a frame.  tpm2-tss's mssim TCTI writes a frame's
+	 * header and body separately with Nagle on, so the body waits for our ACK of the header:
+	 * ACK at once instead of after the ~40 ms delayed-ACK timer. */
+	quick_ack(c->fd);
 	while (n >= sizeof c->buf) {     /* big frames bypass the buffer */
 		ssize_t r = recv(c->fd, out, n, 0);
 		if (r <= 0)
@@ -343,6 +359,8 @@ static int conn_read_full(void *ctx, void *dst, size_t n)
 		if (r <= 0)
 			return -1;
 		c->len += (size_t)r;
+		if (c->len < n)
+			quick_ack(c->fd);    /* TCP_QUICKACK does not stick: re-arm per wait */
 	}
 	memcpy(out, c->buf, n);
 	c->off = n;

@@ -115,7 +115,10 @@ size_t sim_execute(struct sim_tpm *s, uint8_t locality, const uint8_t *cmd, size
 
 static int mssim_send_command(struct sim_tpm *s, const struct sim_io *io)
 {
-	uint8_t cmd[TPM2_MAX_COMMAND_SIZE], rsp[TPM2_MAX_RESPONSE_SIZE], hdr[5];
+	/* One write for {u32 size, response, u32 0}: no small trailing segment for the peer's
+	 * delayed-ACK logic to sit on. */
+	uint8_t cmd[TPM2_MAX_COMMAND_SIZE], out[4 + TPM2_MAX_RESPONSE_SIZE + 4], hdr[5];
+	uint8_t *rsp = out + 4;
 	uint32_t len;
 	size_t n;
 
@@ -129,11 +132,11 @@ static int mssim_send_command(struct sim_tpm *s, const struct sim_io *io)
 	} else {
 		if (io->read_full(io->ctx, cmd, len) != 0)
 			return SIM_CLOSE;
-		n = sim_execute(s, hdr[0], cmd, len, rsp, sizeof rsp);
+		n = sim_execute(s, hdr[0], cmd, len, rsp, TPM2_MAX_RESPONSE_SIZE);
 	}
-	if (write32(io, (uint32_t)n) != 0 || io->write_full(io->ctx, rsp, n) != 0 || write32(io, 0) != 0)
-		return SIM_CLOSE;
-	return SIM_CONTINUE;
+	put32(out, (uint32_t)n);
+	put32(out + 4 + n, 0);
+	return io->write_full(io->ctx, out, 4 + n + 4) == 0 ? SIM_CONTINUE : SIM_CLOSE;
 }
 
 /* TPM_SIGNAL_HASH_DATA: {u32 size, data}.  The engine has no H-CRTM entry points yet, so
