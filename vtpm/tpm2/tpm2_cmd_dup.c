@@ -42,9 +42,6 @@ TPM_RC tpm2_cc_MakeCredential(struct tpm2_cmd *c)
 		return TPM2_RC_H(TPM_RC_TYPE, 1);
 	if (cred.size > tpm2_hash_size(ek->pub.name_alg))
 		return TPM2_RC_P(TPM_RC_SIZE, 1);
-	if (name.size < 2 || !tpm2_hash_size(tpm2_get_u16(name.buf)) ||
-	    name.size != 2 + tpm2_hash_size(tpm2_get_u16(name.buf)))
-		return TPM2_RC_P(TPM_RC_SIZE, 2);
 	TPM2_H(1, tpm2_keys_secret_make(c->t, ek, "IDENTITY", seed, &seed_len, secret, &secret_len));
 	tpm2_put_u16(plain, cred.size);
 	memcpy(plain + 2, cred.buf, cred.size);
@@ -294,7 +291,9 @@ TPM_RC tpm2_cc_Import(struct tpm2_cmd *c)
 	}
 	if (in.sym.alg != TPM_ALG_NULL && in.ekey_len != in.sym.key_bits / 8u)
 		return TPM2_RC_P(TPM_RC_SIZE, 1);
-	TPM2_P(2, tpm2_keys_check_public(&in.pub, parent));
+	rc = tpm2_keys_check_public(&in.pub, parent);
+	if (rc)
+		return tpm2_keys_rc(rc, 2);
 	memset(&o, 0, sizeof o);
 	o.pub = in.pub;
 	tpm2_keys_name(&o.pub, &o.name);

@@ -31,8 +31,9 @@ static TPM_RC read_create_in(struct tpm2_cmd *c, struct create_in *in)
 static TPM_RC check_template(const struct tpmt_public *pub, const struct tpm2_object *parent,
                              const struct tpm2_sens_create *sc)
 {
-	TPM_RC sens_rc;
-	TPM2_P(2, tpm2_keys_check_template(pub, parent, sc, &sens_rc));
+	TPM_RC sens_rc, rc = tpm2_keys_check_template(pub, parent, sc, &sens_rc);
+	if (rc)
+		return tpm2_keys_rc(rc, 2);
 	return sens_rc ? TPM2_RC_P(sens_rc, 1) : TPM_RC_SUCCESS;
 }
 
@@ -217,7 +218,9 @@ TPM_RC tpm2_cc_Load(struct tpm2_cmd *c)
 	TPM2_P(1, tpm2_rd_tpm2b(&c->in, &priv, &priv_len, TPM2_MAX_PRIVATE));
 	TPM2_P(2, tpm2_rd_public_sized(&c->in, &pub, false));
 	TPM2_TRY(tpm2_in_done(c));
-	TPM2_P(2, tpm2_keys_check_public(&pub, parent));
+	rc = tpm2_keys_check_public(&pub, parent);
+	if (rc)
+		return tpm2_keys_rc(rc, 2);
 	tpm2_keys_name(&pub, &name);
 	TPM2_P(1, tpm2_keys_unwrap(parent, priv, priv_len, &name, &sens));
 	rc = tpm2_keys_check_pair(&pub, &sens);
@@ -254,6 +257,22 @@ static TPM_RC read_sensitive2b(struct tpm2_rd *r, struct tpmt_sensitive *sens, b
 	return tpm2_rd_left(&sub) ? TPM_RC_SIZE : TPM_RC_SUCCESS;
 }
 
+/* A public-only RSA/ECC key must be usable: modulus / point checked now (KEY / ECC_POINT+P2). */
+static TPM_RC public_key_ok(const struct tpmt_public *pub)
+{
+	struct tpm2_object tmp;
+	tc_rsa_pub pk;
+	tc_ecc_point q;
+	memset(&tmp, 0, sizeof tmp);
+	tmp.pub = *pub;
+	tmp.flags = TPM2_OBJ_PUBLIC_ONLY;
+	if (pub->type == TPM_ALG_RSA)
+		TPM2_P(2, tpm2_keys_rsa(&tmp, &pk, NULL));
+	else if (pub->type == TPM_ALG_ECC)
+		TPM2_P(2, tpm2_keys_ecc(&tmp, &q, NULL));
+	return TPM_RC_SUCCESS;
+}
+
 static bool hierarchy_plus(uint32_t h) { return tpm2_is_hierarchy(h) || h == TPM_RH_NULL; }
 
 TPM_RC tpm2_cc_LoadExternal(struct tpm2_cmd *c)
@@ -277,23 +296,21 @@ TPM_RC tpm2_cc_LoadExternal(struct tpm2_cmd *c)
 		return TPM2_RC_P(TPM_RC_HIERARCHY, 3);
 	if (has_priv && (pub.attrs & (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT)))
 		return TPM2_RC_P(TPM_RC_ATTRIBUTES, 2);
-	if (pub.name_alg != TPM_ALG_NULL || has_priv)
-		TPM2_P(2, tpm2_keys_check_public(&pub, NULL));
-	else if (pub.type != TPM_ALG_RSA && pub.type != TPM_ALG_ECC)
+	if (pub.name_alg != TPM_ALG_NULL || has_priv) {
+		rc = tpm2_keys_check_public(&pub, NULL);
+		if (rc)
+			return tpm2_keys_rc(rc, 2);
+	} else if (pub.type != TPM_ALG_RSA && pub.type != TPM_ALG_ECC) {
 		return TPM2_RC_P(TPM_RC_TYPE, 2);
+	}
 	if (has_priv) {
 		rc = tpm2_keys_check_pair(&pub, &sens);
 		if (rc) {
 			tpm2_zeroise(&sens, sizeof sens);
-			return TPM2_RC_P(rc, rc == TPM_RC_BINDING ? 2 : 1);
+			return rc == TPM_RC_BINDING ? rc : TPM2_RC_P(rc, 1);   /* unnumbered, as libtpms */
 		}
-	} else if (pub.type == TPM_ALG_ECC) {
-		struct tpm2_object tmp;
-		tc_ecc_point q;
-		memset(&tmp, 0, sizeof tmp);
-		tmp.pub = pub;
-		tmp.flags = TPM2_OBJ_PUBLIC_ONLY;
-		TPM2_P(2, tpm2_keys_ecc(&tmp, &q, NULL));
+	} else {
+		TPM2_TRY(public_key_ok(&pub));
 	}
 	s = new_object_slot(c->t);
 	if (!s) {
@@ -349,7 +366,7 @@ TPM_RC tpm2_cc_ObjectChangeAuth(struct tpm2_cmd *c)
 	TPM2_TRY(object_at(c, 0, &o));
 	TPM2_P(1, tpm2_rd_digest(&c->in, &auth));
 	TPM2_TRY(tpm2_in_done(c));
-	if (o->flags & (TPM2_OBJ_PUBLIC_ONLY | TPM2_OBJ_PRIMARY | TPM2_OBJ_EXTERNAL))
+	if (o->flags & (TPM2_OBJ_PUBLIC_ONLY | TPM2_OBJ_EXTERNAL))
 		return TPM2_RC_H(TPM_RC_TYPE, 1);
 	TPM2_TRY(storage_parent(c, 1, &parent));
 	tpm2_keys_qname(o->pub.name_alg, &parent->qname, 0, &o->name, &qn);
@@ -403,8 +420,9 @@ static TPM_RC make_persistent(struct tpm2_cmd *c, struct tpm2_object *o, uint32_
 		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 2);
 	if (o->pub.attrs & TPMA_OBJECT_STCLEAR)
 		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 2);
-	if (o->hierarchy == TPM_RH_NULL ||
-	    (auth == TPM_RH_PLATFORM) != (o->hierarchy == TPM_RH_PLATFORM))
+	if (o->hierarchy == TPM_RH_NULL)   /* a temporary object (libtpms: ATTRIBUTES) */
+		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 2);
+	if ((auth == TPM_RH_PLATFORM) != (o->hierarchy == TPM_RH_PLATFORM))
 		return TPM2_RC_H(TPM_RC_HIERARCHY, 2);
 	if (auth == TPM_RH_PLATFORM ? !platform_range(ph) : !owner_range(ph))
 		return TPM2_RC_P(TPM_RC_RANGE, 1);
@@ -426,6 +444,8 @@ TPM_RC tpm2_cc_EvictControl(struct tpm2_cmd *c)
 	struct tpm2_object *o;
 	struct tpm2_persistent *p;
 	TPM2_P(1, tpm2_rd_u32(&c->in, &ph));
+	if (HANDLE_TYPE(ph) != TPM_HT_PERSISTENT)   /* TPMI_DH_PERSISTENT */
+		return TPM2_RC_P(TPM_RC_VALUE, 1);
 	TPM2_TRY(tpm2_in_done(c));
 	if (HANDLE_TYPE(h) == TPM_HT_TRANSIENT) {
 		o = tpm2_object_find(c->t, h);
@@ -434,7 +454,7 @@ TPM_RC tpm2_cc_EvictControl(struct tpm2_cmd *c)
 		return make_persistent(c, o, ph);
 	}
 	if (ph != h)
-		return TPM2_RC_P(TPM_RC_HANDLE, 1);
+		return TPM2_RC_H(TPM_RC_HANDLE, 2);   /* as libtpms */
 	p = tpm2_persistent_find(c->t, h);
 	if (c->handles[0] == TPM_RH_OWNER && !owner_range(h))
 		return TPM2_RC_P(TPM_RC_RANGE, 1);

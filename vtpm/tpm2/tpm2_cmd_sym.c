@@ -56,7 +56,7 @@ static TPM_RC run(struct tpm2_cmd *c, struct sym_in *in, unsigned p_dec, unsigne
 	} else if (mode == TPM_ALG_NULL) {
 		return TPM2_RC_P(TPM_RC_MODE, p_mode);
 	}
-	if (mode == TPM_ALG_ECB ? in->iv_len != 0 && in->iv_len != 16 : in->iv_len != 16)
+	if (in->iv_len != (mode == TPM_ALG_ECB ? 0 : 16))
 		return TPM2_RC_P(TPM_RC_SIZE, p_iv);
 	if ((mode == TPM_ALG_CBC || mode == TPM_ALG_ECB) && in->data_len % 16)
 		return TPM2_RC_P(TPM_RC_SIZE, p_data);

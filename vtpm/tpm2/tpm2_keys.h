@@ -10,6 +10,14 @@
 #define ANCHOR_TPM2_KEYS_H
 #include "tpm2_internal.h"
 
+/* Marks a code that the reference TPM returns without a parameter number; callers number
+ * codes with tpm2_keys_rc(). */
+#define TPM2_KEYS_RAW 0x40000000u
+static inline TPM_RC tpm2_keys_rc(TPM_RC rc, unsigned param)
+{
+	return (rc & TPM2_KEYS_RAW) ? rc & ~TPM2_KEYS_RAW : TPM2_RC_P(rc, param);
+}
+
 /* struct tpm2_object.flags */
 #define TPM2_OBJ_PUBLIC_ONLY 0x01u   /* no sensitive part (LoadExternal of a public key) */
 #define TPM2_OBJ_EXTERNAL    0x02u   /* loaded with LoadExternal: never persisted/duplicated */
@@ -43,8 +51,8 @@ bool tpm2_keys_is_storage(const struct tpm2_object *o);
 
 /* Checks a template (Part 1 "Object attributes", Part 3 Create/CreatePrimary).  parent is
  * NULL for a primary object.  Returns 0, TPM_RC_ATTRIBUTES, TPM_RC_SYMMETRIC, TPM_RC_SCHEME,
- * TPM_RC_KEY_SIZE, TPM_RC_KDF, TPM_RC_HASH, TPM_RC_SIZE (authPolicy) ... for inPublic.
- * *sens_rc gets a code for inSensitive (TPM_RC_SIZE / TPM_RC_ATTRIBUTES) or 0. */
+ * TPM_RC_KEY_SIZE, TPM_RC_KDF, TPM_RC_SIZE (authPolicy) ... for inPublic (possibly with
+ * TPM2_KEYS_RAW).  *sens_rc gets TPM_RC_SIZE for an oversized userAuth (inSensitive) or 0. */
 TPM_RC tpm2_keys_check_template(const struct tpmt_public *pub, const struct tpm2_object *parent,
                                 const struct tpm2_sens_create *sc, TPM_RC *sens_rc);
 /* Checks of a public area given with its sensitive part (Load, LoadExternal, Import). */
