@@ -292,7 +292,7 @@ static UINT64 load_hypervisor(const UINT8 *file, UINT64 size)
 	if (size < sizeof *eh || eh->ident[0] != 0x7F || eh->ident[1] != 'E' || eh->ident[2] != 'L' ||
 	    eh->ident[3] != 'F' || eh->ident[4] != 2 || eh->machine != 62)
 		stop_boot(L"hv.elf is not an x86-64 ELF64 file");
-	if (eh->phentsize != sizeof(Elf64Phdr) || eh->phoff > size ||
+	if (eh->phentsize != sizeof(Elf64Phdr) || eh->phoff > size || (eh->phoff & 7) ||
 	    (UINT64)eh->phnum * sizeof(Elf64Phdr) > size - eh->phoff)
 		stop_boot(L"hv.elf: bad program headers");
 	const Elf64Phdr *ph = (const Elf64Phdr *)(file + eh->phoff);
@@ -322,7 +322,7 @@ static void hypervisor_span(const UINT8 *file, UINT64 size, UINT64 *lo, UINT64 *
 	const Elf64Ehdr *eh = (const Elf64Ehdr *)file;
 	*lo = ~0ull;
 	*hi = 0;
-	if (size < sizeof *eh || eh->phentsize != sizeof(Elf64Phdr) || eh->phoff > size ||
+	if (size < sizeof *eh || eh->phentsize != sizeof(Elf64Phdr) || eh->phoff > size || (eh->phoff & 7) ||
 	    (UINT64)eh->phnum * sizeof(Elf64Phdr) > size - eh->phoff)
 		return;   /* load_hypervisor reports it */
 	const Elf64Phdr *ph = (const Elf64Phdr *)(file + eh->phoff);

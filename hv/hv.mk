@@ -43,7 +43,8 @@ HV_UNIT := $(BUILD)/hv/hv-unit
 HV_UNIT_SRCS = hv/tests/hv_unit.c hv/lpar.c hv/testdev.c hv/format.c hv/acpi.c hv/eventlog.c \
                $(DECODE_SRCS) $(PAGING_SRCS)
 
-HV_UNIT_CFLAGS = $(HOST_CFLAGS) -fsanitize=address,undefined -Wno-unused-parameter -Ihv/include \
+HV_UNIT_CFLAGS = $(HOST_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+                 -Wno-unused-parameter -Ihv/include \
                  -I$(BEARSSL_INC)
 
 $(BUILD)/hv/unit-pages.o: hv/pages.c $(HV_HEADERS) | $(BEARSSL_STAMP)

@@ -161,7 +161,7 @@ static int load_image(struct lpar *l, const uint8_t *img, uint64_t size, uint64_
 		format_string(err, errlen, "image %s is not an x86-64 ELF64 file", l->cfg->image);
 		return -1;
 	}
-	if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phoff > size ||
+	if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phoff > size || (eh->phoff & 7) ||
 	    (uint64_t)eh->phnum * sizeof(struct elf64_phdr) > size - eh->phoff) {
 		format_string(err, errlen, "image %s: bad program headers", l->cfg->image);
 		return -1;

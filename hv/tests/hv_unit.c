@@ -76,12 +76,15 @@ static struct vcpu_exit script[16];
 static unsigned script_len, script_pos;
 static int injected_vector = -1;
 static uint64_t init_rax;   /* RAX the fake vcpu_init starts the guest with */
+static bool keep_regs;      /* fake vcpu_init leaves regs[] as the test set them */
 
 static bool fake_supported(const char **why) { (void)why; return true; }
 static int fake_enable(void) { return 0; }
 static int fake_init(struct vcpu *v, uint64_t root, const struct vcpu_start *s)
 {
 	(void)v; (void)root;
+	if (keep_regs)
+		return 0;
 	memset(regs, 0, sizeof regs);
 	regs[REG_RAX] = init_rax;
 	regs[REG_RIP] = s->rip;
@@ -468,6 +471,98 @@ static void test_format(void)
 	CHECK("format: 64-bit hex and pointers", !strcmp(b, "ffffffffffffffff 0x10"));
 }
 
+/* ---- robustness: random inputs must give a defined outcome, never a stray access ---- */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Guest-controlled state on an MMIO exit: random page tables (CR3 anywhere, random entries),
+ * random RIP and instruction bytes.  The fetch walk and the decoder must stay inside the
+ * LPAR's RAM (ASan watches the buffer) and the LPAR must either advance or stop. */
+static void test_random_guest_state(void)
+{
+	char err[200];
+	static const uint8_t code[] = { 0x90 };
+	make_elf(&image, CODE_GPA, 0x1000);
+	build(code, 1, err);
+	unsigned defined = 0;
+	const unsigned rounds = 3000;
+	for (unsigned i = 0; i < rounds; i++) {
+		for (unsigned k = 0; k < 64; k++)   /* scribble over tables and code */
+			ram[(rnd() % 0x40000) & ~7ull] = (uint8_t)rnd();
+		for (unsigned k = 0; k < 16; k++)
+			ram[CODE_GPA + k] = (uint8_t)rnd();
+		lp.stop_reason[0] = 0;
+		lp.state = LPAR_CREATED;
+		struct vcpu_exit e = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + rnd() % TESTDEV_SIZE,
+		                       .write = rnd() & 1 };
+		memcpy(script, &e, sizeof e);
+		script_len = 1;
+		script_pos = 0;
+		console_len = 0;
+		/* Odd rounds: the guest's own tables (scribbled); even rounds: any RIP and CR3. */
+		keep_regs = true;
+		memset(regs, 0, sizeof regs);
+		regs[REG_CR0] = 0x80050033;
+		regs[REG_CR4] = rnd() & 0x20 ? 0x20 : 0x30;
+		regs[REG_EFER] = 0x1500;
+		regs[REG_RIP] = i & 1 ? CODE_GPA : rnd();
+		regs[REG_CR3] = i & 1 ? 0x10000 : rnd() & 0xFFFFFFFFF000ull;
+		uint64_t rip0 = regs[REG_RIP];
+		lpar_run(&lp);
+		keep_regs = false;
+		/* Defined: either stopped with a reason, or the access was emulated and RIP moved on
+		 * (then the scripted HLT stopped it). */
+		defined += lp.state == LPAR_STOPPED && lp.stop_reason[0] &&
+		           (strstr(lp.stop_reason, "halted") ? regs[REG_RIP] != rip0 : 1);
+	}
+	CHECK("random guest tables and bytes: every MMIO exit ends defined", defined == rounds);
+}
+
+static void test_random_images(void)
+{
+	char err[200];
+	static const uint8_t code[] = { 0xf4 };
+	unsigned refused = 0, built = 0;
+	for (unsigned i = 0; i < 20000; i++) {
+		make_elf(&image, CODE_GPA, 0x1000);
+		uint8_t *b = (uint8_t *)&image;
+		for (unsigned k = 0, n = 1 + rnd() % 4; k < n; k++)
+			b[rnd() % 120] = (uint8_t)rnd();   /* corrupt the ELF and program headers */
+		if (build(code, 1, err))
+			refused++;
+		else
+			built++;
+	}
+	CHECK("20000 corrupted images: each refused or loaded inside RAM", refused + built == 20000 && refused > 0);
+}
+
+static void test_random_event_logs(void)
+{
+	static uint8_t log[512];
+	uint8_t pcrs[24][32];
+	unsigned events, ok = 0;
+	for (unsigned i = 0; i < 20000; i++) {
+		memset(log, 0, sizeof log);
+		put32(log + 28, 32);
+		memcpy(log + 32, "Spec ID Event03", 16);
+		put32(log + 56, 1);
+		put16(log + 60, 0x000B);
+		put16(log + 62, 32);
+		size_t n = 64 + rnd() % (sizeof log - 64);
+		for (unsigned k = 0; k < 8; k++)
+			log[rnd() % n] = (uint8_t)rnd();
+		ok += eventlog_replay(log, n, pcrs, &events) == 0;
+	}
+	CHECK("20000 corrupted event logs: no stray read (ASan), each accepted or refused", ok <= 20000);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -483,5 +578,8 @@ int main(void)
 	test_acpi();
 	test_eventlog();
 	test_format();
+	test_random_guest_state();
+	test_random_images();
+	test_random_event_logs();
 	return failures ? 1 : 0;
 }
