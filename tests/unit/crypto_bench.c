@@ -82,6 +82,12 @@ static void ops_bench(void)
 	tc_hash(TC_ALG_SHA256, "x", 1, dg);
 	tc_rsa_priv_prime(&sk, prime, sizeof prime);
 	TIME_OPS("rsa2048 key from stored prime", 50, tc_rsa_priv_from_prime(&sk2, &pk, prime, 128));
+	static tc_rsa_cache_entry cache[2];
+	static const uint8_t tag[32] = { 1 };
+	tc_rsa_keygen_cached(cache, 2, tag, tc_drbg_prng(&d), 2048, 0, &sk2, &pk);
+	TIME_OPS("rsa2048 keygen, prime-cache hit", 50,
+	         tc_rsa_keygen_cached(cache, 2, tag, tc_drbg_prng(&d), 2048, 0, &sk2, &pk));
+	tc_rsa_keygen(tc_drbg_prng(&d), 2048, 0, &sk, &pk);
 	TIME_OPS("rsa2048 sign rsassa-sha256", 50,
 	         tc_rsa_sign(&sk, TC_ALG_RSASSA, TC_ALG_SHA256, dg, 32, NULL, sig, 256, &sl));
 	TIME_OPS("rsa2048 sign rsapss-sha256", 50,

@@ -497,6 +497,33 @@ static void test_rsa_keygen(void)
 	check(tc_rsa_sign(&rsk, TC_ALG_RSASSA, TC_ALG_SHA256, dg, 32, NULL, sig, 256, &sl) == TC_OK &&
 	      tc_rsa_verify(&rpk, TC_ALG_RSASSA, TC_ALG_SHA256, dg, 32, sig, 256) == TC_OK,
 	      "rsa keygen: generated key signs and verifies", "");
+	/* the prime cache: a miss generates (same key), a hit rebuilds without the rng */
+	static tc_rsa_cache_entry cache[2];
+	uint8_t tag[32], tag2[32];
+	tc_hash(TC_ALG_SHA256, "vEK seed" "RSA", 11, tag);
+	tc_hash(TC_ALG_SHA256, "other", 5, tag2);
+	tc_drbg_init(&d, TC_ALG_SHA256, "vEK seed", 8, "RSA", 3);
+	rc = tc_rsa_keygen_cached(cache, 2, tag, tc_drbg_prng(&d), 2048, 0, &rsk2, &rpk2);
+	int miss_ok = rc == TC_OK && !memcmp(rpk2.n, rpk.n, 256) && cache[0].last_use == 1;
+	tc_drbg_init(&d, TC_ALG_SHA256, "unused", 6, NULL, 0);
+	uint8_t before[16], after[16];
+	tc_drbg dcopy = d;
+	rc = tc_rsa_keygen_cached(cache, 2, tag, tc_drbg_prng(&d), 2048, 0, &rsk2, &rpk2);
+	tc_drbg_generate(&d, after, 16);
+	tc_drbg_generate(&dcopy, before, 16);
+	check(miss_ok && rc == TC_OK && !memcmp(rpk2.n, rpk.n, 256) && !memcmp(rsk2.iq, rsk.iq,
+	      rsk.iq_len) && !memcmp(before, after, 16) && cache[0].last_use == 2,
+	      "rsa keygen cache: miss generates, hit rebuilds the same key without the rng", "");
+	tc_drbg_init(&d, TC_ALG_SHA256, "other", 5, NULL, 0);
+	rc = tc_rsa_keygen_cached(cache, 2, tag2, tc_drbg_prng(&d), 1024, 0, &rsk2, &rpk2);
+	int second = rc == TC_OK && cache[1].last_use == 3 && cache[1].bits == 1024;
+	rc = tc_rsa_keygen_cached(cache, 2, tag2, tc_drbg_prng(&d), 2048, 0, &rsk2, &rpk2);
+	check(second && rc == TC_OK && rpk2.bits == 2048 && cache[0].bits == 2048 &&
+	      cache[0].last_use == 4 && memcmp(cache[0].tag, tag2, 32) == 0,
+	      "rsa keygen cache: other size is a miss, least recently used entry replaced", "");
+	tc_rsa_cache_clear(cache, 2);
+	check(cache[0].last_use == 0 && cache[1].last_use == 0 && cache[0].p[127] == 0,
+	      "rsa keygen cache: clear wipes the entries", "");
 	tc_drbg_init(&d, TC_ALG_SHA256, "vEK seed", 8, "RSB", 3);
 	rc = tc_rsa_keygen(tc_drbg_prng(&d), 2048, 0, &rsk2, &rpk2);
 	check(rc == TC_OK && memcmp(rpk.n, rpk2.n, 256) != 0, "rsa keygen: other seed, other key", "");

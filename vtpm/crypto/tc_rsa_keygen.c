@@ -193,3 +193,53 @@ int tc_rsa_keygen(const br_prng_class **rng, unsigned bits, uint32_t e, tc_rsa_p
 	tc_zeroize(q, sizeof q);
 	return rc;
 }
+
+/* ---- cache of generated primes ---- */
+
+static uint32_t cache_clock(const tc_rsa_cache_entry *cache, size_t entries)
+{
+	uint32_t newest = 0;
+	for (size_t i = 0; i < entries; i++)
+		if (cache[i].last_use > newest)
+			newest = cache[i].last_use;
+	return newest;
+}
+
+int tc_rsa_keygen_cached(tc_rsa_cache_entry *cache, size_t entries, const uint8_t tag[32],
+                         const br_prng_class **rng, unsigned bits, uint32_t e, tc_rsa_priv *sk,
+                         tc_rsa_pub *pk)
+{
+	uint32_t real_e = e ? e : 65537;
+	uint32_t now = cache_clock(cache, entries) + 1;
+	size_t victim = 0;
+	for (size_t i = 0; i < entries; i++) {
+		tc_rsa_cache_entry *c = &cache[i];
+		if (c->last_use && c->bits == bits && c->e == real_e && tc_ct_equal(c->tag, tag, 32)) {
+			int rc = tc_rsa_priv_from_pq(sk, pk, c->p, bits / 16, c->q, bits / 16, real_e);
+			if (rc == TC_OK) {
+				c->last_use = now;
+				return TC_OK;
+			}
+		}
+		if (cache[i].last_use < cache[victim].last_use)
+			victim = i;
+	}
+	int rc = tc_rsa_keygen(rng, bits, e, sk, pk);
+	if (rc != TC_OK || entries == 0 || bits / 16 > TC_RSA_MAX_PBYTES)
+		return rc;
+	tc_rsa_cache_entry *c = &cache[victim];
+	tc_zeroize(c, sizeof *c);
+	memcpy(c->tag, tag, 32);
+	c->bits = bits;
+	c->e = real_e;
+	/* sk keeps the primes stripped of leading zeros; the cache stores them at bits/16 bytes */
+	memcpy(c->p + bits / 16 - sk->p_len, sk->p, sk->p_len);
+	memcpy(c->q + bits / 16 - sk->q_len, sk->q, sk->q_len);
+	c->last_use = now;
+	return TC_OK;
+}
+
+void tc_rsa_cache_clear(tc_rsa_cache_entry *cache, size_t entries)
+{
+	tc_zeroize(cache, entries * sizeof *cache);
+}

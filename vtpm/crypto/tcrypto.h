@@ -237,6 +237,26 @@ int tc_rsa_pub_set(tc_rsa_pub *pk, const uint8_t *n, size_t n_len, uint32_t e);
 int tc_rsa_keygen(const br_prng_class **rng, unsigned bits, uint32_t e, tc_rsa_priv *sk,
                   tc_rsa_pub *pk);
 
+/* Cache of generated primes for deterministic re-creation (CreatePrimary of the same template
+ * under the same seed gives the same key: the second time need not search for primes).  The
+ * caller owns the entries (e.g. two in the TPM instance) and supplies a tag that identifies the
+ * DRBG input, e.g. SHA-256 of the seed material.  On a hit the key is rebuilt from the cached
+ * primes (~0.1 ms) and the rng is NOT consumed: use this only where nothing else is drawn from
+ * that rng after the key.  On a miss the key is generated from rng as tc_rsa_keygen does and
+ * stored in the least recently used entry.  The entries hold secret primes: wipe them with
+ * tc_rsa_cache_clear when the seeds change (ChangeEPS, Clear, ...). */
+typedef struct {
+	uint8_t tag[32];
+	uint32_t bits, e;
+	uint32_t last_use;                    /* 0 = empty */
+	uint8_t p[TC_RSA_MAX_PBYTES], q[TC_RSA_MAX_PBYTES];
+} tc_rsa_cache_entry;
+
+int tc_rsa_keygen_cached(tc_rsa_cache_entry *cache, size_t entries, const uint8_t tag[32],
+                         const br_prng_class **rng, unsigned bits, uint32_t e, tc_rsa_priv *sk,
+                         tc_rsa_pub *pk);
+void tc_rsa_cache_clear(tc_rsa_cache_entry *cache, size_t entries);
+
 /* Private key from the TPM's stored sensitive part: one prime p and the public (n, e).
  * Computes q = n / p, dP, dQ, qInv.  TC_ERR_KEY if p does not divide n (or p*q != n, or e is
  * not invertible); TC_ERR_SIZE/TC_ERR_VALUE for bad lengths/values. */
