@@ -641,7 +641,7 @@ static void test_nv(void)
 	CHECK_RC(nv_define(t, TPM_RH_OWNER, "", ix, NV_RW | TPMA_NV_NO_DA, 32, "ipw"), 0, "NV_DefineSpace: ordinary, 32 bytes");
 	CHECK_RC(nv_define(t, TPM_RH_OWNER, "", ix, NV_RW, 32, ""), TPM_RC_NV_DEFINED, "NV_DefineSpace: again -> NV_DEFINED");
 	CHECK_RC(nv_define(t, TPM_RH_OWNER, "", 0x01500010, NV_RW | TPMA_NV_PLATFORMCREATE, 8, ""),
-	         TPM_RC_ATTRIBUTES + TPM_RC_P + TPM_RC_2, "NV_DefineSpace: owner with PLATFORMCREATE -> ATTRIBUTES+P2");
+	         TPM_RC_ATTRIBUTES + TPM_RC_H + TPM_RC_1, "NV_DefineSpace: owner with PLATFORMCREATE -> ATTRIBUTES+H1");
 	CHECK_RC(nv_define(t, TPM_RH_OWNER, "", 0x01500010, TPMA_NV_AUTHREAD, 8, ""),
 	         TPM_RC_ATTRIBUTES + TPM_RC_P + TPM_RC_2, "NV_DefineSpace: no write authorization -> ATTRIBUTES+P2");
 	CHECK_RC(nv_define(t, TPM_RH_OWNER, "", 0x01500010, NV_RW | NT(TPM_NT_COUNTER), 4, ""),
@@ -744,7 +744,7 @@ static void test_nv(void)
 	tt_u32(&c, ix);
 	with_pw(1, "ipw");
 	tt_tpm2b(&c, "new", 3);
-	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_AUTH_UNAVAILABLE, "NV_ChangeAuth with a password (ADMIN role) -> AUTH_UNAVAILABLE");
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_AUTH_TYPE, "NV_ChangeAuth with a password (ADMIN role) -> AUTH_TYPE");
 
 	/* state round trip keeps NV */
 	{

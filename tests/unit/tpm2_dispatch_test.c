@@ -133,7 +133,42 @@ static void test_handles_and_auth(void)
 	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
 	tt_u32(&c, 16);
 	tt_u32(&c, 1000);
-	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_AUTHSIZE, "auth: authorizationSize beyond the command");
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_SIZE, "auth: authorizationSize beyond the command -> SIZE");
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
+	tt_u32(&c, 16);
+	tt_u32(&c, 8);
+	tt_u32(&c, TPM_RS_PW);
+	tt_u32(&c, 0);
+	tt_u32(&c, 0);
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_SIZE, "auth: authorizationSize below one session -> SIZE");
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
+	tt_u32(&c, 16);
+	tt_u32(&c, 36);
+	for (int i = 0; i < 4; i++) {
+		tt_u32(&c, TPM_RS_PW);
+		tt_u16(&c, 0);
+		tt_u8(&c, 1);
+		tt_u16(&c, 0);
+	}
+	tt_u32(&c, 0);
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_SIZE + TPM_RC_S + 0x400, "auth: a 4th session -> SIZE+S4");
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
+	tt_u32(&c, 16);
+	tt_u32(&c, 10);
+	tt_u32(&c, TPM_RS_PW);
+	tt_u16(&c, 0);
+	tt_u8(&c, 1);
+	tt_u16(&c, 0);
+	tt_u8(&c, 0);
+	tt_u32(&c, 0);
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_INSUFFICIENT + TPM_RC_S + TPM_RC_2,
+	         "auth: a stray byte after a session -> INSUFFICIENT+S2");
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
+	tt_u32(&c, 16);
+	tt_pw_sessions(&c, "", "");
+	tt_u32(&c, 0);
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_HANDLE + TPM_RC_S + TPM_RC_2,
+	         "auth: a password session with no handle to authorize -> HANDLE+S2");
 
 	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
 	tt_u32(&c, 16);

@@ -46,21 +46,22 @@ void tpm2_da_failure(struct tpm2 *t, uint32_t handle)
 
 /* ------------------------------------------------------------------ password */
 
-/* Is the authValue usable for this role, or does the entity demand a policy session?
- * (Part 1, "Authorization Roles"; TPMA_OBJECT userWithAuth / adminWithPolicy.) */
-static bool auth_value_allowed(struct tpm2 *t, uint32_t h, uint8_t role)
+/* Roles (Part 1, "Authorization Roles"): DUP, ADMIN on an NV index and ADMIN on an object
+ * with adminWithPolicy demand a policy session (TPM_RC_AUTH_TYPE); USER on an object without
+ * userWithAuth has no usable authValue (TPM_RC_AUTH_UNAVAILABLE).  libtpms answers the same. */
+static TPM_RC auth_value_allowed(struct tpm2 *t, uint32_t h, uint8_t role)
 {
 	struct tpm2_object *o;
 	if (role == TPM2_ROLE_DUP)
-		return false;
+		return TPM_RC_AUTH_TYPE;
 	if (HANDLE_TYPE(h) == TPM_HT_NV_INDEX)
-		return role == TPM2_ROLE_USER;
+		return role == TPM2_ROLE_USER ? TPM_RC_SUCCESS : TPM_RC_AUTH_TYPE;
 	o = tpm2_object_find(t, h);
 	if (!o)
-		return true;
+		return TPM_RC_SUCCESS;
 	if (role == TPM2_ROLE_ADMIN)
-		return !(o->pub.attrs & TPMA_OBJECT_ADMINWITHPOLICY);
-	return (o->pub.attrs & TPMA_OBJECT_USERWITHAUTH) != 0;
+		return (o->pub.attrs & TPMA_OBJECT_ADMINWITHPOLICY) ? TPM_RC_AUTH_TYPE : TPM_RC_SUCCESS;
+	return (o->pub.attrs & TPMA_OBJECT_USERWITHAUTH) ? TPM_RC_SUCCESS : TPM_RC_AUTH_UNAVAILABLE;
 }
 
 /* Lockout state that forbids using this entity's authValue at all. */
@@ -99,8 +100,7 @@ static TPM_RC check_password(struct tpm2_cmd *c, unsigned i)
 	struct tpm2_auth *a = &c->auths[i];
 	uint32_t h = c->handles[a->auth_for];
 	const struct tpm2b_digest *auth;
-	if (!auth_value_allowed(c->t, h, c->desc->role[a->auth_for]))
-		return TPM_RC_AUTH_UNAVAILABLE;
+	TPM2_TRY(auth_value_allowed(c->t, h, c->desc->role[a->auth_for]));
 	TPM2_TRY(da_gate(c->t, h));
 	auth = tpm2_entity_auth(c->t, h);
 	if (auth && password_matches(auth, a->hmac, a->hmac_size))

@@ -151,6 +151,10 @@ TPM_RC tpm2_cc_ContextLoad(struct tpm2_cmd *c)
 	struct tpms_context ctx;
 	TPM2_P(1, tpm2_rd_context(&c->in, &ctx));
 	TPM2_TRY(tpm2_in_done(c));
+	/* An integrity TPM2B overrunning the blob doesn't even unmarshal: bare TPM_RC_SIZE
+	 * (libtpms); a well-formed blob of the wrong shape is SIZE+P1 in tpm2_context_open. */
+	if (ctx.blob_size < 2 || tpm2_get_u16(ctx.blob) > ctx.blob_size - 2)
+		return TPM_RC_SIZE;
 	if (HANDLE_TYPE(ctx.saved_handle) == TPM_HT_TRANSIENT)
 		return load_object_context(c, &ctx);
 	{

@@ -174,17 +174,20 @@ static TPM_RC parse_sessions(struct tpm2_cmd *c, struct tpm2_rd *r)
 		return needed ? TPM_RC_AUTH_MISSING : TPM_RC_SUCCESS;
 	if (c->desc->flags & TPM2_F_NOSESS)
 		return TPM_RC_AUTH_CONTEXT;
-	if (tpm2_rd_u32(r, &size) || size < 9 || size > tpm2_rd_left(r))
+	/* As the reference TPM and libtpms: an authorizationSize too small for one session or
+	 * beyond the command is TPM_RC_SIZE; a session that doesn't unmarshal is numbered
+	 * (+S+n); a 4th session is TPM_RC_SIZE+S+4. */
+	if (tpm2_rd_u32(r, &size))
 		return TPM_RC_AUTHSIZE;
+	if (size < 9 || size > tpm2_rd_left(r))
+		return TPM_RC_SIZE;
 	tpm2_rd_init(&ar, r->p + r->off, size);
 	r->off += size;
 	while (tpm2_rd_left(&ar)) {
 		TPM_RC rc;
 		if (c->n_auths == 3)
-			return TPM_RC_AUTHSIZE;
+			return TPM2_RC_S(TPM_RC_SIZE, 4);
 		rc = parse_one_session(c, &ar, c->n_auths);
-		if (rc == TPM_RC_INSUFFICIENT)
-			return TPM_RC_AUTHSIZE;
 		if (rc == TPM_RC_REFERENCE_S0)
 			return rc + c->n_auths;
 		if (rc)
@@ -197,6 +200,9 @@ static TPM_RC parse_sessions(struct tpm2_cmd *c, struct tpm2_rd *r)
 		while (h < c->desc->handles_in && c->desc->role[h] == TPM2_ROLE_NONE)
 			h++;
 		c->auths[i].auth_for = (int8_t)(h < c->desc->handles_in ? (int)h++ : -1);
+		/* a password authorizes a handle or nothing: one without a handle is +S+n */
+		if (c->auths[i].auth_for < 0 && !c->auths[i].sess)
+			return TPM2_RC_S(TPM_RC_HANDLE, i + 1);
 	}
 	return check_session_attrs(c);
 }

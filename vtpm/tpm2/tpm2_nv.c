@@ -126,7 +126,7 @@ static TPM_RC check_define_attrs(struct tpm2_cmd *c, const struct tpms_nv_public
 	bool platform = c->handles[0] == TPM_RH_PLATFORM;
 	size_t dsize = tpm2_hash_size(p->name_alg);
 	if (platform != ((a & TPMA_NV_PLATFORMCREATE) != 0))
-		return TPM2_RC_P(TPM_RC_ATTRIBUTES, 2);
+		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 1);   /* the authHandle is wrong (libtpms: +H1) */
 	if (p->auth_policy.size != 0 && p->auth_policy.size != dsize)
 		return TPM2_RC_P(TPM_RC_SIZE, 2);
 	if (a & (TPMA_NV_WRITELOCKED | TPMA_NV_READLOCKED | TPMA_NV_WRITTEN))
