@@ -54,3 +54,6 @@ $(TPM2_TEST_DIR)/%: tests/unit/%.c tests/unit/tpm2_test.h $(TPM2_SAN_LIB) $(BEAR
 
 TEST_DEPS   += $(TPM2_TESTS)
 TEST_SUITES += $(TPM2_TESTS)
+
+# Response codes of the families against libtpms (swtpm) in the same run; needs anchor-tpmd.
+TEST_SUITES += tests/unit/tpm2_rc_vs_libtpms.py
