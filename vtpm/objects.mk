@@ -3,3 +3,6 @@
 # (tpm2_duplicate on swtpm/libtpms <-> tpm2_import on anchor-tpmd).
 TEST_SUITES += tests/tpm2-tools/interop_dup.sh
 TEST_DEPS   += $(BUILD)/sim/anchor-tpmd
+# Differential run against libtpms (in-process, through build/sim/libanchor-tpm2.so).
+TEST_SUITES += tests/unit/tpm2_object_diff.py
+TEST_DEPS   += $(BUILD)/sim/libanchor-tpm2.so

@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""Differential test of the objects family against libtpms (the reference implementation
+swtpm uses): ~700 command sequences (CreatePrimary/Create/CreateLoaded templates with every
+attribute/scheme/symmetric/sensitive-data combination, Sign, EvictControl, Unseal, RSA_Encrypt/
+Decrypt, EncryptDecrypt2, LoadExternal, MakeCredential, ECDH, ECC_Parameters, ...) run through
+TPMLIB_Process and through our tpm2_execute (build/sim/libanchor-tpm2.so), both in-process;
+every response code must be the same, except the deliberate differences in KNOWN.
+One `ok - objdiff/<family>` line per family.  docs/objects.md."""
+import ctypes as C
+import os
+import struct
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ENGINE_SO = os.environ.get("ANCHOR_ENGINE_SO", os.path.join(ROOT, "build/sim/libanchor-tpm2.so"))
+
+# (family or seed-name substring, command code, libtpms rc, anchor rc): why
+KNOWN = {
+    ("/1a", 0x131, 0x000, 0x2D2): "ECDAA keys: ECDAA is left out (issue 3), SCHEME+P2",
+    ("/1a", 0x131, 0x2D6, 0x2D2): "ECDAA keys: our SCHEME+P2 comes before the symmetric check",
+    ("rsaenc", 0x159, 0x101, 0x1C4): "RSA_Decrypt of a bad ciphertext: libtpms answers "
+                                     "TPM_RC_FAILURE, we TPM_RC_VALUE+P1 (Part 3)",
+    ("eccparams", 0x178, 0x000, 0x1E6): "curves libtpms has and we do not (P-192, P-521, SM2)",
+}
+
+def u16(v): return struct.pack(">H", v)
+def u32(v): return struct.pack(">I", v)
+def b2(x): return u16(len(x)) + x
+
+def cmd(cc, handles=(), params=b"", auth=True, nauth=None):
+    if nauth is None:
+        nauth = len(handles) if auth else 0
+    body = b"".join(u32(h) for h in handles)
+    if nauth:
+        a = b"".join(u32(0x40000009) + u16(0) + b"\x01" + u16(0) for _ in range(nauth))
+        body += u32(len(a)) + a
+    body += params
+    return u16(0x8002 if nauth else 0x8001) + u32(10 + len(body)) + u32(cc) + body
+
+SENS = u16(4) + u16(0) + u16(0)
+def sens(data=b"", auth=b""): return u16(4 + len(data) + len(auth)) + b2(auth) + b2(data)
+
+def ecc(attrs, sym=True, scheme=0x10, curve=3):
+    t = u16(0x23) + u16(0x0B) + u32(attrs) + u16(0)
+    t += (u16(6) + u16(128) + u16(0x43)) if sym else u16(0x10)
+    t += u16(scheme)
+    if scheme != 0x10:
+        t += u16(0x0B) + (u16(1) if scheme == 0x1A else b"")
+    return t + u16(curve) + u16(0x10) + b2(b"\0" * 32) + b2(b"\0" * 32)
+
+def rsa(attrs, sym=True, scheme=0x10, bits=1024, exp=0, uniq=0):
+    t = u16(1) + u16(0x0B) + u32(attrs) + u16(0)
+    t += (u16(6) + u16(128) + u16(0x43)) if sym else u16(0x10)
+    t += u16(scheme) + (u16(0x0B) if scheme not in (0x10, 0x15) else b"")
+    return t + u16(bits) + u32(exp) + b2(b"\0" * uniq)
+
+def kh(attrs, scheme=0x10):
+    return (u16(8) + u16(0x0B) + u32(attrs) + u16(0) + u16(scheme) +
+            (u16(0x0B) if scheme != 0x10 else b"") + u16(0))
+
+def symk(attrs=0x60072, bits=128, mode=0x10):
+    return u16(0x25) + u16(0x0B) + u32(attrs) + u16(0) + u16(6) + u16(bits) + u16(mode) + u16(0)
+
+SRK = ecc(0x30072)
+SIGN = ecc(0x40072, sym=False, scheme=0x18)
+T0, T1, T2 = 0x80000000, 0x80000001, 0x80000002
+OWNER, NULLH, PLATFORM = 0x40000001, 0x40000007, 0x4000000C
+TK_NULL = u16(0x8024) + u32(NULLH) + u16(0)
+
+def cp(h, t, s=SENS):
+    return cmd(0x131, (h,), s + b2(t) + u16(0) + u32(1) + u16(0x0B) + b"\x03\x01\x00\x00")
+
+def cl(p, t, s=SENS):
+    return cmd(0x191, (p,), s + b2(t))
+
+def seeds():
+    out = []
+    def emit(family, name, cmds):
+        out.append((family, name, cmds))
+    attrs_ecc = [0x30072, 0x30070, 0x30062, 0x30052, 0x20072, 0x10072, 0x70072, 0x40072, 0x50072,
+                 0x00072, 0x30032, 0x300B2, 0x30472, 0x30872, 0x30076, 0x30073, 0x80072, 0x60072,
+                 0x40052, 0x40062]
+    for a in attrs_ecc:
+        for s in (True, False):
+            for sc in (0x10, 0x18, 0x19, 0x14, 0x1A):
+                emit("ecc-templates", "%x/%d/%x" % (a, s, sc), [cp(OWNER, ecc(a, s, sc))])
+    for a in (0x30072, 0x40072, 0x20072, 0x60072, 0x50072):
+        for s in (True, False):
+            for sc in (0x10, 0x14, 0x16, 0x15, 0x17, 0x18):
+                emit("rsa-templates", "%x/%d/%x" % (a, s, sc), [cp(OWNER, rsa(a, s, sc))])
+    for bits in (512, 1024, 1536, 4096):
+        emit("rsa-templates", "bits-%d" % bits, [cp(OWNER, rsa(0x40072, False, 0x14, bits=bits))])
+    for e in (1, 3, 4, 65537):
+        emit("rsa-templates", "exp-%d" % e, [cp(OWNER, rsa(0x40072, False, 0x14, exp=e))])
+    for a in (0x52, 0x72, 0x40052, 0x40072, 0x20052, 0x60052, 0x50052, 0x10052, 0x42, 0x12):
+        for sc in (0x10, 0x05):
+            for d in (b"", b"seal"):
+                emit("keyedhash-templates", "%x/%x/%d" % (a, sc, len(d)), [cp(OWNER, kh(a, sc), sens(d))])
+    for a in (0x60072, 0x20072, 0x40072, 0x72, 0x70072, 0x60052):
+        for bits in (128, 192, 256):
+            for d in (b"", b"k" * 16, b"k" * 32):
+                emit("symcipher-templates", "%x/%d/%d" % (a, bits, len(d)),
+                     [cp(OWNER, symk(a, bits, 0x43), sens(d))])
+    for plen in (0, 20, 32, 48):
+        t = (u16(0x23) + u16(0x0B) + u32(0x30072) + b2(b"\x01" * plen) + u16(6) + u16(128) +
+             u16(0x43) + u16(0x10) + u16(3) + u16(0x10) + b2(b"") + b2(b""))
+        emit("sensitive-policy-hierarchy", "policy-%d" % plen, [cp(OWNER, t)])
+    for alen in (0, 32, 33, 64):
+        emit("sensitive-policy-hierarchy", "auth-%d" % alen, [cp(OWNER, SRK, sens(b"", b"a" * alen))])
+    for d in (b"", b"x" * 8):
+        emit("sensitive-policy-hierarchy", "ecc-data-%d" % len(d), [cp(OWNER, SRK, sens(d))])
+    for h in (OWNER, 0x4000000B, PLATFORM, NULLH, 0x4000000A, 0x40000002):
+        emit("sensitive-policy-hierarchy", "hier-%x" % h, [cp(h, SRK)])
+    for a in (0x40072, 0x40070, 0x40062, 0x40060, 0x40052, 0x30072, 0x30070, 0x72, 0x52, 0x440072):
+        t = ecc(a, bool(a & 0x10000 and a & 0x20000), 0x18 if a & 0x40000 else 0x10)
+        emit("children", "create-%x" % a, [cp(OWNER, SRK), cmd(0x153, (T0,), SENS + b2(t) + u16(0) + u32(0))])
+        emit("children", "createloaded-%x" % a, [cp(OWNER, SRK), cl(T0, t)])
+    emit("children", "under-signing-key", [cp(OWNER, SIGN), cmd(0x153, (T0,), SENS + b2(SIGN) + u16(0) + u32(0))])
+    emit("children", "data-with-origin", [cp(OWNER, SRK), cmd(0x153, (T0,), sens(b"abc") + b2(SIGN) + u16(0) + u32(0))])
+    emit("children", "seal", [cp(OWNER, SRK), cmd(0x153, (T0,), sens(b"secret") + b2(kh(0x52)) + u16(0) + u32(0)),
+                              cl(T0, kh(0x52), sens(b"sealed")), cmd(0x15E, (T1,))])
+    for ksc in (0x10, 0x18):
+        for isc, ih in ((0x10, None), (0x18, 0x0B), (0x18, 0x04), (0x14, 0x0B)):
+            for dl in (32, 20, 0):
+                s = u16(isc) + (u16(ih) if ih else b"")
+                emit("sign", "%x/%x/%s/%d" % (ksc, isc, ih, dl),
+                     [cp(OWNER, ecc(0x40072, False, ksc)), cmd(0x15D, (T0,), b2(b"\x11" * dl) + s + TK_NULL)])
+    emit("sign", "decrypt-key", [cp(OWNER, SRK), cmd(0x15D, (T0,), b2(b"\x11" * 32) + u16(0x18) + u16(0x0B) + TK_NULL)])
+    emit("sign", "bad-ticket-tag", [cp(OWNER, SIGN), cmd(0x15D, (T0,), b2(b"\x11" * 32) + u16(0x10) + u16(0x8021) + u32(NULLH) + u16(0))])
+    emit("sign", "restricted-null-ticket", [cp(OWNER, ecc(0x50072, False, 0x18)), cmd(0x15D, (T0,), b2(b"\x11" * 32) + u16(0x10) + TK_NULL)])
+    emit("sign", "verify-bad", [cp(OWNER, SIGN), cmd(0x177, (T0,), b2(b"\x11" * 32) + u16(0x18) + u16(0x0B) + b2(b"\x01" * 32) + b2(b"\x02" * 32), auth=False)])
+    for ph in (0x81000000, 0x817FFFFF, 0x81800000, 0x80000000, 0x01000000):
+        emit("evictcontrol", "owner-%x" % ph, [cp(OWNER, SRK), cmd(0x120, (OWNER, T0), u32(ph), nauth=1)])
+        emit("evictcontrol", "platform-%x" % ph, [cp(OWNER, SRK), cmd(0x120, (PLATFORM, T0), u32(ph), nauth=1)])
+    emit("evictcontrol", "null-hierarchy", [cp(NULLH, SRK), cmd(0x120, (OWNER, T0), u32(0x81000001), nauth=1)])
+    emit("evictcontrol", "stclear", [cp(OWNER, ecc(0x30076)), cmd(0x120, (OWNER, T0), u32(0x81000001), nauth=1)])
+    emit("evictcontrol", "twice", [cp(OWNER, SRK), cmd(0x120, (OWNER, T0), u32(0x81000001), nauth=1),
+                                   cmd(0x120, (OWNER, T0), u32(0x81000001), nauth=1),
+                                   cmd(0x120, (OWNER, 0x81000001), u32(0x81000002), nauth=1),
+                                   cmd(0x173, (0x81000001,), auth=False),
+                                   cmd(0x120, (OWNER, 0x81000001), u32(0x81000001), nauth=1),
+                                   cmd(0x173, (0x81000001,), auth=False)])
+    emit("unseal", "storage-key", [cp(OWNER, SRK), cmd(0x15E, (T0,))])
+    emit("unseal", "hmac-key", [cp(OWNER, kh(0x40072, 0x05)), cmd(0x15E, (T0,))])
+    for a in (0x20072, 0x60072, 0x40072, 0x30072):
+        for s in (b"\x00\x10", b"\x00\x17\x00\x0b", b"\x00\x15", b"\x00\x14\x00\x0b"):
+            for label in (b"", b"lbl\0", b"lbl"):
+                emit("rsaenc", "%x/%s/%d" % (a, s.hex(), len(label)),
+                     [cp(OWNER, rsa(a, bool(a & 0x10000))),
+                      cmd(0x174, (T0,), b2(b"hello") + s + b2(label), auth=False),
+                      cmd(0x159, (T0,), b2(b"\x01" * 128) + s + b2(label))])
+    for mode in (0x10, 0x43, 0x42, 0x40, 0x41, 0x44, 0x06):
+        for ivl in (0, 16, 8):
+            for dl in (0, 15, 16):
+                for dec in (0, 1, 2):
+                    emit("encryptdecrypt", "%x/%d/%d/%d" % (mode, ivl, dl, dec),
+                         [cp(OWNER, symk()), cmd(0x193, (T0,), b2(b"A" * dl) + bytes([dec]) + u16(mode) + b2(b"\0" * ivl))])
+    for a in (0x20072, 0x40072):
+        for dec in (0, 1):
+            emit("encryptdecrypt", "attrs-%x/%d" % (a, dec),
+                 [cp(OWNER, symk(a, 128, 0x43)), cmd(0x193, (T0,), b2(b"A" * 16) + bytes([dec]) + u16(0x42) + b2(b"\0" * 16))])
+    for h in (OWNER, NULLH, 0x4000000B, 0x40000002):
+        emit("loadexternal", "zero-modulus-%x" % h, [cmd(0x167, (), u16(0) + b2(rsa(0x40072, False, 0x14, uniq=128)) + u32(h), auth=False)])
+    s_kh = u16(8) + b2(b"") + b2(b"\x01" * 32) + b2(b"\x02" * 32)
+    emit("loadexternal", "private-owner", [cmd(0x167, (), b2(s_kh) + b2(kh(0x40040, 0x05)) + u32(OWNER), auth=False)])
+    emit("loadexternal", "private-binding", [cmd(0x167, (), b2(s_kh) + b2(kh(0x40040, 0x05)) + u32(NULLH), auth=False)])
+    emit("loadexternal", "private-fixed", [cmd(0x167, (), b2(s_kh) + b2(kh(0x40052, 0x05)) + u32(NULLH), auth=False)])
+    emit("loadexternal", "ecc-off-curve", [cmd(0x167, (), u16(0) + b2(SIGN) + u32(OWNER), auth=False)])
+    name = b2(u16(0x0B) + b"\x05" * 32)
+    emit("credentials", "sizes", [cp(OWNER, SRK), cmd(0x168, (T0,), b2(b"c" * 33) + name, auth=False),
+                                  cmd(0x168, (T0,), b2(b"c" * 8) + b2(b"\x05" * 10), auth=False),
+                                  cmd(0x168, (T0,), b2(b"c" * 8) + b2(u16(0x0B) + b"\x05" * 31), auth=False)])
+    emit("credentials", "signing-key", [cp(OWNER, SIGN), cmd(0x168, (T0,), b2(b"c" * 8) + name, auth=False)])
+    emit("credentials", "activate-garbage", [cp(OWNER, SRK), cl(T0, kh(0x52), sens(b"x")),
+                                             cmd(0x147, (T1, T0), b2(b"\x00\x20" + b"\x00" * 40) + b2(b"\x00" * 64))])
+    emit("misc", "objectchangeauth-primary", [cp(OWNER, SRK), cmd(0x150, (T0, T0), b2(b"x"), nauth=1)])
+    emit("misc", "ecdh-signing-key", [cp(OWNER, SIGN), cmd(0x163, (T0,), auth=False),
+                                      cmd(0x154, (T0,), b2(b2(b"\x01" * 32) + b2(b"\x02" * 32)))])
+    emit("misc", "ecdh-storage-key", [cp(OWNER, SRK), cmd(0x163, (T0,), auth=False),
+                                      cmd(0x154, (T0,), b2(b2(b"\x01" * 32) + b2(b"\x02" * 32)))])
+    emit("misc", "ecdh-decrypt-key", [cp(OWNER, ecc(0x20072, False)), cmd(0x163, (T0,), auth=False),
+                                      cmd(0x154, (T0,), b2(b2(b"\x01" * 32) + b2(b"\x02" * 32)))])
+    for cv in (0, 3, 4):
+        emit("misc", "eccparams-%x" % cv, [cmd(0x178, (), u16(cv), auth=False)])
+    emit("misc", "readpublic-nothing", [cmd(0x173, (T0,), auth=False), cmd(0x173, (0x81000009,), auth=False)])
+    emit("misc", "load-garbage", [cp(OWNER, SRK), cmd(0x157, (T0,), b2(b"\x00\x20" + b"\x01" * 60) + b2(SIGN))])
+    emit("misc", "import-garbage", [cp(OWNER, SRK),
+                                    cmd(0x156, (T0,), u16(0) + b2(ecc(0x40060, False, 0x18)) +
+                                        b2(b"\x00\x20" + b"\x01" * 32 + b"\x00\x04abcd") +
+                                        b2(b2(b"\x01" * 32) + b2(b"\x02" * 32)) + u16(0x10))])
+    return out
+
+class Engine:
+    def __init__(self, kind, work):
+        self.kind = kind
+        if kind == "libtpms":
+            os.environ["TPM_PATH"] = work
+            self.lib = C.CDLL("libtpms.so.0")
+            if self.lib.TPMLIB_ChooseTPMVersion(1) != 0 or self.lib.TPMLIB_MainInit() != 0:
+                raise RuntimeError("libtpms did not initialise")
+            self.rbuf = C.POINTER(C.c_ubyte)()
+            self.rlen, self.rcap = C.c_uint32(0), C.c_uint32(0)
+        else:
+            self.lib = C.CDLL(ENGINE_SO)
+            self.lib.tpm2_instance_size.restype = C.c_size_t
+            self.lib.tpm2_execute.restype = C.c_size_t
+            self.lib.tpm2_execute.argtypes = [C.c_void_p, C.c_uint8, C.c_char_p, C.c_size_t,
+                                              C.c_void_p, C.c_size_t]
+            self.tpm = C.create_string_buffer(self.lib.tpm2_instance_size())
+            ENTROPY = C.CFUNCTYPE(None, C.c_void_p, C.POINTER(C.c_uint8), C.c_size_t)
+            NOW = C.CFUNCTYPE(C.c_uint64, C.c_void_p)
+            def entropy(ctx, buf, n):
+                C.memmove(buf, os.urandom(n), n)
+            self.cb = (ENTROPY(entropy), NOW(lambda ctx: 0))
+            class Platform(C.Structure):
+                _fields_ = [("entropy", ENTROPY), ("now_ms", NOW), ("ctx", C.c_void_p)]
+            self.plat = Platform(self.cb[0], self.cb[1], None)
+            seeds = C.create_string_buffer(os.urandom(3 * 64), 3 * 64)
+            self.lib.tpm2_manufacture(self.tpm, C.byref(self.plat), seeds)
+            self.lib.tpm2_power_on(self.tpm)
+            self.rsp = C.create_string_buffer(4096)
+        self.send(u16(0x8001) + u32(12) + u32(0x144) + u16(0))   # Startup(CLEAR)
+
+    def send(self, c):
+        if self.kind == "libtpms":
+            if self.lib.TPMLIB_Process(C.byref(self.rbuf), C.byref(self.rlen), C.byref(self.rcap),
+                                       c, len(c)) != 0:
+                raise RuntimeError("TPMLIB_Process failed")
+            rsp = C.string_at(self.rbuf, self.rlen.value)
+        else:
+            n = self.lib.tpm2_execute(self.tpm, 0, c, len(c), self.rsp, 4096)
+            rsp = self.rsp.raw[:n]
+        return struct.unpack(">I", rsp[6:10])[0]
+
+    def close(self):
+        if self.kind == "libtpms":
+            self.lib.TPMLIB_Terminate()
+
+def run(kind, cmds):
+    e = Engine(kind, tempfile.mkdtemp(prefix="anchor-objdiff-"))
+    rcs = []
+    for c in cmds:
+        rc = e.send(c)
+        if rc == 0x922:          # TPM_RC_RETRY: libtpms self-tests an algorithm on first use
+            rc = e.send(c)
+        rcs.append(rc)
+    e.close()
+    return rcs
+
+def main():
+    try:
+        C.CDLL("libtpms.so.0")
+    except OSError:
+        print("skip - objdiff/setup libtpms.so.0 is not installed")
+        return 0
+    if not os.path.exists(ENGINE_SO):
+        print("skip - objdiff/setup %s is not built" % ENGINE_SO)
+        return 0
+    fams = {}
+    for fam, name, cmds in seeds():
+        ref, ours = run("libtpms", cmds), run("anchor", cmds)
+        st = fams.setdefault(fam, {"n": 0, "known": 0, "diff": []})
+        st["n"] += 1
+        for c, a, b in zip(cmds, ref, ours):
+            cc = struct.unpack(">I", c[6:10])[0]
+            if a == b:
+                continue
+            if any(k[0] in name or fam.startswith(k[0]) for k in KNOWN
+                   if k[1:] == (cc, a, b)):
+                st["known"] += 1
+                continue
+            st["diff"].append("%s cc 0x%x libtpms 0x%x anchor 0x%x" % (name, cc, a, b))
+    for fam, st in fams.items():
+        if st["diff"]:
+            print("not ok - objdiff/%s %d of %d sequences differ: %s" %
+                  (fam, len(st["diff"]), st["n"], "; ".join(st["diff"][:4])))
+        else:
+            extra = " (%d known differences)" % st["known"] if st["known"] else ""
+            print("ok - objdiff/%s %d sequences, same response codes as libtpms%s" %
+                  (fam, st["n"], extra))
+    return 0
+
+if __name__ == "__main__":
+    sys.exit(main())
