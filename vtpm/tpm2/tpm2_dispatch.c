@@ -241,12 +241,30 @@ static bool cmd_audited(struct tpm2 *t, const struct tpm2_cmd_desc *d)
 	       (t->audit_cmds[idx / 8] >> (idx % 8) & 1);
 }
 
-static void audit_update(struct tpm2_cmd *c, const uint8_t *params, size_t len)
+/* Command audit: cpHash is taken before the command runs (its handles' Names may change, e.g.
+ * NV_Write sets WRITTEN), as the reference TPM does; audited-or-not is decided then too. */
+struct cmd_audit {
+	uint16_t alg;                   /* 0: command not audited */
+	uint8_t cp[TPM2_MAX_DIGEST];
+	size_t cp_len;
+};
+
+static void audit_begin(struct tpm2_cmd *c, struct cmd_audit *au)
+{
+	au->alg = cmd_audited(c->t, c->desc) ? c->t->audit_alg : 0;
+	if (au->alg)
+		au->cp_len = tpm2_cp_hash(c, au->alg, au->cp);
+}
+
+static void audit_update(struct tpm2_cmd *c, const struct cmd_audit *au, const uint8_t *params,
+                         size_t len)
 {
 	struct tpm2 *t = c->t;
-	uint8_t cp[TPM2_MAX_DIGEST], rp[TPM2_MAX_DIGEST];
+	uint8_t rp[TPM2_MAX_DIGEST];
 	struct tpm2_hash h;
-	size_t n = tpm2_cp_hash(c, t->audit_alg, cp);
+	size_t n = au->cp_len;
+	if (!au->alg || au->alg != t->audit_alg)
+		return;     /* not audited, or SetCommandCodeAuditStatus changed the algorithm */
 	tpm2_rp_hash(c, t->audit_alg, TPM_RC_SUCCESS, params, len, rp);
 	if (t->audit_digest.size == 0) {    /* first audited command since the reset: */
 		t->audit_counter++;             /* the digest starts as zeros (Part 3, 21.1) */
@@ -255,14 +273,14 @@ static void audit_update(struct tpm2_cmd *c, const uint8_t *params, size_t len)
 	}
 	tpm2_hash_init(&h, t->audit_alg);
 	tpm2_hash_update(&h, t->audit_digest.buf, t->audit_digest.size);
-	tpm2_hash_update(&h, cp, n);
+	tpm2_hash_update(&h, au->cp, n);
 	tpm2_hash_update(&h, rp, n);
 	t->audit_digest.size = (uint16_t)tpm2_hash_final(&h, t->audit_digest.buf);
 }
 
 /* Handles, parameterSize, encryption, authorization area, header. */
 static TPM_RC finish_response(struct tpm2_cmd *c, uint8_t *rsp, size_t limit, size_t param_off,
-                              size_t *out_len)
+                              const struct cmd_audit *au, size_t *out_len)
 {
 	struct tpm2_wr w;
 	uint8_t *params = rsp + param_off;
@@ -279,8 +297,7 @@ static TPM_RC finish_response(struct tpm2_cmd *c, uint8_t *rsp, size_t limit, si
 			return TPM_RC_FAILURE;
 		TPM2_TRY(tpm2_session_encrypt(c, i, params + 2, size));
 	}
-	if (cmd_audited(c->t, c->desc))
-		audit_update(c, params, plen);
+	audit_update(c, au, params, plen);
 	if (!(c->desc->flags & TPM2_F_NOSESS)) {
 		bool audited = false;   /* by an audit session: else the exclusive one is no more */
 		for (unsigned i = 0; i < c->n_auths; i++)
@@ -340,6 +357,7 @@ static TPM_RC execute(struct tpm2_cmd *c, const uint8_t *cmd, size_t len, uint8_
                       size_t limit, size_t *out_len)
 {
 	struct tpm2_rd r;
+	struct cmd_audit au;
 	size_t param_off;
 	TPM_RC rc;
 	TPM2_TRY(parse_header(c, cmd, len));
@@ -357,10 +375,11 @@ static TPM_RC execute(struct tpm2_cmd *c, const uint8_t *cmd, size_t len, uint8_
 	if (limit < param_off)
 		return TPM_RC_SIZE;
 	tpm2_wr_init(&c->out, rsp + param_off, limit - param_off);
+	audit_begin(c, &au);
 	rc = c->desc->fn(c);
 	if (rc)
 		return rc;
-	return finish_response(c, rsp, limit, param_off, out_len);
+	return finish_response(c, rsp, limit, param_off, &au, out_len);
 }
 
 size_t tpm2_execute(struct tpm2 *t, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
