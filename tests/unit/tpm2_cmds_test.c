@@ -240,6 +240,8 @@ static void test_capability(void)
 	get_cap(t, TPM_CAP_PCR_PROPERTIES, TPM_PT_PCR_RESET_L0, 1);
 	CHECK(r.rc == 0 && tpm2_get_u32(r.b + 19) == TPM_PT_PCR_RESET_L0 && r.b[23] == 3 &&
 	      r.b[24] == 0 && r.b[25] == 0 && r.b[26] == 0x81, "PCR_PROPERTIES: locality 0 resets PCR 16 and 23");
+	get_cap(t, TPM_CAP_PCR_PROPERTIES, TPM_PT_PCR_RESET_L4, 1);
+	CHECK(r.rc == 0 && r.b[26] == 0x7E, "PCR_PROPERTIES: locality 4 resets PCR 17-22 (as libtpms)");
 	get_cap(t, TPM_CAP_PP_COMMANDS, 0, 10);
 	CHECK(r.rc == 0 && tpm2_get_u32(r.b + 15) == 0, "PP_COMMANDS: none");
 	get_cap(t, TPM_CAP_AUDIT_COMMANDS, 0, 10);

@@ -165,6 +165,31 @@ cases = [
  ('nvread locked out', cmd(S, 0x14E, u32(0x1500000) + u32(0x1500000) + pw(b'pw') + u16(3) + u16(0))),
  ('lockout bad', cmd(S, 0x139, u32(0x4000000A) + pw(b'x'))),
  ('lockout good after bad', cmd(S, 0x139, u32(0x4000000A) + pw(b''))),
+ # '=' cases: the whole response must be byte-identical, not only the code
+ ('=pcr_reset 23', cmd(S, 0x13D, u32(23) + pw(b''))),
+ ('=pcr_event 23', cmd(S, 0x13C, u32(23) + pw(b'') + b2(b'abc'))),
+ ('=pcr_extend 23 sha1+sha512', cmd(S, 0x182, u32(23) + pw(b'') + u32(2) + u16(4) + b'\x11' * 20 + u16(0xD) + b'\x22' * 64)),
+ ('~pcr_read 23 all banks', cmd(NS, 0x17E, u32(4) + b''.join(u16(a) + b'\x03\0\0\x80' for a in (4, 0xB, 0xC, 0xD)))),
+ ('~pcr_read 9 of sha256', cmd(NS, 0x17E, u32(1) + u16(0xB) + b'\x03\xff\x01\0')),
+ ('=hash sha384 null', cmd(NS, 0x17D, b2(b'abc') + u16(0xC) + u32(0x40000007))),
+ ('=hash generated value', cmd(NS, 0x17D, b2(b'\xffTCGabc') + u16(0xB) + u32(0x40000001))),
+ ('=getcap pcrs', cmd(NS, 0x17A, u32(5) + u32(0) + u32(1))),
+ ('=getcap pcr handles', cmd(NS, 0x17A, u32(1) + u32(0) + u32(100))),
+ ('=getcap pcr props (no PCR policy/auth groups here)', cmd(NS, 0x17A, u32(7) + u32(0) + u32(13))),
+ ('=flush all', None),
+ ('=seq start', cmd(NS, 0x186, b2(b'') + u16(0xB))),
+ ('=seq update', cmd(S, 0x15C, u32(0x80000000) + pw(b'') + b2(b'a' * 100))),
+ ('=seq complete', cmd(S, 0x13E, u32(0x80000000) + pw(b'') + b2(b'b' * 100) + u32(0x40000007))),
+ ('=event seq start', cmd(NS, 0x186, b2(b'') + u16(0x10))),
+ ('=event seq complete', cmd(S, 0x185, u32(0x40000007) + u32(0x80000000) + pw(b'', b'') + b2(b'ev'))),
+ ('=nv define 0x1500100', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500100, RW | 0x02000000, 32))),
+ ('=nv write', cmd(S, 0x137, u32(0x40000001) + u32(0x1500100) + pw(b'') + b2(b'hello') + u16(3))),
+ ('=nv read', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500100) + pw(b'') + u16(8) + u16(0))),
+ ('=nv readpublic', cmd(NS, 0x169, u32(0x1500100))),
+ ('=nv define extend', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500101, RW | 0x40, 48, alg=0xC))),
+ ('=nv extend', cmd(S, 0x136, u32(0x40000001) + u32(0x1500101) + pw(b'') + b2(b'x'))),
+ ('=nv read extend', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500101) + pw(b'') + u16(48) + u16(0))),
+ ('=nv readpublic extend', cmd(NS, 0x169, u32(0x1500101))),
 ]
 
 class Conn:
@@ -178,7 +203,7 @@ class Conn:
             if not chunk:
                 raise IOError('connection closed')
             b += chunk
-        return struct.unpack('>I', b[6:10])[0]
+        return b
 
 def free_port_pair():
     for _ in range(50):
@@ -230,7 +255,17 @@ def main():
         for name, c in cases:
             if c is None:
                 continue
-            ra, rs = a.x(c), s.x(c)
+            ba, bs = a.x(c), s.x(c)
+            ra, rs = struct.unpack('>I', ba[6:10])[0], struct.unpack('>I', bs[6:10])[0]
+            if name.startswith('~'):   # same but for pcrUpdateCounter (its start differs)
+                ba, bs = ba[:10] + ba[14:], bs[:10] + bs[14:]
+                name = '=' + name[1:]
+            if name.startswith('=') and ra == rs == 0 and ba != bs:
+                print('not ok - same response as libtpms: %s anchor %s libtpms %s'
+                      % (name[1:], ba.hex(), bs.hex()))
+                continue
+            if name.startswith('='):
+                name = 'same response bytes: ' + name[1:]
             if name in DELIBERATE:
                 print('skip - rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x): %s'
                       % (name, ra, rs, DELIBERATE[name]))

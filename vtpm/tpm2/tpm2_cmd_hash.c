@@ -228,8 +228,6 @@ TPM_RC tpm2_cc_EventSequenceComplete(struct tpm2_cmd *c)
 		if (pcr != TPM_RH_NULL)
 			tpm2_pcr_extend(c->t, b, pcr, v.d[b].digest);
 	}
-	if (pcr != TPM_RH_NULL)
-		c->t->pcr_update_counter++;
 	tpm2_slot_free(c->t, s);
 	tpm2_wr_digest_values(&c->out, &v);
 	return TPM_RC_SUCCESS;

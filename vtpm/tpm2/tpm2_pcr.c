@@ -2,12 +2,15 @@
  * PCR banks (SHA-1/256/384/512 x 24 PCRs) and PCR_Read, PCR_Extend, PCR_Event, PCR_Reset,
  * PCR_Allocate.  Locality rules follow the TCG PC Client Platform TPM Profile:
  *   PCR 0-15  extend: any locality          reset: never (only at Startup)
- *   PCR 16    extend/reset: any locality    (debug)
- *   PCR 17-19 extend: 2,3,4                 reset: 4
+ *   PCR 16    extend: any; reset: 0-3       (debug)
+ *   PCR 17-18 extend: 2,3,4                 reset: 4
+ *   PCR 19    extend: 2,3                   reset: 4
  *   PCR 20    extend: 1,2,3                 reset: 2,4
  *   PCR 21-22 extend: 2                     reset: 2,4
- *   PCR 23    extend/reset: any locality    (application)
- * PCRs 17-22 start at all-ones and become zero when reset (the D-RTM convention).
+ *   PCR 23    extend: any; reset: 0-3       (application)
+ * (the reference TPM's PCR attribute table; GetCapability(PCR_PROPERTIES) is identical to
+ * libtpms's).  PCRs 17-22 start at all-ones and become zero when reset (D-RTM convention).
+ * pcrUpdateCounter counts bank updates, except of PCRs 16 and 21-23, as the reference does.
  */
 #include "tpm2_internal.h"
 
@@ -42,8 +45,10 @@ uint8_t tpm2_pcr_extend_localities(unsigned pcr)
 {
 	if (pcr <= 16 || pcr == 23)
 		return 0x1F;
-	if (pcr <= 19)
+	if (pcr <= 18)
 		return 0x1C;
+	if (pcr == 19)
+		return 0x0C;
 	if (pcr == 20)
 		return 0x0E;
 	return 0x04;
@@ -52,7 +57,7 @@ uint8_t tpm2_pcr_extend_localities(unsigned pcr)
 uint8_t tpm2_pcr_reset_localities(unsigned pcr)
 {
 	if (pcr == 16 || pcr == 23)
-		return 0x1F;
+		return 0x0F;
 	if (pcr >= 17 && pcr <= 19)
 		return 0x10;
 	if (pcr >= 20 && pcr <= 22)
@@ -79,6 +84,8 @@ void tpm2_pcr_startup(struct tpm2 *t, bool clear)
 	t->pcr_update_counter = 0;
 }
 
+static bool pcr_no_increment(unsigned pcr) { return pcr == 16 || pcr >= 21; }
+
 void tpm2_pcr_extend(struct tpm2 *t, unsigned bank, unsigned pcr, const uint8_t *digest)
 {
 	struct tpm2_hash h;
@@ -89,9 +96,9 @@ void tpm2_pcr_extend(struct tpm2 *t, unsigned bank, unsigned pcr, const uint8_t 
 	tpm2_hash_update(&h, t->pcr[bank][pcr], n);
 	tpm2_hash_update(&h, digest, n);
 	tpm2_hash_final(&h, t->pcr[bank][pcr]);
+	if (!pcr_no_increment(pcr))
+		t->pcr_update_counter++;
 }
-
-static bool pcr_no_increment(unsigned pcr) { return pcr == 16 || pcr >= 21; }
 
 size_t tpm2_pcr_digest(struct tpm2 *t, const struct tpml_pcr_selection *sel, uint16_t alg,
                        uint8_t *out)
@@ -164,8 +171,6 @@ TPM_RC tpm2_cc_PCR_Extend(struct tpm2_cmd *c)
 	TPM2_TRY(check_extend_locality(c, pcr));
 	for (uint32_t i = 0; i < v.count; i++)
 		tpm2_pcr_extend(t, (unsigned)tpm2_pcr_bank_index(v.d[i].alg), pcr, v.d[i].digest);
-	if (!pcr_no_increment(pcr))
-		t->pcr_update_counter++;
 	return TPM_RC_SUCCESS;
 }
 
@@ -187,8 +192,6 @@ TPM_RC tpm2_cc_PCR_Event(struct tpm2_cmd *c)
 		if (pcr != TPM_RH_NULL)
 			tpm2_pcr_extend(t, b, pcr, v.d[b].digest);
 	}
-	if (pcr != TPM_RH_NULL && !pcr_no_increment(pcr))
-		t->pcr_update_counter++;
 	tpm2_wr_digest_values(&c->out, &v);
 	return TPM_RC_SUCCESS;
 }
