@@ -578,6 +578,16 @@ static void test_mont(void)
 	rc |= tc_rsa_sign(&k, TC_ALG_RSASSA, TC_ALG_SHA256, rsa_digest, 32, NULL, sig, sizeof sig, &sl);
 	check(rc == TC_OK && pk.bits == 3072 && !memcmp(pk.n, rsa3072_n, 384) && sl == 384 &&
 	      !memcmp(sig, rsa3072_sig_pkcs1, 384), "rsa3072: key from (p, q), signature equals openssl's", "");
+	static tc_rsa_priv k4, k4b;
+	static tc_rsa_pub pk4;
+	static uint8_t sig4[512];
+	rc = tc_rsa_priv_from_pq(&k4, &pk4, rsa4096_p, rsa4096_p_len, rsa4096_q, rsa4096_q_len, 0);
+	rc |= tc_rsa_priv_from_prime(&k4b, &pk4, rsa4096_q, rsa4096_q_len);
+	rc |= tc_rsa_sign(&k4b, TC_ALG_RSASSA, TC_ALG_SHA256, rsa_digest, 32, NULL, sig4, sizeof sig4,
+	                  &sl);
+	check(rc == TC_OK && pk4.bits == 4096 && !memcmp(pk4.n, rsa4096_n, 512) && sl == 512 &&
+	      !memcmp(sig4, rsa4096_sig_pkcs1, 512),
+	      "rsa4096: key from (p, q) and from one prime, signature equals openssl's", "");
 	tc_drbg d;
 	tc_drbg_init(&d, TC_ALG_SHA256, "3072", 4, NULL, 0);
 	rc = tc_rsa_keygen(tc_drbg_prng(&d), 3072, 0, &rsk2, &rpk2);

@@ -219,6 +219,14 @@ def emit_rsa_vectors(tmp):
     carr('rsa3072_q', hexfield(f3['prime2']))
     carr('rsa3072_sig_pkcs1', openssl('pkeyutl', '-sign', '-inkey', key3, '-in', dg,
                                       '-pkeyopt', 'digest:sha256'))
+    key4 = os.path.join(tmp, 'rsa4096.pem')
+    openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096', '-out', key4)
+    f4 = text_fields(openssl('pkey', '-in', key4, '-text', '-noout').decode())
+    carr('rsa4096_n', hexfield(f4['modulus']))
+    carr('rsa4096_p', hexfield(f4['prime1']))
+    carr('rsa4096_q', hexfield(f4['prime2']))
+    carr('rsa4096_sig_pkcs1', openssl('pkeyutl', '-sign', '-inkey', key4, '-in', dg,
+                                      '-pkeyopt', 'digest:sha256'))
     nn, e = int.from_bytes(n, 'big'), 65537
     m = int.from_bytes(secret, 'big')
     carr('rsa_ct_raw', pow(m, e, nn).to_bytes(len(n), 'big'))

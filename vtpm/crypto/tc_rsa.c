@@ -104,19 +104,25 @@ int tc_rsa_priv_from_pq(tc_rsa_priv *sk, tc_rsa_pub *pk, const uint8_t *p, size_
 	sk->q_len = sk->dq_len = q_len;
 	sk->e = e;
 
-	/* BearSSL sizes n from n_bitlen: give it the upper bound, then measure the product. */
+	/* n = p q (br_rsa_i31_compute_modulus lacks the room for 4096-bit keys). */
 	br_rsa_private_key view;
-	sk->bits = tc_bn_bits(p, p_len) + tc_bn_bits(q, q_len);
-	if (sk->bits > TC_RSA_MAX_BITS + 1)
+	if (tc_bn_bits(p, p_len) + tc_bn_bits(q, q_len) > TC_RSA_MAX_BITS + 1)
 		goto bad_size;
-	tc_rsa_priv_br(sk, &view);
+	uint32_t pw[TC_BN_WORDS], qw[TC_BN_WORDS], nw[2 * TC_BN_WORDS];
+	br_i31_decode(pw, p, p_len);
+	br_i31_decode(qw, q, q_len);
+	br_i31_zero(nw, pw[0]);
+	br_i31_mulacc(nw, pw, qw);
 	uint8_t nbuf[TC_RSA_MAX_BYTES + 1];
-	size_t n_len = br_rsa_i31_compute_modulus(nbuf, &view);
+	size_t n_len = sizeof nbuf;
+	br_i31_encode(nbuf, n_len, nw);
 	const uint8_t *n = tc_bn_strip(nbuf, &n_len);
 	sk->bits = tc_bn_bits(n, n_len);
+	tc_zeroize(pw, sizeof pw);
+	tc_zeroize(qw, sizeof qw);
 	if (n_len == 0 || sk->bits > TC_RSA_MAX_BITS)
 		goto bad_size;
-	view.n_bitlen = sk->bits;
+	tc_rsa_priv_br(sk, &view);
 
 	uint8_t dbytes[TC_RSA_MAX_BYTES];
 	size_t d_len = br_rsa_i31_compute_privexp(dbytes, &view, e);
@@ -186,9 +192,10 @@ int tc_rsa_priv_from_prime(tc_rsa_priv *sk, const tc_rsa_pub *pk, const uint8_t 
 		return TC_ERR_SIZE;
 	if (!(p[p_len - 1] & 1))
 		return TC_ERR_KEY;
+	/* q < 2^(8 (n_len - p_len + 1)); a q longer than we support fails the p q == n check. */
 	size_t q_len = pk->n_len - p_len + 1;
 	if (q_len > TC_RSA_MAX_PBYTES)
-		return TC_ERR_SIZE;
+		q_len = TC_RSA_MAX_PBYTES;
 	uint8_t q[TC_RSA_MAX_PBYTES];
 	int rc = divide_exact(q, q_len, pk, p, p_len);
 	tc_rsa_pub check;
