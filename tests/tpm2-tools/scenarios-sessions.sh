@@ -195,3 +195,46 @@ sc_policy__authorize() {
   tpm2_policypcr -S s2.ctx -l sha256:16 >/dev/null
   expect_fail tpm2_policyauthorize -S s2.ctx -i pcr.policy -n sk.name -t v.tkt
 }
+
+sc_policy__signed() {
+  printf 'signed-policy' >data
+  openssl genrsa -out sk.pem 2048 2>/dev/null
+  openssl rsa -in sk.pem -pubout -out spub.pem 2>/dev/null
+  tpm2_loadexternal -C o -G rsa -u spub.pem -c sk.ctx -n sk.name >/dev/null
+  # the policy, from Part 3's formula: H(H(0 || CC_PolicySigned || keyName) || policyRef="")
+  pdigest "00000160$(hexof sk.name)" REF: | unhex >pol
+  tpm2_nvdefine 0x1500035 -C o -s 13 -a "ownerwrite|policyread" -L pol
+  tpm2_nvwrite 0x1500035 -C o -i data
+  # the authority signs H(nonceTPM || expiration) for this very session
+  tpm2_startauthsession --policy-session -S s.ctx
+  tpm2_policysigned -S s.ctx -c sk.ctx -x --raw-data tosign.bin >/dev/null
+  openssl dgst -sha256 -sign sk.pem -out sig.bin tosign.bin
+  tpm2_policysigned -S s.ctx -g sha256 -s sig.bin -f rsassa -c sk.ctx -x >/dev/null
+  tpm2_nvread 0x1500035 -C 0x1500035 -P session:s.ctx -s 13 -o back
+  tpm2_flushcontext s.ctx
+  expect_eq "$(cat back)" "signed-policy" "NV read through PolicySigned"
+  # a signature over another session's nonce is refused
+  tpm2_startauthsession --policy-session -S s2.ctx
+  expect_fail tpm2_policysigned -S s2.ctx -g sha256 -s sig.bin -f rsassa -c sk.ctx -x
+}
+
+sc_policy__nv_compare() {
+  tpm2_nvdefine 0x1500036 -C o -s 8 -a "ownerread|ownerwrite|authread|authwrite"
+  printf '\x00\x00\x00\x00\x00\x00\x00\x05' >five
+  tpm2_nvwrite 0x1500036 -C o -i five
+  printf 'gated' >data
+  tpm2_startauthsession -S t.ctx
+  tpm2_policynv -S t.ctx -C o -L pol -i five 0x1500036 eq >/dev/null
+  tpm2_flushcontext t.ctx
+  tpm2_nvdefine 0x1500037 -C o -s 5 -a "ownerwrite|policyread" -L pol
+  tpm2_nvwrite 0x1500037 -C o -i data
+  tpm2_startauthsession --policy-session -S s.ctx
+  tpm2_policynv -S s.ctx -C o -i five 0x1500036 eq >/dev/null
+  tpm2_nvread 0x1500037 -C 0x1500037 -P session:s.ctx -s 5 -o back
+  tpm2_flushcontext s.ctx
+  expect_eq "$(cat back)" "gated" "NV read gated by PolicyNV(eq 5)"
+  printf '\x00\x00\x00\x00\x00\x00\x00\x06' >six
+  tpm2_nvwrite 0x1500036 -C o -i six
+  tpm2_startauthsession --policy-session -S s2.ctx
+  expect_fail tpm2_policynv -S s2.ctx -C o -i five 0x1500036 eq
+}
