@@ -57,3 +57,11 @@ TEST_SUITES += $(TPM2_TESTS)
 
 # Response codes of the families against libtpms (swtpm) in the same run; needs anchor-tpmd.
 TEST_SUITES += tests/unit/tpm2_rc_vs_libtpms.py
+
+# In-process cost per command (optimised host build, no sanitizers): `make bench`.
+TPM2_BENCH := $(TPM2_TEST_DIR)/tpm2_engine_bench
+$(TPM2_BENCH): tests/unit/tpm2_engine_bench.c tests/unit/tpm2_test.h $(TPM2_HOST_LIB) $(BEARSSL_HOST_LIB)
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"; $(HOST_CC) $(HOST_CFLAGS) $(TPM2_INCLUDES) -Itests/unit $< $(TPM2_HOST_LIB) $(BEARSSL_HOST_LIB) -o $@
+BENCH_SUITES += $(TPM2_BENCH)
+TEST_DEPS    += $(TPM2_BENCH)
