@@ -207,6 +207,8 @@ TPM_RC tpm2_cc_PolicyNvWritten(struct tpm2_cmd *c)
 /* cpHash and nameHash share one slot (Part 3: TPM_RC_CPHASH if already set). */
 static TPM_RC set_cp_hash(struct tpm2_session *s, const struct tpm2b_digest *d, uint32_t flag)
 {
+	if (s->flags & TPM2_SESS_TEMPLATE)
+		return TPM_RC_CPHASH;     /* the reference TPM keeps templateHash in the same place */
 	if ((s->flags & (TPM2_SESS_CPHASH | TPM2_SESS_NAMEHASH)) &&
 	    (!(s->flags & flag) || s->cp_hash.size != d->size ||
 	     memcmp(s->cp_hash.buf, d->buf, d->size)))
@@ -653,8 +655,6 @@ TPM_RC tpm2_cc_PolicySigned(struct tpm2_cmd *c)
 	expiration = (int32_t)exp_u;
 	if (!o)
 		return TPM2_RC_H(TPM_RC_HANDLE, 1);
-	if (!(o->pub.attrs & TPMA_OBJECT_SIGN_ENCRYPT))
-		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 1);
 	if (!is_trial(s)) {
 		struct tpm2_hash h;
 		size_t alen;
@@ -669,6 +669,8 @@ TPM_RC tpm2_cc_PolicySigned(struct tpm2_cmd *c)
 		tpm2_hash_update(&h, cp.buf, cp.size);
 		tpm2_hash_update(&h, ref.buf, ref.size);
 		alen = tpm2_hash_final(&h, ahash);
+		if (!(o->pub.attrs & TPMA_OBJECT_SIGN_ENCRYPT))
+			return TPM2_RC_P(TPM_RC_ATTRIBUTES, 5);   /* not a signing key */
 		rc = verify_with_object(o, &sig, ahash, alen);
 		if (rc)
 			return TPM2_RC_P(rc, 5);
