@@ -238,3 +238,17 @@ sc_policy__nv_compare() {
   tpm2_startauthsession --policy-session -S s2.ctx
   expect_fail tpm2_policynv -S s2.ctx -C o -i five 0x1500036 eq
 }
+
+sc_session__sha384_sha1() {
+  printf 'abcdefgh' >data
+  tpm2_nvdefine 0x1500038 -C o -s 8 -a "ownerread|ownerwrite"
+  local g
+  for g in sha384 sha1 sha512; do
+    tpm2_startauthsession --hmac-session -g "$g" -S "s_$g.ctx"
+    tpm2_sessionconfig --enable-encrypt --enable-decrypt "s_$g.ctx"
+    tpm2_nvwrite 0x1500038 -C o -P "session:s_$g.ctx" -i data
+    tpm2_nvread 0x1500038 -C o -P "session:s_$g.ctx" -s 8 -o "back_$g"
+    tpm2_flushcontext "s_$g.ctx"
+    expect_eq "$(cat "back_$g")" "abcdefgh" "NV data through a $g session"
+  done
+}
