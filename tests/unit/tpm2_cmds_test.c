@@ -99,6 +99,8 @@ static void test_startup(void)
 	CHECK_RC(tt_startup(t, TPM_SU_STATE), TPM_RC_VALUE + TPM_RC_P + TPM_RC_1,
 	         "Startup(STATE) after a disorderly power cycle -> VALUE+P1");
 	CHECK_RC(tt_startup(t, TPM_SU_CLEAR), 0, "Startup(CLEAR) after the refused STATE");
+	CHECK(t->da.failed_tries == 1, "disorderly power cycle counts as one DA failure");
+	t->da.failed_tries = 0;
 
 	pcr_extend(t, 0, 5, TPM_ALG_SHA256, d);
 	pcr_read1(t, TPM_ALG_SHA256, 5, v);

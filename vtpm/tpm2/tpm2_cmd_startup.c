@@ -29,6 +29,20 @@ static void startup_reset(struct tpm2_cmd *c)
 	tpm2_sessions_reset(t);
 }
 
+/* Dictionary attack across power cycles (reference DAStartup): pulling the power must not
+ * be a way to try passwords for free, so a start after a disorderly shutdown counts as one
+ * failure; with lockoutRecovery 0, lockoutAuth comes back only at a Startup. */
+static void da_startup(struct tpm2 *t)
+{
+	struct tpm2_da *da = &t->da;
+	if (da->lockout_recovery == 0)
+		da->lockout_auth_blocked = 0;
+	if (da->recovery_time != 0 && da->failed_tries < da->max_tries && t->orderly == ORDERLY_NONE) {
+		da->failed_tries++;
+		da->last_fail_clock = t->clock;
+	}
+}
+
 TPM_RC tpm2_cc_Startup(struct tpm2_cmd *c)
 {
 	struct tpm2 *t = c->t;
@@ -69,6 +83,7 @@ TPM_RC tpm2_cc_Startup(struct tpm2_cmd *c)
 		for (unsigned b = 0; b < TPM2_NUM_BANKS; b++)
 			t->pcr[b][0][tpm2_hash_size(tpm2_pcr_bank_alg(b)) - 1] = 3;
 	tpm2_nv_startup(t, !resume);
+	da_startup(t);
 	t->nv_global_locked = 0;
 	t->orderly = ORDERLY_NONE;
 	t->started = 1;
