@@ -282,15 +282,21 @@ static void pow_two(const tc_mont *mt, uint64_t *x, const uint8_t *e, size_t e_l
 	tc_zeroize(t, sizeof t);
 }
 
+/* R^2 mod m: R mod m doubled 64 n more times. */
+static void compute_r2(const tc_mont *mt, uint64_t *r2)
+{
+	memcpy(r2, mt->one, mt->n * sizeof *r2);
+	for (unsigned i = 0; i < 64 * mt->n; i++)
+		mod_double(mt, r2);
+}
+
+/* x = base^e in Montgomery form (base < m, plain), fixed 4-bit window. */
 static void pow_window(const tc_mont *mt, uint64_t *x, const uint64_t *base, const uint8_t *e,
                        size_t e_len)
 {
 	uint64_t table[16][ML], t[ML], r2[ML], sel[ML];
 	const unsigned n = mt->n;
-	/* base in Montgomery form: base * R^2 / R; R^2 mod m = one doubled 64 n more times */
-	memcpy(r2, mt->one, n * sizeof *r2);
-	for (unsigned i = 0; i < 64 * n; i++)
-		mod_double(mt, r2);
+	compute_r2(mt, r2);
 	memcpy(table[0], mt->one, n * sizeof *t);
 	mont_mul(mt, table[1], base, r2);
 	for (unsigned k = 2; k < 16; k++)
@@ -327,4 +333,32 @@ int tc_mont_pow_is_pm1(const tc_mont *mt, const uint64_t *base_limbs, int base_i
 	int r = equals_pm1(mt, x);
 	tc_zeroize(x, sizeof x);
 	return r;
+}
+
+void tc_mont_modpow(const tc_mont *mt, uint64_t *x, const uint64_t *base, const uint8_t *e,
+                    size_t e_len)
+{
+	uint64_t t[ML], one[ML];
+	pow_window(mt, t, base, e, e_len);
+	memset(one, 0, sizeof one);
+	one[0] = 1;
+	mont_mul(mt, x, t, one);                /* out of Montgomery form */
+	tc_zeroize(t, sizeof t);
+}
+
+void tc_mont_mulmod(const tc_mont *mt, uint64_t *x, const uint64_t *a, const uint64_t *b)
+{
+	uint64_t t[ML], r2[ML];
+	compute_r2(mt, r2);
+	mont_mul(mt, t, a, b);                  /* a b / R */
+	mont_mul(mt, x, t, r2);                 /* a b */
+	tc_zeroize(t, sizeof t);
+}
+
+void tc_mont_encode(uint8_t *dst, size_t len, const uint64_t *x, unsigned n)
+{
+	for (size_t i = 0; i < len; i++) {
+		size_t bit = 8 * i;
+		dst[len - 1 - i] = bit < 64 * (size_t)n ? (uint8_t)(x[bit / 64] >> (bit % 64)) : 0;
+	}
 }

@@ -29,4 +29,13 @@ void tc_mont_decode(uint64_t *x, unsigned n, const uint8_t *src, size_t len);
 int tc_mont_pow_is_pm1(const tc_mont *mt, const uint64_t *base_limbs, int base_is_two,
                        const uint8_t *e, size_t e_len);
 
+/* x = base^e mod m (base < m; plain representation in and out), fixed 4-bit window, constant
+ * time in base and e (only e_len shows). */
+void tc_mont_modpow(const tc_mont *mt, uint64_t *x, const uint64_t *base, const uint8_t *e,
+                    size_t e_len);
+/* x = a b mod m (a, b < m, plain). */
+void tc_mont_mulmod(const tc_mont *mt, uint64_t *x, const uint64_t *a, const uint64_t *b);
+/* Limbs -> big-endian bytes (len bytes; truncated or zero-padded). */
+void tc_mont_encode(uint8_t *dst, size_t len, const uint64_t *x, unsigned n);
+
 #endif

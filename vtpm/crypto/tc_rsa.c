@@ -1,5 +1,6 @@
 /* RSA keys, raw operations, signatures (RSASSA, RSAPSS) and encryption (OAEP, RSAES, raw). */
 #include "tc_bn.h"
+#include "tc_mont.h"
 #include <string.h>
 
 #define DEFAULT_E 65537u
@@ -13,12 +14,6 @@ static br_rsa_public rsa_public_fn(void)
 {
 	br_rsa_public f = br_rsa_i62_public_get();
 	return f ? f : br_rsa_i31_public;
-}
-
-static br_rsa_private rsa_private_fn(void)
-{
-	br_rsa_private f = br_rsa_i62_private_get();
-	return f ? f : br_rsa_i31_private;
 }
 
 /* ---- keys ---- */
@@ -242,14 +237,113 @@ static size_t priv_modulus_len(const tc_rsa_priv *sk)
 	return (sk->bits + 7) / 8;
 }
 
+/* 1 if x < n (both len bytes, big-endian), constant time. */
+static uint32_t ct_less(const uint8_t *x, const uint8_t *n, size_t len)
+{
+	uint32_t borrow = 0;
+	for (size_t i = len; i-- > 0;)
+		borrow = ((uint32_t)x[i] - n[i] - borrow) >> 31;
+	return borrow;
+}
+
+/* n = p q, as k big-endian bytes. */
+static void modulus_bytes(const tc_rsa_priv *sk, uint8_t *n, size_t k)
+{
+	uint32_t pw[TC_BN_WORDS], qw[TC_BN_WORDS], nw[2 * TC_BN_WORDS];
+	br_i31_decode(pw, sk->p, sk->p_len);
+	br_i31_decode(qw, sk->q, sk->q_len);
+	br_i31_zero(nw, pw[0]);
+	br_i31_mulacc(nw, pw, qw);
+	br_i31_encode(n, k, nw);
+	tc_zeroize(pw, sizeof pw);
+	tc_zeroize(qw, sizeof qw);
+}
+
+/* c^d mod r for one CRT half: c reduced mod r (BearSSL's constant-time i31 reduction), then our
+ * 64-bit Montgomery exponentiation (about twice BearSSL i62's speed). */
+static void crt_half(const tc_mont *mt, uint64_t *out, const uint8_t *c, size_t k,
+                     const uint8_t *r, size_t r_len, const uint8_t *d, size_t d_len)
+{
+	uint32_t rw[TC_BN_WORDS], tw[TC_BN_WORDS];
+	uint8_t buf[TC_RSA_MAX_PBYTES];
+	uint64_t cr[TC_MONT_MAX_LIMBS];
+	br_i31_decode(rw, r, r_len);
+	br_i31_decode_reduce(tw, c, k, rw);
+	br_i31_encode(buf, r_len, tw);
+	tc_mont_decode(cr, mt->n, buf, r_len);
+	tc_mont_modpow(mt, out, cr, d, d_len);
+	tc_zeroize(tw, sizeof tw);
+	tc_zeroize(buf, sizeof buf);
+	tc_zeroize(cr, sizeof cr);
+}
+
+/* x = x^d mod n by CRT (Garner): m1 = x^dP mod p, m2 = x^dQ mod q, h = qInv (m1 - m2) mod p,
+ * x = m2 + h q.  Constant time in all values; only the sizes show. */
+static int rsa_private_crt(const tc_rsa_priv *sk, uint8_t *x, size_t k)
+{
+	uint8_t n[TC_RSA_MAX_BYTES + 1];
+	modulus_bytes(sk, n, k);
+	if (!ct_less(x, n, k))
+		return TC_ERR_VALUE;
+	tc_mont mp, mq;
+	if (!tc_mont_init(&mp, sk->p, sk->p_len) || !tc_mont_init(&mq, sk->q, sk->q_len) ||
+	    mq.n > mp.n)
+		return TC_ERR_KEY;
+	uint64_t m1[TC_MONT_MAX_LIMBS], m2[TC_MONT_MAX_LIMBS], t[TC_MONT_MAX_LIMBS];
+	uint64_t iq[TC_MONT_MAX_LIMBS], h[TC_MONT_MAX_LIMBS], prod[2 * TC_MONT_MAX_LIMBS + 1];
+	const unsigned np = mp.n, nq = mq.n;
+	crt_half(&mp, m1, x, k, sk->p, sk->p_len, sk->dp, sk->dp_len);
+	crt_half(&mq, m2, x, k, sk->q, sk->q_len, sk->dq, sk->dq_len);
+	for (unsigned j = nq; j < np; j++)
+		m2[j] = 0;
+	/* m2 < q < p for our keys (p is the larger prime), so m1 - m2 needs one correction */
+	uint64_t borrow = 0;
+	for (unsigned j = 0; j < np; j++) {
+		unsigned __int128 z = (unsigned __int128)m1[j] - m2[j] - borrow;
+		t[j] = (uint64_t)z;
+		borrow = (uint64_t)(z >> 64) & 1;
+	}
+	uint64_t mask = (uint64_t)0 - borrow, carry = 0;
+	for (unsigned j = 0; j < np; j++) {
+		unsigned __int128 z = (unsigned __int128)t[j] + (mp.m[j] & mask) + carry;
+		t[j] = (uint64_t)z;
+		carry = (uint64_t)(z >> 64);
+	}
+	tc_mont_decode(iq, np, sk->iq, sk->iq_len);
+	tc_mont_mulmod(&mp, h, t, iq);
+	/* x = m2 + h q */
+	memset(prod, 0, sizeof prod);
+	for (unsigned j = 0; j < nq; j++)
+		prod[j] = m2[j];
+	for (unsigned i = 0; i < np; i++) {
+		uint64_t c = 0;
+		for (unsigned j = 0; j < nq; j++) {
+			unsigned __int128 z = (unsigned __int128)h[i] * mq.m[j] + prod[i + j] + c;
+			prod[i + j] = (uint64_t)z;
+			c = (uint64_t)(z >> 64);
+		}
+		for (unsigned j = i + nq; j <= np + nq; j++) {
+			unsigned __int128 z = (unsigned __int128)prod[j] + c;
+			prod[j] = (uint64_t)z;
+			c = (uint64_t)(z >> 64);
+		}
+	}
+	tc_mont_encode(x, k, prod, np + nq + 1);
+	tc_zeroize(m1, sizeof m1);
+	tc_zeroize(m2, sizeof m2);
+	tc_zeroize(t, sizeof t);
+	tc_zeroize(h, sizeof h);
+	tc_zeroize(prod, sizeof prod);
+	tc_zeroize(&mp, sizeof mp);
+	tc_zeroize(&mq, sizeof mq);
+	return TC_OK;
+}
+
 int tc_rsa_private_raw(const tc_rsa_priv *sk, uint8_t *x, size_t len)
 {
 	if (len != priv_modulus_len(sk))
 		return TC_ERR_SIZE;
-	br_rsa_private_key view;
-	tc_rsa_priv_br(sk, &view);
-	/* BearSSL checks x < n (constant time) and reports it through the return value. */
-	return rsa_private_fn()(x, &view) ? TC_OK : TC_ERR_VALUE;
+	return rsa_private_crt(sk, x, len);
 }
 
 /* ---- signatures ---- */
@@ -363,12 +457,8 @@ int tc_rsa_sign(const tc_rsa_priv *sk, uint16_t scheme, uint16_t hash_alg, const
 		return TC_ERR_SIZE;
 	int rc;
 	if (scheme == TC_ALG_RSASSA) {
-		br_rsa_private_key view;
-		tc_rsa_priv_br(sk, &view);
-		br_rsa_pkcs1_sign f = br_rsa_i62_pkcs1_sign_get();
-		if (!f)
-			f = br_rsa_i31_pkcs1_sign;
-		rc = f(hash_oid(hash_alg), digest, hl, &view, sig) ? TC_OK : TC_ERR_SIZE;
+		rc = br_rsa_pkcs1_sig_pad(hash_oid(hash_alg), digest, hl, sk->bits, sig)
+		     ? tc_rsa_private_raw(sk, sig, k) : TC_ERR_SIZE;
 	} else {
 		rc = pss_sign(sk, hash_alg, digest, hl, rng, sig);
 	}
@@ -497,8 +587,7 @@ int tc_rsa_decrypt(const tc_rsa_priv *sk, uint16_t scheme, uint16_t hash_alg, co
 		return TC_ERR_SIZE;
 	uint8_t em[TC_RSA_MAX_BYTES];
 	memcpy(em, in, k);
-	/* BearSSL's OAEP decoder runs the private operation itself. */
-	int rc = scheme == TC_ALG_OAEP ? TC_OK : tc_rsa_private_raw(sk, em, k);
+	int rc = tc_rsa_private_raw(sk, em, k);
 	size_t off = 0, len = 0;
 	if (rc != TC_OK) {
 		rc = TC_ERR_VALUE;
@@ -510,14 +599,10 @@ int tc_rsa_decrypt(const tc_rsa_priv *sk, uint16_t scheme, uint16_t hash_alg, co
 		if (off == 0)
 			rc = TC_ERR_DECRYPT;
 	} else {
-		/* BearSSL's OAEP decoder is constant time (padding and label checks). */
-		br_rsa_private_key view;
-		tc_rsa_priv_br(sk, &view);
-		br_rsa_oaep_decrypt f = br_rsa_i62_oaep_decrypt_get();
-		if (!f)
-			f = br_rsa_i31_oaep_decrypt;
+		/* BearSSL's OAEP decoder is constant time (padding and label checks); it moves the
+		 * message to the start of em. */
 		len = k;
-		if (!f(tc_hash_class(hash_alg), label, label_len, &view, em, &len))
+		if (!br_rsa_oaep_unpad(tc_hash_class(hash_alg), label, label_len, em, &len))
 			rc = TC_ERR_DECRYPT;
 	}
 	if (rc == TC_OK) {
