@@ -21,6 +21,8 @@ KNOWN = {
     ("/1a", 0x131, 0x2D6, 0x2D2): "ECDAA keys: our SCHEME+P2 comes before the symmetric check",
     ("rsaenc", 0x159, 0x101, 0x1C4): "RSA_Decrypt of a bad ciphertext: libtpms answers "
                                      "TPM_RC_FAILURE, we TPM_RC_VALUE+P1 (Part 3)",
+    ("activate-rsa", 0x147, 0x101, 0x2C4): "ActivateCredential with an undecryptable RSA secret: "
+                                           "libtpms TPM_RC_FAILURE, we VALUE+P2 (Part 3)",
     ("eccparams", 0x178, 0x000, 0x1E6): "curves libtpms has and we do not (P-192, P-521, SM2)",
 }
 
@@ -189,6 +191,49 @@ def seeds():
                                     cmd(0x156, (T0,), u16(0) + b2(ecc(0x40060, False, 0x18)) +
                                         b2(b"\x00\x20" + b"\x01" * 32 + b"\x00\x04abcd") +
                                         b2(b2(b"\x01" * 32) + b2(b"\x02" * 32)) + u16(0x10))])
+    # Duplicate under a policy session (PolicyCommandCode(Duplicate)); the key's authPolicy is
+    # that policy's digest, computed here.
+    import hashlib
+    dup_policy = hashlib.sha256(b"\0" * 32 + u32(0x16C) + u32(0x14B)).digest()
+    def dupkey(a=0x40060):
+        return (u16(0x23) + u16(0x0B) + u32(a) + b2(dup_policy) + u16(0x10) + u16(0x18) +
+                u16(0x0B) + u16(3) + u16(0x10) + b2(b"") + b2(b""))
+    sess = cmd(0x176, (NULLH, NULLH), b2(b"\x07" * 32) + u16(0) + b"\x01" + u16(0x10) + u16(0x0B),
+               auth=False)
+    pcc = cmd(0x16C, (0x03000000,), u32(0x14B), auth=False)
+    def dup(obj, parent, params):
+        body = u32(obj) + u32(parent)
+        a = u32(0x03000000) + u16(0) + b"\x01" + u16(0)
+        body += u32(len(a)) + a + params
+        return u16(0x8002) + u32(10 + len(body)) + u32(0x14B) + body
+    aes = u16(6) + u16(128) + u16(0x43)
+    for a in (0x40060, 0x40070, 0x40860):
+        for parent in (T0, NULLH):
+            for ekey, sym in ((b"", u16(0x10)), (b"", aes), (b"k" * 16, aes), (b"k" * 8, aes),
+                              (b"k" * 16, u16(0x10))):
+                emit("duplicate", "%x/%x/%d/%d" % (a, parent, len(ekey), len(sym)),
+                     [cp(OWNER, SRK), cl(T0, dupkey(a), sens()), sess, pcc,
+                      dup(T1, parent, b2(ekey) + sym)])
+    pt = b2(b2(b"\x01" * 32) + b2(b"\x02" * 32))
+    for a in (0x40060, 0x40072, 0x40860, 0x40070):
+        for ekey, sym in ((b"", u16(0x10)), (b"k" * 16, aes), (b"k" * 8, aes), (b"", aes)):
+            for seed in (b2(b""), pt):
+                for dup_ in (b"", b"\x00\x20" + b"\x01" * 32 + b"\x00\x04abcd", b"\x00\x04abcd"):
+                    emit("import", "%x/%d/%d/%d/%d" % (a, len(ekey), len(sym), len(seed), len(dup_)),
+                         [cp(OWNER, SRK), cmd(0x156, (T0,), b2(ekey) + b2(dupkey(a)) + b2(dup_) + seed + sym)])
+    blobs = (b"", b"\x00", b"\x00\x50" + b"\x01" * 90, b"\x00\x20" + b"\x01" * 10,
+             b"\x00\x20" + b"\x01" * 60, b"\x00\x10" + b"\x01" * 60, b"\x00\x00" + b"\x01" * 4)
+    for i, blob in enumerate(blobs):
+        emit("load-activate", "load-%d" % i, [cp(OWNER, SRK), cmd(0x157, (T0,), b2(blob) + b2(SIGN))])
+        emit("load-activate", "activate-%d" % i,
+             [cp(OWNER, ecc(0x30072, curve=3)), cl(T0, kh(0x52), sens(b"x")),
+              cmd(0x147, (T1, T0), b2(blob) + b2(b2(b"\x01" * 32) + b2(b"\x02" * 32)))])
+        emit("load-activate", "activate-rsa-%d" % i,
+             [cp(OWNER, rsa(0x30072)), cl(T0, kh(0x52), sens(b"x")),
+              cmd(0x147, (T1, T0), b2(blob) + b2(b"\x01" * 128))])
+    emit("import", "to-signing-key", [cp(OWNER, SIGN), cmd(0x156, (T0,), u16(0) + b2(dupkey()) + b2(b"x") + u16(0) + u16(0x10))])
+    emit("duplicate", "to-signing-key", [cp(OWNER, SIGN), cl(OWNER, dupkey()), sess, pcc,
+                                         dup(T1, T0, u16(0) + u16(0x10))])
     return out
 
 class Engine:

@@ -122,8 +122,17 @@ static TPM_RC inner_unwrap(uint16_t name_alg, const struct tpm2b_digest *name, c
 	size_t hs = tpm2_hash_size(name_alg);
 	uint8_t iv[16] = { 0 }, d[TPM2_MAX_DIGEST];
 	struct tpm2_hash h;
+	uint16_t n;
 	tpm2_aes_cfb(key, key_len, iv, false, buf, len);
-	if (len < 2 + hs || tpm2_get_u16(buf) != hs)
+	/* the integrity TPM2B is unmarshalled first (INSUFFICIENT / SIZE), then compared */
+	if (len < 2)
+		return TPM_RC_INSUFFICIENT;
+	n = tpm2_get_u16(buf);
+	if (n > TPM2_MAX_DIGEST)
+		return TPM_RC_SIZE;
+	if (len - 2 < n)
+		return TPM_RC_INSUFFICIENT;
+	if (n != hs)
 		return TPM_RC_INTEGRITY;
 	tpm2_hash_init(&h, name_alg);
 	tpm2_hash_update(&h, buf + 2 + hs, len - 2 - hs);
@@ -150,20 +159,23 @@ TPM_RC tpm2_cc_Duplicate(struct tpm2_cmd *c)
 	TPM2_P(1, tpm2_rd_tpm2b(&c->in, &ekey_in, &ekey_in_len, TPM2_MAX_DATA));
 	TPM2_P(2, rd_sym_object(&c->in, &sym));
 	TPM2_TRY(tpm2_in_done(c));
-	if (!o || (o->flags & (TPM2_OBJ_PUBLIC_ONLY | TPM2_OBJ_EXTERNAL | TPM2_OBJ_PRIMARY)))
+	/* libtpms' order; a primary whose fixedParent is clear may be duplicated too */
+	if (!o)
 		return TPM2_RC_H(TPM_RC_TYPE, 1);
 	if (o->pub.attrs & TPMA_OBJECT_FIXEDPARENT)
 		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 1);
+	if (o->flags & TPM2_OBJ_PUBLIC_ONLY)
+		return TPM2_RC_H(TPM_RC_TYPE, 1);
 	if (c->handles[1] != TPM_RH_NULL) {
 		np = tpm2_object_find(t, c->handles[1]);
 		if (!np || !asym_storage_public(np))
 			return TPM2_RC_H(TPM_RC_TYPE, 2);
 	}
 	if (o->pub.attrs & TPMA_OBJECT_ENCRYPTEDDUPLICATION) {
-		if (!np)
-			return TPM2_RC_H(TPM_RC_HIERARCHY, 2);
 		if (sym.alg == TPM_ALG_NULL)
 			return TPM2_RC_P(TPM_RC_SYMMETRIC, 2);
+		if (!np)
+			return TPM2_RC_H(TPM_RC_HIERARCHY, 2);
 	}
 	if (sym.alg == TPM_ALG_NULL) {
 		if (ekey_in_len)
@@ -283,14 +295,14 @@ TPM_RC tpm2_cc_Import(struct tpm2_cmd *c)
 	TPM2_TRY(tpm2_in_done(c));
 	if (in.pub.attrs & (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT))
 		return TPM2_RC_P(TPM_RC_ATTRIBUTES, 2);
-	if (in.pub.attrs & TPMA_OBJECT_ENCRYPTEDDUPLICATION) {
-		if (in.sym.alg == TPM_ALG_NULL)
-			return TPM2_RC_P(TPM_RC_SYMMETRIC, 5);
-		if (!in.seed_len)
-			return TPM2_RC_P(TPM_RC_VALUE, 4);
-	}
 	if (in.sym.alg != TPM_ALG_NULL && in.ekey_len != in.sym.key_bits / 8u)
 		return TPM2_RC_P(TPM_RC_SIZE, 1);
+	if (in.pub.attrs & TPMA_OBJECT_ENCRYPTEDDUPLICATION) {   /* codes as libtpms */
+		if (in.sym.alg == TPM_ALG_NULL)
+			return TPM2_RC_P(TPM_RC_ATTRIBUTES, 1);
+		if (!in.seed_len)
+			return TPM2_RC_P(TPM_RC_ATTRIBUTES, 4);
+	}
 	rc = tpm2_keys_check_public(&in.pub, parent);
 	if (rc)
 		return tpm2_keys_rc(rc, 2);

@@ -218,6 +218,8 @@ TPM_RC tpm2_cc_Load(struct tpm2_cmd *c)
 	TPM2_P(1, tpm2_rd_tpm2b(&c->in, &priv, &priv_len, TPM2_MAX_PRIVATE));
 	TPM2_P(2, tpm2_rd_public_sized(&c->in, &pub, false));
 	TPM2_TRY(tpm2_in_done(c));
+	if (!priv_len)
+		return TPM2_RC_P(TPM_RC_SIZE, 1);
 	rc = tpm2_keys_check_public(&pub, parent);
 	if (rc)
 		return tpm2_keys_rc(rc, 2);

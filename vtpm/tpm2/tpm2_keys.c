@@ -526,10 +526,20 @@ TPM_RC tpm2_keys_outer_unwrap(uint16_t name_alg, const struct tpmt_sym_def *sym,
 	uint8_t key[32], hkey[TPM2_MAX_DIGEST], mac[TPM2_MAX_DIGEST], iv[16] = { 0 };
 	size_t hs = tpm2_hash_size(name_alg), kb = sym->key_bits / 8u, n;
 	struct tpm2_hmac m;
+	uint16_t isize;
 	if (!hs || !kb || kb > sizeof key)
 		return TPM_RC_SYMMETRIC;
-	if (blob_len < 2 || tpm2_get_u16(blob) != hs || blob_len < 2 + hs)
+	/* the integrity TPM2B is unmarshalled first (INSUFFICIENT / SIZE, as libtpms), then the
+	 * HMAC compared (a wrong size is an INTEGRITY failure) */
+	if (blob_len < 2)
+		return TPM_RC_INSUFFICIENT;
+	isize = tpm2_get_u16(blob);
+	if (isize > TPM2_MAX_DIGEST)
 		return TPM_RC_SIZE;
+	if (blob_len - 2 < isize)
+		return TPM_RC_INSUFFICIENT;
+	if (isize != hs)
+		return TPM_RC_INTEGRITY;
 	n = blob_len - 2 - hs;
 	tpm2_kdfa(name_alg, seed, seed_len, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)(hs * 8), hkey);
 	tpm2_hmac_init(&m, name_alg, hkey, hs);
