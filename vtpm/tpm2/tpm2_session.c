@@ -327,7 +327,7 @@ TPM_RC tpm2_session_check(struct tpm2_cmd *c, unsigned sess_idx, int handle_idx)
 	uint8_t cp[TPM2_MAX_DIGEST];
 	size_t cp_len;
 	s->cmd_state = TPM2_SCMD_CHECKED;
-	s->cmd_auth.size = 0;
+	tpm2_zeroise(&s->cmd_auth, sizeof s->cmd_auth);   /* a failed command may have left one */
 	if (a->hmac_size == 0)
 		s->cmd_state |= TPM2_SCMD_EMPTY_HMAC;
 	TPM2_TRY(check_attrs(c, sess_idx));
