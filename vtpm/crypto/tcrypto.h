@@ -295,8 +295,9 @@ int tc_rsa_verify(const tc_rsa_pub *pk, uint16_t scheme, uint16_t hash_alg,
  * TC_ALG_RSAES (PKCS#1 v1.5 type 2; hash_alg and label ignored) or TC_ALG_NULL (raw: the message
  * is left-padded with zeros to n_len and must be < n).  encrypt writes n_len bytes; rng gives
  * the OAEP seed / v1.5 padding.  decrypt writes the recovered message (for NULL: n_len bytes),
- * TC_ERR_SIZE if out_max is too small or the message too long, TC_ERR_DECRYPT if the padding or
- * label does not check (constant time in the padding check). */
+ * TC_ERR_SIZE if out_max is too small, the message too long or in_len != n_len, TC_ERR_VALUE if
+ * the ciphertext is >= n, TC_ERR_DECRYPT if the padding or label does not check (constant time
+ * in the padding check). */
 int tc_rsa_encrypt(const tc_rsa_pub *pk, uint16_t scheme, uint16_t hash_alg, const void *label,
                    size_t label_len, const uint8_t *msg, size_t msg_len,
                    const br_prng_class **rng, uint8_t *out, size_t out_max, size_t *out_len);
