@@ -88,12 +88,13 @@ TPM_RC tpm2_cc_ContextSave(struct tpm2_cmd *c)
 	struct tpm2 *t = c->t;
 	uint32_t h = c->handles[0];
 	struct tpms_context ctx;
-	uint8_t payload[TPM2_MAX_CONTEXT_BLOB];
+	/* context commands take no sessions, so the parameter-decryption buffer is free */
+	uint8_t *payload = t->io;
 	struct tpm2_wr pw;
 	TPM_RC rc;
 	TPM2_TRY(tpm2_in_done(c));
 	memset(&ctx, 0, sizeof ctx);
-	tpm2_wr_init(&pw, payload, sizeof payload - 2 - INTEGRITY_SIZE);
+	tpm2_wr_init(&pw, payload, TPM2_MAX_CONTEXT_BLOB - 2 - INTEGRITY_SIZE);
 	ctx.hierarchy = TPM_RH_NULL;
 	if (HANDLE_TYPE(h) == TPM_HT_TRANSIENT) {
 		struct tpm2_slot *s = tpm2_slot_find(t, h);
@@ -113,7 +114,7 @@ TPM_RC tpm2_cc_ContextSave(struct tpm2_cmd *c)
 	if (pw.overflow)
 		return TPM_RC_FAILURE;
 	TPM2_TRY(tpm2_context_seal(t, &ctx, payload, pw.off));
-	tpm2_zeroise(payload, sizeof payload);
+	tpm2_zeroise(payload, pw.off);
 	tpm2_wr_context(&c->out, &ctx);
 	return TPM_RC_SUCCESS;
 }
@@ -121,22 +122,22 @@ TPM_RC tpm2_cc_ContextSave(struct tpm2_cmd *c)
 static TPM_RC load_object_context(struct tpm2_cmd *c, const struct tpms_context *ctx)
 {
 	struct tpm2 *t = c->t;
-	uint8_t payload[TPM2_MAX_CONTEXT_BLOB];
+	uint8_t *payload = t->io;   /* no sessions on context commands: the buffer is free */
 	size_t len;
 	struct tpm2_rd r;
 	struct tpm2_slot *s;
 	TPM_RC rc;
 	if (!tpm2_hierarchy_enabled(t, ctx->hierarchy))
 		return TPM2_RC_P(TPM_RC_HIERARCHY, 1);
-	TPM2_P(1, tpm2_context_open(t, ctx, payload, sizeof payload, &len));
+	TPM2_P(1, tpm2_context_open(t, ctx, payload, TPM2_MAX_CONTEXT_BLOB, &len));
 	s = tpm2_slot_alloc(t, TPM2_SLOT_HASH_SEQ);
 	if (!s) {
-		tpm2_zeroise(payload, sizeof payload);
+		tpm2_zeroise(payload, len);
 		return TPM_RC_OBJECT_MEMORY;
 	}
 	tpm2_rd_init(&r, payload, len);
 	rc = tpm2_slot_deserialize(s, &r);
-	tpm2_zeroise(payload, sizeof payload);
+	tpm2_zeroise(payload, len);
 	if (rc || tpm2_rd_left(&r) ||
 	    (s->kind == TPM2_SLOT_OBJECT) != (ctx->saved_handle == SAVED_OBJECT)) {
 		tpm2_slot_free(t, s);
@@ -158,14 +159,14 @@ TPM_RC tpm2_cc_ContextLoad(struct tpm2_cmd *c)
 	if (HANDLE_TYPE(ctx.saved_handle) == TPM_HT_TRANSIENT)
 		return load_object_context(c, &ctx);
 	{
-		uint8_t payload[TPM2_MAX_CONTEXT_BLOB];
+		uint8_t *payload = c->t->io;
 		size_t len;
 		struct tpm2_rd r;
 		TPM_RC rc;
-		TPM2_P(1, tpm2_context_open(c->t, &ctx, payload, sizeof payload, &len));
+		TPM2_P(1, tpm2_context_open(c->t, &ctx, payload, TPM2_MAX_CONTEXT_BLOB, &len));
 		tpm2_rd_init(&r, payload, len);
 		rc = tpm2_session_context_load(c->t, ctx.saved_handle, &r);
-		tpm2_zeroise(payload, sizeof payload);
+		tpm2_zeroise(payload, len);
 		if (rc)
 			return TPM2_RC_P(rc, 1);
 		c->rsp_handle = ctx.saved_handle;
