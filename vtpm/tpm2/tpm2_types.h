@@ -15,7 +15,7 @@
 
 #define TPM2_NUM_PCRS         24u
 #define TPM2_TRANSIENT_SLOTS  3u    /* objects + sequences (libtpms has 3 too) */
-#define TPM2_SESSION_SLOTS    3u
+#define TPM2_SESSION_SLOTS    8u    /* active sessions (a saved one keeps its slot) */
 #define TPM2_PERSISTENT_SLOTS 7u
 #define TPM2_NV_MAX_INDICES   24u
 #define TPM2_NV_ARENA_SIZE    8192u /* data of all NV indices */
