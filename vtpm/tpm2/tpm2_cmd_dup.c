@@ -10,6 +10,8 @@
  */
 #include "tpm2_keys.h"
 
+#define ID_OBJECT_MAX (2u + TPM2_MAX_DIGEST + 2u + TPM2_MAX_DIGEST)   /* TPMS_ID_OBJECT */
+
 static TPM_RC rd_sym_object(struct tpm2_rd *r, struct tpmt_sym_def *s)
 {
 	TPM2_TRY(tpm2_rd_sym_def(r, s, false, true));
@@ -62,10 +64,10 @@ TPM_RC tpm2_cc_ActivateCredential(struct tpm2_cmd *c)
 	const struct tpm2_object *key = tpm2_object_find(c->t, c->handles[1]);
 	const uint8_t *blob, *secret;
 	uint16_t blob_len, secret_len;
-	uint8_t seed[TPM2_MAX_DIGEST], plain[TPM2_MAX_COMMAND_SIZE];
+	uint8_t seed[TPM2_MAX_DIGEST], plain[ID_OBJECT_MAX];
 	size_t seed_len, n;
 	TPM_RC rc;
-	TPM2_P(1, tpm2_rd_tpm2b(&c->in, &blob, &blob_len, TPM2_MAX_COMMAND_SIZE));
+	TPM2_P(1, tpm2_rd_tpm2b(&c->in, &blob, &blob_len, ID_OBJECT_MAX));
 	TPM2_P(2, tpm2_rd_tpm2b(&c->in, &secret, &secret_len, TPM2_MAX_SECRET));
 	TPM2_TRY(tpm2_in_done(c));
 	if (!obj)
