@@ -316,8 +316,61 @@ static void test_command_audit(void)
 	free(t);
 }
 
+/* An audited NV_Write: cpHash uses the index's Name from before the write (WRITTEN clear). */
+static void test_audit_names(void)
+{
+	struct tpm2 *t = tt_new();
+	struct tpm2_nv_index *nv = &t->nv[0];
+	struct tt_cmd c;
+	struct tt_rsp r;
+	uint8_t name[34], cp[32], rp[32], digest[32] = { 0 }, be[4];
+	tc_hash_ctx h;
+	memset(nv, 0, sizeof *nv);
+	nv->pub.index = 0x01500060;
+	nv->pub.name_alg = TPM_ALG_SHA256;
+	nv->pub.attrs = TPMA_NV_OWNERREAD | TPMA_NV_OWNERWRITE;
+	nv->pub.data_size = 4;
+	t->nv_used = 4;
+	tpm2_nv_name(nv, name);
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_SetCommandCodeAuditStatus);
+	tt_u32(&c, TPM_RH_OWNER);
+	tt_pw_sessions(&c, "", NULL);
+	tt_u16(&c, TPM_ALG_NULL);
+	tt_u32(&c, 1); tt_u32(&c, TPM_CC_NV_Write);
+	tt_u32(&c, 0);
+	tt_exec(t, &c, &r);
+	t->audit_digest.size = 0;
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_NV_Write);
+	tt_u32(&c, TPM_RH_OWNER);
+	tt_u32(&c, nv->pub.index);
+	tt_pw_sessions(&c, "", NULL);
+	tt_tpm2b(&c, "abcd", 4);
+	tt_u16(&c, 0);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "audit: audited NV_Write");
+	CHECK(nv->pub.attrs & TPMA_NV_WRITTEN, "audit: the write changed the index's Name");
+	tc_hash_init(&h, TPM_ALG_SHA256);
+	tpm2_put_u32(be, TPM_CC_NV_Write); tc_hash_update(&h, be, 4);
+	tpm2_put_u32(be, TPM_RH_OWNER); tc_hash_update(&h, be, 4);
+	tc_hash_update(&h, name, 34);
+	tc_hash_update(&h, "\x00\x04" "abcd" "\x00\x00", 8);
+	tc_hash_final(&h, cp);
+	tc_hash_init(&h, TPM_ALG_SHA256);
+	memset(be, 0, 4); tc_hash_update(&h, be, 4);
+	tpm2_put_u32(be, TPM_CC_NV_Write); tc_hash_update(&h, be, 4);
+	tc_hash_final(&h, rp);
+	tc_hash_init(&h, TPM_ALG_SHA256);
+	tc_hash_update(&h, digest, 32);
+	tc_hash_update(&h, cp, 32);
+	tc_hash_update(&h, rp, 32);
+	tc_hash_final(&h, digest);
+	CHECK(t->audit_digest.size == 32 && !memcmp(t->audit_digest.buf, digest, 32),
+	      "audit: cpHash over the Names before the command ran");
+	free(t);
+}
+
 int main(void)
 {
+	test_audit_names();
 	test_quote();
 	test_certify_nv();
 	test_command_audit();
