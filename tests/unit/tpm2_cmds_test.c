@@ -73,6 +73,12 @@ static uint32_t pcr_read1(struct tpm2 *t, uint16_t alg, unsigned pcr, uint8_t *o
 	return 0;
 }
 
+static uint32_t nv_define(struct tpm2 *t, uint32_t auth_h, const char *auth_pw, uint32_t index,
+                          uint32_t attrs, uint16_t size, const char *index_pw);
+static uint32_t nv_write(struct tpm2 *t, uint32_t auth_h, uint32_t index, const char *pw,
+                         const void *d, uint16_t n, uint16_t off);
+#define NV_RW (TPMA_NV_AUTHREAD | TPMA_NV_AUTHWRITE | TPMA_NV_OWNERREAD | TPMA_NV_OWNERWRITE)
+
 static void restart(struct tpm2 *t, uint16_t shut, uint16_t start)
 {
 	if (shut != 0xFFFF)
@@ -99,8 +105,7 @@ static void test_startup(void)
 	CHECK_RC(tt_startup(t, TPM_SU_STATE), TPM_RC_VALUE + TPM_RC_P + TPM_RC_1,
 	         "Startup(STATE) after a disorderly power cycle -> VALUE+P1");
 	CHECK_RC(tt_startup(t, TPM_SU_CLEAR), 0, "Startup(CLEAR) after the refused STATE");
-	CHECK(t->da.failed_tries == 1, "disorderly power cycle counts as one DA failure");
-	t->da.failed_tries = 0;
+	CHECK(t->da.failed_tries == 0, "disorderly power cycle without DA use: no DA failure");
 
 	pcr_extend(t, 0, 5, TPM_ALG_SHA256, d);
 	pcr_read1(t, TPM_ALG_SHA256, 5, v);
@@ -122,6 +127,12 @@ static void test_startup(void)
 	}
 	restart(t, TPM_SU_CLEAR, TPM_SU_CLEAR);
 	CHECK(t->reset_count == 3, "Shutdown(CLEAR)+Startup(CLEAR): TPM Reset");
+	nv_define(t, TPM_RH_OWNER, "", 0x01500000, NV_RW, 8, "pw");
+	nv_write(t, 0x01500000, 0x01500000, "pw", "12345678", 8, 0);
+	restart(t, 0xFFFF, TPM_SU_CLEAR);
+	CHECK(t->da.failed_tries == 1, "disorderly power cycle while DA was in use: one DA failure");
+	restart(t, TPM_SU_CLEAR, TPM_SU_CLEAR);
+	CHECK(t->da.failed_tries == 1, "orderly power cycle: no DA failure");
 
 	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_SelfTest);
 	tt_u8(&c, 1);
@@ -633,7 +644,6 @@ static uint32_t nv_simple(struct tpm2 *t, uint32_t cc, uint32_t auth_h, uint32_t
 	return tt_exec(t, &c, &r);
 }
 
-#define NV_RW (TPMA_NV_AUTHREAD | TPMA_NV_AUTHWRITE | TPMA_NV_OWNERREAD | TPMA_NV_OWNERWRITE)
 #define NT(x) ((uint32_t)(x) << TPMA_NV_TPM_NT_SHIFT)
 
 static void test_nv(void)

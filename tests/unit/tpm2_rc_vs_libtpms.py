@@ -29,7 +29,12 @@ DELIBERATE = {
     'PP_Commands': 'left out on purpose (no physical presence): TPM_RC_COMMAND_CODE',
     'getcap bad cap': 'capability 10 is TPM_CAP_ACT in libtpms; no ACT here',
     'testparms p521': 'P-521 not implemented (P-256 and P-384 are)',
-    'nvread uninit': 'libtpms answers TPM_RC_RETRY here; the spec says TPM_RC_NV_UNINITIALIZED',
+    'nvread uninit': 'first DA-protected authorization since Startup: the reference TPM answers '
+                     'TPM_RC_RETRY while it records DA use in NV (the TSS retries); no NV delay here',
+    'da: used before power loss': 'the same TPM_RC_RETRY of the reference TPM',
+    'lockout counter after disorderly': 'a power loss while DA was in use counts as a failure '
+                                        '(Part 1 DA rules); libtpms forgets its in-RAM flag',
+    'lockout counter after orderly': 'follows from the previous difference',
 }
 
 cases = [
@@ -160,9 +165,26 @@ cases = [
  ('seqcomplete ok', cmd(S, 0x13E, u32(0x80000000) + pw(b'') + b2(b'') + u32(0x40000001))),
  ('seqstart x4', cmd(NS, 0x186, b2(b'') + u16(0x10))),
  ('hierarchy disabled hash', None),
- ('dap', cmd(S, 0x13A, u32(0x4000000A) + pw(b'') + u32(1) + u32(0) + u32(0))),
- ('nvread bad pw2', cmd(S, 0x14E, u32(0x1500000) + u32(0x1500000) + pw(b'x') + u16(4) + u16(0))),
- ('nvread locked out', cmd(S, 0x14E, u32(0x1500000) + u32(0x1500000) + pw(b'pw') + u16(3) + u16(0))),
+ ('da: define index', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'pw') + nvpub(0x1500200, RW, 8))),
+ ('da: write index', cmd(S, 0x137, u32(0x1500200) + u32(0x1500200) + pw(b'pw') + b2(b'12345678') + u16(0))),
+ ('da: params max 2, recovery 0', cmd(S, 0x13A, u32(0x4000000A) + pw(b'') + u32(2) + u32(0) + u32(0))),
+ ('da(rec 0): bad 1', cmd(S, 0x14E, u32(0x1500200) + u32(0x1500200) + pw(b'x') + u16(8) + u16(0))),
+ ('da(rec 0): bad 2', cmd(S, 0x14E, u32(0x1500200) + u32(0x1500200) + pw(b'x') + u16(8) + u16(0))),
+ ('da(rec 0): good after 2 bad', cmd(S, 0x14E, u32(0x1500200) + u32(0x1500200) + pw(b'pw') + u16(8) + u16(0))),
+ ('=da(rec 0): lockout counter', cmd(NS, 0x17A, u32(6) + u32(0x20E) + u32(1))),
+ ('da: lock reset', cmd(S, 0x139, u32(0x4000000A) + pw(b''))),
+ ('da: params max 2, recovery 1000', cmd(S, 0x13A, u32(0x4000000A) + pw(b'') + u32(2) + u32(1000) + u32(1000))),
+ ('da: bad 1', cmd(S, 0x14E, u32(0x1500200) + u32(0x1500200) + pw(b'x') + u16(8) + u16(0))),
+ ('da: good after 1 bad', cmd(S, 0x14E, u32(0x1500200) + u32(0x1500200) + pw(b'pw') + u16(8) + u16(0))),
+ ('da: bad 2', cmd(S, 0x14E, u32(0x1500200) + u32(0x1500200) + pw(b'x') + u16(8) + u16(0))),
+ ('da: bad 3 (locked out)', cmd(S, 0x14E, u32(0x1500200) + u32(0x1500200) + pw(b'x') + u16(8) + u16(0))),
+ ('da: good while locked out', cmd(S, 0x14E, u32(0x1500200) + u32(0x1500200) + pw(b'pw') + u16(8) + u16(0))),
+ ('=da: lockout counter 2', cmd(NS, 0x17A, u32(6) + u32(0x20E) + u32(1))),
+ ('da: permanent (inLockout)', cmd(NS, 0x17A, u32(6) + u32(0x200) + u32(1))),
+ ('da: owner auth not DA', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500201, RW | 0x02000000, 8))),
+ ('da: NO_DA index wrong pw', cmd(S, 0x14E, u32(0x1500201) + u32(0x1500201) + pw(b'x') + u16(8) + u16(0))),
+ ('da: lock reset 2', cmd(S, 0x139, u32(0x4000000A) + pw(b''))),
+ ('da: good after reset', cmd(S, 0x14E, u32(0x1500200) + u32(0x1500200) + pw(b'pw') + u16(8) + u16(0))),
  ('lockout bad', cmd(S, 0x139, u32(0x4000000A) + pw(b'x'))),
  ('lockout good after bad', cmd(S, 0x139, u32(0x4000000A) + pw(b''))),
  # '=' cases: the whole response must be byte-identical, not only the code
@@ -190,6 +212,27 @@ cases = [
  ('=nv extend', cmd(S, 0x136, u32(0x40000001) + u32(0x1500101) + pw(b'') + b2(b'x'))),
  ('=nv read extend', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500101) + pw(b'') + u16(48) + u16(0))),
  ('=nv readpublic extend', cmd(NS, 0x169, u32(0x1500101))),
+ # power cycles (swtpm control channel CMD_INIT on both): orderly and disorderly start-up
+ ('~pcr_extend 5', cmd(S, 0x182, u32(5) + pw(b'') + u32(1) + u16(0xB) + b'\x33' * 32)),
+ ('shutdown state', cmd(NS, 0x145, u16(1))),
+ ('POWER', None),
+ ('startup state after shutdown state', cmd(NS, 0x144, u16(1))),
+ ('~pcr_read 5 after resume', cmd(NS, 0x17E, u32(1) + u16(0xB) + b'\x03\x20\0\0')),
+ ('da: used before power loss', cmd(S, 0x14E, u32(0x1500200) + u32(0x1500200) + pw(b'pw') + u16(8) + u16(0))),
+ ('POWER', None),
+ ('startup state after disorderly', cmd(NS, 0x144, u16(1))),
+ ('startup clear after disorderly', cmd(NS, 0x144, u16(0))),
+ ('lockout counter after disorderly', cmd(NS, 0x17A, u32(6) + u32(0x20E) + u32(1))),
+ ('~pcr_read 5 after reset', cmd(NS, 0x17E, u32(1) + u16(0xB) + b'\x03\x20\0\0')),
+ ('shutdown clear', cmd(NS, 0x145, u16(0))),
+ ('POWER', None),
+ ('startup state after shutdown clear', cmd(NS, 0x144, u16(1))),
+ ('startup clear after shutdown clear', cmd(NS, 0x144, u16(0))),
+ ('lockout counter after orderly', cmd(NS, 0x17A, u32(6) + u32(0x20E) + u32(1))),
+ ('shutdown state 2', cmd(NS, 0x145, u16(1))),
+ ('POWER', None),
+ ('startup clear after shutdown state (restart)', cmd(NS, 0x144, u16(0))),
+ ('~pcr_read 5 after restart', cmd(NS, 0x17E, u32(1) + u16(0xB) + b'\x03\x20\0\0')),
 ]
 
 class Conn:
@@ -204,6 +247,18 @@ class Conn:
                 raise IOError('connection closed')
             b += chunk
         return b
+
+def power(ctrl_port):
+    """swtpm control channel: CMD_INIT (_TPM_Init, a power cycle of the TPM)."""
+    s = socket.create_connection(('127.0.0.1', ctrl_port), timeout=10)
+    s.sendall(u32(2) + u32(0))
+    r = b''
+    while len(r) < 4:
+        chunk = s.recv(4)
+        if not chunk:
+            break
+        r += chunk
+    s.close()
 
 def free_port_pair():
     for _ in range(50):
@@ -253,6 +308,9 @@ def main():
             print('skip - tpm2 rc vs libtpms: swtpm did not start'); return 0
         a, s = Conn(pa), Conn(ps)
         for name, c in cases:
+            if name == 'POWER':
+                power(pa + 1); power(ps + 1)
+                continue
             if c is None:
                 continue
             ba, bs = a.x(c), s.x(c)

@@ -24,8 +24,10 @@ void tpm2_da_tick(struct tpm2 *t)
 	}
 }
 
+/* Called before every use of a DA-protected authValue (password or HMAC session). */
 bool tpm2_da_locked_out(struct tpm2 *t)
 {
+	t->orderly = TPM2_ORDERLY_DA_USED;
 	tpm2_da_tick(t);
 	return t->da.failed_tries >= t->da.max_tries;
 }
@@ -39,6 +41,8 @@ void tpm2_da_failure(struct tpm2 *t, uint32_t handle)
 		return;
 	}
 	tpm2_da_tick(t);
+	if (da->recovery_time == 0)
+		return;   /* recoveryTime 0: DA protection off, failures are not counted (libtpms) */
 	if (da->failed_tries < da->max_tries)
 		da->failed_tries++;
 	da->last_fail_clock = t->clock;

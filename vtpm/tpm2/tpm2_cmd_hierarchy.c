@@ -154,6 +154,8 @@ TPM_RC tpm2_cc_DictionaryAttackParameters(struct tpm2_cmd *c)
 	da->lockout_recovery = lockout_recovery;
 	if (da->failed_tries > max_tries)
 		da->failed_tries = max_tries;
+	if (recovery == 0)
+		da->failed_tries = 0;   /* DA protection off: nothing counts (as libtpms) */
 	da->last_fail_clock = c->t->clock;
 	return TPM_RC_SUCCESS;
 }

@@ -8,8 +8,6 @@
  */
 #include "tpm2_internal.h"
 
-#define ORDERLY_NONE 0xFFFFu
-
 static void startup_enables(struct tpm2 *t)
 {
 	t->ph_enable = t->sh_enable = t->eh_enable = t->ph_enable_nv = 1;
@@ -30,14 +28,16 @@ static void startup_reset(struct tpm2_cmd *c)
 }
 
 /* Dictionary attack across power cycles (reference DAStartup): pulling the power must not
- * be a way to try passwords for free, so a start after a disorderly shutdown counts as one
- * failure; with lockoutRecovery 0, lockoutAuth comes back only at a Startup. */
+ * be a way to try passwords for free, so a start after losing power while DA-protected
+ * authorizations were in use counts as one failure; with lockoutRecovery 0, lockoutAuth
+ * comes back only at a Startup. */
 static void da_startup(struct tpm2 *t)
 {
 	struct tpm2_da *da = &t->da;
 	if (da->lockout_recovery == 0)
 		da->lockout_auth_blocked = 0;
-	if (da->recovery_time != 0 && da->failed_tries < da->max_tries && t->orderly == ORDERLY_NONE) {
+	if (da->recovery_time != 0 && da->failed_tries < da->max_tries &&
+	    t->orderly == TPM2_ORDERLY_DA_USED) {
 		da->failed_tries++;
 		da->last_fail_clock = t->clock;
 	}
@@ -85,7 +85,7 @@ TPM_RC tpm2_cc_Startup(struct tpm2_cmd *c)
 	tpm2_nv_startup(t, !resume);
 	da_startup(t);
 	t->nv_global_locked = 0;
-	t->orderly = ORDERLY_NONE;
+	t->orderly = TPM2_ORDERLY_NONE;
 	t->started = 1;
 	return TPM_RC_SUCCESS;
 }

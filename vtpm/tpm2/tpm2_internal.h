@@ -133,6 +133,11 @@ struct tpm2_hierarchy_auth *tpm2_hierarchy(struct tpm2 *t, uint32_t handle);
 
 /* Password / DA machinery used by the dispatcher. */
 TPM_RC tpm2_auth_check_all(struct tpm2_cmd *c);
+/* t->orderly besides TPM_SU_CLEAR/STATE (the last Shutdown): started and not shut down
+ * since; DA_USED: ... and a DA-protected authorization was tried (reference SU_DA_USED:
+ * only then does losing power count as an authorization failure). */
+#define TPM2_ORDERLY_NONE    0xFFFFu
+#define TPM2_ORDERLY_DA_USED 0xFFFEu
 void tpm2_da_tick(struct tpm2 *t);              /* recover failedTries with time */
 bool tpm2_da_locked_out(struct tpm2 *t);
 void tpm2_da_failure(struct tpm2 *t, uint32_t handle);

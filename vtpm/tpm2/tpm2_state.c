@@ -325,7 +325,8 @@ static bool ld_body(struct tpm2_rd *r, struct tpm2 *t)
 	          ld_u16(r, T(audit_alg)) && ld_u64(r, T(audit_counter));
 	if (!ok)
 		return false;
-	if (orderly != TPM_SU_CLEAR && orderly != TPM_SU_STATE && orderly != 0xFFFF)
+	if (orderly != TPM_SU_CLEAR && orderly != TPM_SU_STATE && orderly != TPM2_ORDERLY_NONE &&
+	    orderly != TPM2_ORDERLY_DA_USED)
 		return false;
 	if (t) {
 		t->clock_rate = (int8_t)rate;
