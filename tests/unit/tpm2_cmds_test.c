@@ -282,6 +282,10 @@ static void test_capability(void)
 	tt_u16(&c, 100);
 	tt_u16(&c, TPM_ALG_CFB);
 	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_VALUE + TPM_RC_P + TPM_RC_1, "TestParms: AES-100 -> VALUE+P1");
+	tpm2_put_u16(c.b + 14, 192);
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_VALUE + TPM_RC_P + TPM_RC_1, "TestParms: AES-192 -> VALUE+P1 (as libtpms)");
+	tpm2_put_u16(c.b + 14, 256);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "TestParms: AES-256 CFB");
 	free(t);
 }
 
@@ -345,6 +349,12 @@ static void test_pcr(void)
 	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_VALUE + TPM_RC_P + TPM_RC_1, "PCR_Read: sizeofSelect 4 -> VALUE+P1");
 	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_PCR_Read);
 	tt_u32(&c, 1);
+	tt_u16(&c, TPM_ALG_SHA256);
+	tt_u8(&c, 1);
+	tt_u8(&c, 1);
+	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_VALUE + TPM_RC_P + TPM_RC_1, "PCR_Read: sizeofSelect 1 (< PCR_SELECT_MIN) -> VALUE+P1");
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_PCR_Read);
+	tt_u32(&c, 1);
 	tt_u16(&c, TPM_ALG_SM3_256);
 	tt_u8(&c, 3);
 	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_HASH + TPM_RC_P + TPM_RC_1, "PCR_Read: unknown bank -> HASH+P1");
@@ -362,6 +372,8 @@ static void test_pcr(void)
 	CHECK(tt_exec(t, &c, &r) == 0 && r.b[14] == 1, "PCR_Allocate: success");
 	get_cap(t, TPM_CAP_PCRS, 0, 1);
 	CHECK(r.b[22] == 0xFF, "PCR_Allocate: not before the next Startup");
+	CHECK_RC(tt_shutdown(t, TPM_SU_STATE), TPM_RC_TYPE + TPM_RC_P + TPM_RC_1,
+	         "Shutdown(STATE) with a pending PCR_Allocate -> TYPE+P1");
 	restart(t, TPM_SU_CLEAR, TPM_SU_CLEAR);
 	get_cap(t, TPM_CAP_PCRS, 0, 1);
 	CHECK(r.b[22] == 0 && r.b[28] == 0xFF, "PCR_Allocate: SHA-1 bank gone after restart, SHA-256 kept");
@@ -863,6 +875,8 @@ static void test_hierarchy(void)
 	CHECK_RC(hier_control(t, TPM_RH_ENDORSEMENT, TPM_RH_OWNER, 1), TPM_RC_AUTH_TYPE,
 	         "HierarchyControl: endorsement can't enable owner -> AUTH_TYPE");
 	CHECK_RC(hier_control(t, TPM_RH_PLATFORM, TPM_RH_OWNER, 1), 0, "HierarchyControl: platform re-enables owner");
+	CHECK_RC(hier_control(t, TPM_RH_OWNER, TPM_RH_OWNER, 1), 0, "HierarchyControl: owner 'enables' itself while enabled (no-op)");
+	CHECK_RC(hier_control(t, TPM_RH_OWNER, TPM_RH_PLATFORM_NV, 0), TPM_RC_AUTH_TYPE, "HierarchyControl: owner can't touch phEnableNV -> AUTH_TYPE");
 	CHECK_RC(hier_control(t, TPM_RH_PLATFORM, 0x40000005, 1), TPM_RC_VALUE + TPM_RC_P + TPM_RC_1,
 	         "HierarchyControl: bad hierarchy -> VALUE+P1");
 

@@ -90,7 +90,7 @@ static void fill(uint8_t *p, size_t n, uint8_t seed)
 static void samples(void)
 {
 	struct tpml_pcr_selection sel = { 2, { { TPM_ALG_SHA256, 3, { 0xFF, 0x01, 0x80 } },
-	                                       { TPM_ALG_SHA1, 1, { 0x03, 0, 0 } } } };
+	                                       { TPM_ALG_SHA1, 3, { 0x03, 0, 0 } } } };
 	struct tpml_digest_values dv;
 	struct tpmt_sym_def sym_aes = { TPM_ALG_AES, 128, TPM_ALG_CFB }, sym_xor = { TPM_ALG_XOR, TPM_ALG_SHA256, 0 },
 	                    sym_null = { TPM_ALG_NULL, 0, 0 };

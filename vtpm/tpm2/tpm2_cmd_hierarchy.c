@@ -68,6 +68,8 @@ TPM_RC tpm2_cc_HierarchyControl(struct tpm2_cmd *c)
 	TPM2_P(1, tpm2_rd_u32(&c->in, &enable));
 	TPM2_TRY(rd_yes_no(c, &state, 2));
 	TPM2_TRY(tpm2_in_done(c));
+	/* Who may change what (Part 3, HierarchyControl): the platform anything; the owner and
+	 * endorsement hierarchies only themselves, and never turn themselves back on. */
 	switch (enable) {
 	case TPM_RH_OWNER: flag = &t->sh_enable; break;
 	case TPM_RH_ENDORSEMENT: flag = &t->eh_enable; break;
@@ -75,10 +77,7 @@ TPM_RC tpm2_cc_HierarchyControl(struct tpm2_cmd *c)
 	case TPM_RH_PLATFORM_NV: flag = &t->ph_enable_nv; break;
 	default: return TPM2_RC_P(TPM_RC_VALUE, 1);
 	}
-	/* Only the platform enables; owner and endorsement can only disable themselves. */
-	if (auth != TPM_RH_PLATFORM && (state || enable != auth))
-		return TPM_RC_AUTH_TYPE;
-	if (enable == TPM_RH_PLATFORM && !state && auth != TPM_RH_PLATFORM)
+	if (auth != TPM_RH_PLATFORM && (enable != auth || (state && !*flag)))
 		return TPM_RC_AUTH_TYPE;
 	*flag = state;
 	if (!state && enable != TPM_RH_PLATFORM_NV)

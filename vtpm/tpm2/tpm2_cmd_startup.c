@@ -98,6 +98,9 @@ TPM_RC tpm2_cc_Shutdown(struct tpm2_cmd *c)
 	TPM2_TRY(tpm2_in_done(c));
 	if (type != TPM_SU_CLEAR && type != TPM_SU_STATE)
 		return TPM2_RC_P(TPM_RC_VALUE, 1);
+	/* saved PCRs would not match the banks after a pending PCR_Allocate */
+	if (type == TPM_SU_STATE && t->pcr_alloc_pending)
+		return TPM2_RC_P(TPM_RC_TYPE, 1);
 	if (type == TPM_SU_STATE) {
 		memcpy(t->pcr_saved, t->pcr, sizeof t->pcr_saved);
 		t->saved_enables = (uint8_t)((t->ph_enable ? TPMA_STARTUP_CLEAR_PHENABLE : 0) |

@@ -171,7 +171,8 @@ TPM_RC tpm2_rd_pcr_selection(struct tpm2_rd *r, struct tpml_pcr_selection *s)
 		struct tpms_pcr_selection *e = &s->sel[i];
 		TPM2_TRY(tpm2_rd_alg_hash(r, &e->hash, false));
 		TPM2_TRY(tpm2_rd_u8(r, &e->size));
-		if (e->size > TPM2_PCR_SELECT_MAX)
+		/* PCR_SELECT_MIN == PCR_SELECT_MAX == 3 for 24 PCRs (Part 2: outside -> VALUE) */
+		if (e->size != TPM2_PCR_SELECT_MAX)
 			return TPM_RC_VALUE;
 		memset(e->select, 0, sizeof e->select);
 		TPM2_TRY(tpm2_rd_bytes(r, e->select, e->size));
@@ -212,7 +213,8 @@ void tpm2_wr_digest_values(struct tpm2_wr *w, const struct tpml_digest_values *v
 
 /* ------------------------------------------------------------------ symmetric definitions */
 
-static bool aes_bits_ok(uint16_t bits) { return bits == 128 || bits == 192 || bits == 256; }
+/* AES-128 and AES-256 (AES-192 is not a TPM key size here, nor in libtpms) */
+static bool aes_bits_ok(uint16_t bits) { return bits == 128 || bits == 256; }
 
 static bool sym_mode_ok(uint16_t mode, bool null_ok)
 {
