@@ -338,6 +338,79 @@ def run_checks(work):
         report("tpm2-tools-over-mssim", False, r.stderr.decode(errors="replace").strip()[-200:])
     d.stop()
 
+    # Power cycles through the platform port: Shutdown(STATE) + Startup(STATE) resumes with the
+    # PCRs, Startup(CLEAR) resets them, and an orderly shutdown survives a daemon restart.
+    pw_auth = struct.pack(">IIHBH", 9, 0x40000009, 0, 0, 0)
+    extend10 = struct.pack(">HIII", 0x8002, 10 + 4 + len(pw_auth) + 4 + 2 + 32, 0x182, 10) + \
+        pw_auth + struct.pack(">IH", 1, 0x000B) + b"\x42" * 32
+    read10 = struct.pack(">HIIIHB3s", 0x8001, 20, 0x17E, 1, 0x000B, 3, b"\x00\x04\x00")
+    shutdown_state = struct.pack(">HIIH", 0x8001, 12, 0x145, 1)
+    startup_state = struct.pack(">HIIH", 0x8001, 12, 0x144, 1)
+
+    def pcr10(s):
+        rsp, _ = mssim_command(s, read10)
+        return rsp[-32:] if rc_of(rsp) == 0 else None
+
+    def power_cycle(dd):
+        return mssim_platform(dd, 2) == 0 and mssim_platform(dd, 1) == 0
+
+    pstate = os.path.join(work, "power")
+    d = Daemon(pstate, "--fresh")
+
+    def resume_keeps_pcrs():
+        with d.conn() as s:
+            mssim_command(s, STARTUP)
+            mssim_command(s, extend10)
+            before = pcr10(s)
+            r1, _ = mssim_command(s, shutdown_state)
+        power_cycle(d)
+        with d.conn() as s:
+            r2, _ = mssim_command(s, startup_state)
+            after = pcr10(s)
+        return (rc_of(r1) == 0 and rc_of(r2) == 0 and before is not None and after == before
+                and before != b"\0" * 32,
+                "shutdown %x startup %x pcr %s -> %s" % (rc_of(r1), rc_of(r2),
+                                                         before and before.hex(), after and after.hex()))
+    check("resume-keeps-pcrs", resume_keeps_pcrs)
+
+    def restart_clears_pcrs():
+        with d.conn() as s:
+            mssim_command(s, shutdown_state)
+        power_cycle(d)
+        with d.conn() as s:
+            r, _ = mssim_command(s, STARTUP)
+            after = pcr10(s)
+        return rc_of(r) == 0 and after == b"\0" * 32, "startup %x pcr %s" % (
+            rc_of(r), after and after.hex())
+    check("restart-clears-pcrs", restart_clears_pcrs)
+
+    def no_resume_without_orderly_shutdown():
+        power_cycle(d)
+        with d.conn() as s:
+            r, _ = mssim_command(s, startup_state)
+            r2, _ = mssim_command(s, STARTUP)
+        return rc_of(r) != 0 and rc_of(r2) == 0, "Startup(STATE) %x, Startup(CLEAR) %x" % (
+            rc_of(r), rc_of(r2))
+    check("no-resume-after-power-loss", no_resume_without_orderly_shutdown)
+
+    def resume_across_daemon_restart():
+        with d.conn() as s:
+            mssim_command(s, extend10)
+            before = pcr10(s)
+            mssim_command(s, shutdown_state)
+        rc = d.stop()
+        d2 = Daemon(pstate)
+        try:
+            with d2.conn() as s:
+                r, _ = mssim_command(s, startup_state)
+                after = pcr10(s)
+        finally:
+            d2.stop()
+        return (rc == 0 and rc_of(r) == 0 and after == before,
+                "Startup(STATE) after restart %x, pcr %s -> %s" % (
+                    rc_of(r), before and before.hex(), after and after.hex()))
+    check("orderly-state-survives-daemon-restart", resume_across_daemon_restart)
+
     # Persistence of NV through tpm2-tools: only meaningful once the engine has NV.
     nvstate = os.path.join(work, "nv")
     d = Daemon(nvstate, "--fresh", "--startup-clear")
