@@ -270,6 +270,52 @@ cases = [
  ('hiercontrol platform off', cmd(S, 0x121, u32(0x4000000C) + pw(b'') + u32(0x4000000C) + b'\x00')),
  ('platform cmd when ph off', cmd(S, 0x125, u32(0x4000000C) + pw(b''))),
  ('hiercontrol owner by owner to on', cmd(S, 0x121, u32(0x40000001) + pw(b'') + u32(0x40000001) + b'\x01')),
+ ('nv: define 2k', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500400, RW | 0x02000000, 2048))),
+ ('nv: read unwritten (NO_DA)', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500400) + pw(b'') + u16(8) + u16(0))),
+ ('nv: write 1024 at 1024', cmd(S, 0x137, u32(0x40000001) + u32(0x1500400) + pw(b'') + b2(b'\x5a' * 1024) + u16(1024))),
+ ('nv: write 0 bytes at end', cmd(S, 0x137, u32(0x40000001) + u32(0x1500400) + pw(b'') + b2(b'') + u16(2048))),
+ ('nv: write 1025', cmd(S, 0x137, u32(0x40000001) + u32(0x1500400) + pw(b'') + b2(b'\x5a' * 1025) + u16(0))),
+ ('=nv: read 1024 at 1024', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500400) + pw(b'') + u16(1024) + u16(1024))),
+ ('=nv: read first 16 (erased)', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500400) + pw(b'') + u16(16) + u16(0))),
+ ('nv: read 1100', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500400) + pw(b'') + u16(1100) + u16(0))),
+ ('=nv: read 0', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500400) + pw(b'') + u16(0) + u16(0))),
+ ('nv: define bits', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500401, RW | 0x02000000 | 0x20, 8))),
+ ('nv: read bits unwritten', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500401) + pw(b'') + u16(8) + u16(0))),
+ ('nv: setbits', cmd(S, 0x135, u32(0x40000001) + u32(0x1500401) + pw(b'') + u64(0x8000000000000001))),
+ ('=nv: read bits', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500401) + pw(b'') + u16(8) + u16(0))),
+ ('nv: define extend sha384', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500402, RW | 0x02000000 | 0x40, 48, alg=0xC))),
+ ('nv: extend 1025', cmd(S, 0x136, u32(0x40000001) + u32(0x1500402) + pw(b'') + b2(b'a' * 1025))),
+ ('nv: define writedefine', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500403, RW | 0x02000000 | 0x2000, 8))),
+ ('nv: writedefine lock before write', cmd(S, 0x138, u32(0x40000001) + u32(0x1500403) + pw(b''))),
+ ('nv: writedefine write after lock', cmd(S, 0x137, u32(0x40000001) + u32(0x1500403) + pw(b'') + b2(b'12345678') + u16(0))),
+ ('nv: define writedefine 2', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500409, RW | 0x02000000 | 0x2000, 8))),
+ ('nv: writedefine 2 write', cmd(S, 0x137, u32(0x40000001) + u32(0x1500409) + pw(b'') + b2(b'12345678') + u16(0))),
+ ('nv: writedefine 2 lock', cmd(S, 0x138, u32(0x40000001) + u32(0x1500409) + pw(b''))),
+ ('nv: define wstclear', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500404, RW | 0x02000000 | 0x4000 | 0x80000000, 8))),
+ ('nv: wstclear write', cmd(S, 0x137, u32(0x40000001) + u32(0x1500404) + pw(b'') + b2(b'12345678') + u16(0))),
+ ('nv: wstclear lock', cmd(S, 0x138, u32(0x40000001) + u32(0x1500404) + pw(b''))),
+ ('nv: rstclear lock', cmd(S, 0x14F, u32(0x40000001) + u32(0x1500404) + pw(b''))),
+ ('=nv: readpublic locked', cmd(NS, 0x169, u32(0x1500404))),
+ ('nv: define clear_stclear', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500405, RW | 0x02000000 | 0x08000000, 8))),
+ ('nv: clear_stclear write', cmd(S, 0x137, u32(0x40000001) + u32(0x1500405) + pw(b'') + b2(b'12345678') + u16(0))),
+ ('nv: define globallock', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500406, RW | 0x02000000 | 0x8000, 8))),
+ ('nv: globallock', cmd(S, 0x132, u32(0x40000001) + pw(b''))),
+ ('nv: write globallocked', cmd(S, 0x137, u32(0x40000001) + u32(0x1500406) + pw(b'') + b2(b'1') + u16(0))),
+ ('=nv: readpublic globallocked', cmd(NS, 0x169, u32(0x1500406))),
+ ('nv: define counter 2', cmd(S, 0x12A, u32(0x40000001) + pw(b'') + b2(b'') + nvpub(0x1500407, RW | 0x02000000 | 0x10, 8))),
+ ('nv: increment', cmd(S, 0x134, u32(0x40000001) + u32(0x1500407) + pw(b''))),
+ ('nv: define platform policy-delete', cmd(S, 0x12A, u32(0x4000000C) + pw(b'') + b2(b'') + nvpub(0x1500408, 0x00060006 | 0x40000000 | 0x400, 8, pol=b'\x00' * 32))),
+ ('nv: undefine policy-delete', cmd(S, 0x122, u32(0x4000000C) + u32(0x1500408) + pw(b''))),
+ ('!save seq', cmd(NS, 0x186, b2(b'') + u16(0xB))),
+ ('seq: update', cmd(S, 0x15C, u32(0x80000000) + pw(b'') + b2(b'abc'))),
+ ('!ctxsave seq', cmd(NS, 0x162, u32(0x80000000))),
+ ('seq: flush', cmd(NS, 0x165, u32(0x80000000))),
+ ('!ctxload seq', None),
+ ('=seq: complete after reload', cmd(S, 0x13E, u32(0x80000000) + pw(b'') + b2(b'def') + u32(0x40000007))),
+ ('!ctxload seq again (same blob twice)', None),
+ ('seq: flush 2', cmd(NS, 0x165, u32(0x80000000))),
+ ('!ctxload-corrupt seq', None),
+ ('!ctxload-truncated seq', None),
  # power cycles (swtpm control channel CMD_INIT on both): orderly and disorderly start-up
  ('~pcr_extend 5', cmd(S, 0x182, u32(5) + pw(b'') + u32(1) + u16(0xB) + b'\x33' * 32)),
  ('shutdown state', cmd(NS, 0x145, u16(1))),
@@ -292,6 +338,14 @@ cases = [
  ('startup clear after shutdown state (restart)', cmd(NS, 0x144, u16(0))),
  ('~pcr_read 5 after restart', cmd(NS, 0x17E, u32(1) + u16(0xB) + b'\x03\x20\0\0')),
  ('=getcap pcrs after allocate + power cycle', cmd(NS, 0x17A, u32(5) + u32(0) + u32(1))),
+ ('!ctxload seq after reset', None),
+ ('nv: written writedefine locked forever', cmd(S, 0x137, u32(0x40000001) + u32(0x1500409) + pw(b'') + b2(b'12345678') + u16(0))),
+ ('nv: unwritten writedefine unlocked at restart', cmd(S, 0x137, u32(0x40000001) + u32(0x1500403) + pw(b'') + b2(b'12345678') + u16(0))),
+ ('nv: wstclear unlocked', cmd(S, 0x137, u32(0x40000001) + u32(0x1500404) + pw(b'') + b2(b'12345678') + u16(0))),
+ ('=nv: rstclear unlocked', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500404) + pw(b'') + u16(8) + u16(0))),
+ ('nv: clear_stclear forgotten', cmd(S, 0x14E, u32(0x40000001) + u32(0x1500405) + pw(b'') + u16(8) + u16(0))),
+ ('nv: globallock gone', cmd(S, 0x137, u32(0x40000001) + u32(0x1500406) + pw(b'') + b2(b'1') + u16(0))),
+ ('=nv: readpublics after restart', cmd(NS, 0x169, u32(0x1500403))),
  ('platform back after power cycle', cmd(S, 0x129, u32(0x4000000C) + pw(b'') + b2(b''))),
 ]
 
@@ -367,7 +421,31 @@ def main():
         if not wait_port(ps, procs[-1]):
             print('skip - tpm2 rc vs libtpms: swtpm did not start'); return 0
         a, s = Conn(pa), Conn(ps)
+        saved = {}
         for name, c in cases:
+            if name.startswith('!ctxload'):
+                blobs = []
+                for who in ('a', 's'):
+                    b = saved.get(who, b'')
+                    if 'corrupt' in name and b:
+                        b = b[:-1] + bytes([b[-1] ^ 1])
+                    if 'truncated' in name and b:
+                        b = b[:-3]
+                    blobs.append(cmd(NS, 0x161, b))
+                ba, bs = a.x(blobs[0]), s.x(blobs[1])
+                ra, rs = struct.unpack('>I', ba[6:10])[0], struct.unpack('>I', bs[6:10])[0]
+                print('%s - rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x)'
+                      % ('ok' if ra == rs else 'not ok', name[1:], ra, rs))
+                continue
+            if name.startswith('!ctxsave'):
+                ba, bs = a.x(c), s.x(c)
+                saved = {'a': ba[10:], 's': bs[10:]}
+                ra, rs = struct.unpack('>I', ba[6:10])[0], struct.unpack('>I', bs[6:10])[0]
+                print('%s - rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x)'
+                      % ('ok' if ra == rs else 'not ok', name[1:], ra, rs))
+                continue
+            if name.startswith('!'):
+                name = name[1:]
             if name == 'POWER':
                 power(pa + 1); power(ps + 1)
                 continue

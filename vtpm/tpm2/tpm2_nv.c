@@ -40,9 +40,11 @@ void tpm2_nv_startup(struct tpm2 *t, bool clear)
 		if (!p->index)
 			continue;
 		if (clear) {
-			/* WriteLock on a WRITEDEFINE index that was written is forever */
-			bool permanent = (p->attrs & TPMA_NV_WRITEDEFINE) && (p->attrs & TPMA_NV_WRITTEN);
-			if ((p->attrs & (TPMA_NV_WRITE_STCLEAR | TPMA_NV_GLOBALLOCK)) && !permanent)
+			/* A WriteLock lasts until Startup(CLEAR), except on a WRITEDEFINE index that
+			 * has been written: that one is forever (reference NvEntityStartup). */
+			bool forever = (p->attrs & TPMA_NV_WRITEDEFINE) && (p->attrs & TPMA_NV_WRITTEN);
+			if ((p->attrs & TPMA_NV_WRITE_STCLEAR) ||
+			    ((p->attrs & (TPMA_NV_WRITEDEFINE | TPMA_NV_GLOBALLOCK)) && !forever))
 				p->attrs &= ~(uint32_t)TPMA_NV_WRITELOCKED;
 			p->attrs &= ~(uint32_t)TPMA_NV_READLOCKED;
 			if (p->attrs & TPMA_NV_CLEAR_STCLEAR)
