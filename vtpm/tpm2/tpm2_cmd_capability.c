@@ -156,6 +156,7 @@ static uint32_t startup_clear_attrs(struct tpm2 *t)
 	if (t->sh_enable) a |= TPMA_STARTUP_CLEAR_SHENABLE;
 	if (t->eh_enable) a |= TPMA_STARTUP_CLEAR_EHENABLE;
 	if (t->ph_enable_nv) a |= TPMA_STARTUP_CLEAR_PHENABLENV;
+	if (t->started_orderly) a |= TPMA_STARTUP_CLEAR_ORDERLY;
 	return a;
 }
 

@@ -54,6 +54,7 @@ TPM_RC tpm2_cc_Startup(struct tpm2_cmd *c)
 		return TPM2_RC_P(TPM_RC_VALUE, 1);
 	if (type == TPM_SU_STATE && t->orderly != TPM_SU_STATE)
 		return TPM2_RC_P(TPM_RC_VALUE, 1);
+	t->started_orderly = t->orderly == TPM_SU_CLEAR || t->orderly == TPM_SU_STATE;
 	resume = type == TPM_SU_STATE;
 	if (type == TPM_SU_CLEAR && t->orderly != TPM_SU_STATE) {
 		startup_reset(c);

@@ -171,6 +171,7 @@ struct tpm2 {
 	uint8_t self_tested;
 	uint8_t ph_enable, sh_enable, eh_enable, ph_enable_nv;
 	uint8_t nv_global_locked;
+	uint8_t started_orderly;        /* the last Startup followed a Shutdown (STARTUP_CLEAR.orderly) */
 	uint64_t clock_ref_ms;          /* now_ms() at which `clock` was last brought forward */
 	uint64_t time_ms;               /* TPMS_TIME_INFO.time: ms since _TPM_Init */
 	uint8_t pcr[TPM2_NUM_BANKS][TPM2_NUM_PCRS][TPM2_MAX_DIGEST];
