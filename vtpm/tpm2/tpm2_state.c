@@ -285,10 +285,11 @@ static bool ld_persistent(struct tpm2_rd *r, struct tpm2 *t)
 	return true;
 }
 
-static bool ld_saved_state(struct tpm2_rd *r, struct tpm2 *t)
+static bool ld_saved_state(struct tpm2_rd *r, struct tpm2 *t, uint16_t orderly)
 {
 	uint8_t present;
-	if (!ld_u8(r, &present) || present > 1)
+	/* present exactly when the last shutdown was Shutdown(STATE): one encoding per state */
+	if (!ld_u8(r, &present) || present != (orderly == TPM_SU_STATE))
 		return false;
 	if (!present)
 		return true;
@@ -332,7 +333,7 @@ static bool ld_body(struct tpm2_rd *r, struct tpm2 *t)
 		t->clock_rate = (int8_t)rate;
 		t->orderly = orderly;
 	}
-	return ld_saved_state(r, t) && tpm2_rd_left(r) == 0;
+	return ld_saved_state(r, t, orderly) && tpm2_rd_left(r) == 0;
 }
 
 static int check_envelope(const uint8_t *buf, size_t len)
