@@ -316,6 +316,17 @@ cases = [
  ('seq: flush 2', cmd(NS, 0x165, u32(0x80000000))),
  ('!ctxload-corrupt seq', None),
  ('!ctxload-truncated seq', None),
+ # HMAC with a keyed-hash primary whose key is given (deterministic on both TPMs)
+ ('hmac: createprimary keyedhash', cmd(S, 0x131, u32(0x40000007) + pw(b'') +
+     b2(b2(b'') + b2(b'hmac-key-bytes')) +
+     b2(u16(8) + u16(0xB) + u32(0x00040052) + b2(b'') + u16(5) + u16(0xB) + b2(b'')) +
+     b2(b'') + u32(0))),
+ ('=hmac: one-shot', cmd(S, 0x155, u32(0x80000000) + pw(b'') + b2(b'data' * 50) + u16(0x10))),
+ ('hmac: hash differs from scheme', cmd(S, 0x155, u32(0x80000000) + pw(b'') + b2(b'data') + u16(4))),
+ ('=hmac: start', cmd(S, 0x15B, u32(0x80000000) + pw(b'') + b2(b'sq') + u16(0xB))),
+ ('hmac: update', cmd(S, 0x15C, u32(0x80000001) + pw(b'sq') + b2(b'data' * 25))),
+ ('=hmac: complete', cmd(S, 0x13E, u32(0x80000001) + pw(b'sq') + b2(b'data' * 25) + u32(0x40000001))),
+ ('hmac: flush key', cmd(NS, 0x165, u32(0x80000000))),
  # power cycles (swtpm control channel CMD_INIT on both): orderly and disorderly start-up
  ('~pcr_extend 5', cmd(S, 0x182, u32(5) + pw(b'') + u32(1) + u16(0xB) + b'\x33' * 32)),
  ('shutdown state', cmd(NS, 0x145, u16(1))),
