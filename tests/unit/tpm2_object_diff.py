@@ -231,6 +231,21 @@ def seeds():
         emit("load-activate", "activate-rsa-%d" % i,
              [cp(OWNER, rsa(0x30072)), cl(T0, kh(0x52), sens(b"x")),
               cmd(0x147, (T1, T0), b2(blob) + b2(b"\x01" * 128))])
+    def dparent(a=0x30072, scheme=u16(0x0A) + u16(0x0B) + u16(0x22)):
+        return u16(8) + u16(0x0B) + u32(a) + u16(0) + scheme + u16(0)
+    def derived(a):
+        return (u16(0x23) + u16(0x0B) + u32(a) + u16(0) + u16(0x10) + u16(0x18) +
+                u16(0x0B) + u16(3) + u16(0x10) + b2(b"label") + b2(b"context"))
+    derived_ecc = derived(0x40052)
+    for a in (0x40072, 0x40052, 0x40060, 0x40050, 0x40070, 0x40042, 0x40852):
+        for data in (b"", b"xy"):
+            emit("derivation", "derived-%x/%d" % (a, len(data)), [cp(OWNER, dparent()), cl(T0, derived(a), sens(data))])
+    for a in (0x30072, 0x30052, 0x20072, 0x10072):
+        for sc in (u16(0x0A) + u16(0x0B) + u16(0x22), u16(0x10), u16(0x05) + u16(0x0B)):
+            emit("derivation", "parent-%x/%s" % (a, sc.hex()), [cp(OWNER, dparent(a, sc))])
+    emit("derivation", "derived-ecc", [cp(OWNER, dparent()), cl(T0, derived_ecc)])
+    emit("derivation", "derived-ecc-long-label",
+         [cp(OWNER, dparent()), cl(T0, derived_ecc[:-16] + b2(b"l" * 33) + b2(b"c"))])
     emit("import", "to-signing-key", [cp(OWNER, SIGN), cmd(0x156, (T0,), u16(0) + b2(dupkey()) + b2(b"x") + u16(0) + u16(0x10))])
     emit("duplicate", "to-signing-key", [cp(OWNER, SIGN), cl(OWNER, dupkey()), sess, pcc,
                                          dup(T1, T0, u16(0) + u16(0x10))])

@@ -1144,6 +1144,76 @@ static void test_p384(struct tpm2 *t, uint32_t srk)
 	flush(t, h);
 }
 
+/* Derived objects: CreateLoaded under a keyed-hash derivation parent (restricted|decrypt, XOR
+ * scheme); the ECC template's unique holds TPMS_DERIVE (label, context). */
+static uint32_t create_derived(struct tpm2 *t, uint32_t parent, const char *label,
+                               const char *context, uint16_t type, struct tpmt_public *out,
+                               uint32_t *h)
+{
+	struct tmpl x;
+	struct tt_cmd c;
+	struct tt_rsp r;
+	const uint8_t *p;
+	uint16_t n;
+	if (type == TPM_ALG_ECC) {
+		x.n = 0;
+		/* sensitiveDataOrigin clear: everything comes from the parent */
+		t16(&x, TPM_ALG_ECC); t16(&x, TPM_ALG_SHA256);
+		t32(&x, SIGN_ATTRS & ~TPMA_OBJECT_SENSITIVEDATAORIGIN); tb(&x, NULL, 0);
+		t16(&x, TPM_ALG_NULL); t16(&x, TPM_ALG_ECDSA); t16(&x, TPM_ALG_SHA256);
+		t16(&x, TPM_ECC_NIST_P256); t16(&x, TPM_ALG_NULL);
+		tb(&x, label, strlen(label)); tb(&x, context, strlen(context));
+	} else {
+		x = rsa_tmpl(SIGN_ATTRS, NULL, 0, 0, TPM_ALG_NULL, 0, 0);
+	}
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreateLoaded);
+	tt_u32(&c, parent);
+	tt_pw_sessions(&c, "", NULL);
+	sens_create(&c, "", NULL, 0);
+	tt_tpm2b(&c, x.b, x.n);
+	if (tt_exec(t, &c, &r))
+		return r.rc;
+	*h = tpm2_get_u32(r.b + 10);
+	tt_skip(&r, 8);
+	tpm2_rd_tpm2b(&r.r, &p, &n, 2048);
+	return tpm2_rd_public_sized(&r.r, out, false);
+}
+
+static void test_derived(struct tpm2 *t)
+{
+	struct tmpl x = { .n = 0 };
+	struct obj_out dp;
+	struct tpmt_public a, b, d;
+	uint32_t h1 = 0, h2 = 0, h3 = 0;
+	/* fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|restricted|decrypt, XOR(SHA-256, KDF1_SP800_108) */
+	t16(&x, TPM_ALG_KEYEDHASH); t16(&x, TPM_ALG_SHA256); t32(&x, SRK_ATTRS); tb(&x, NULL, 0);
+	t16(&x, TPM_ALG_XOR); t16(&x, TPM_ALG_SHA256); t16(&x, TPM_ALG_KDF1_SP800_108);
+	tb(&x, NULL, 0);
+	CHECK_RC(create_primary(t, TPM_RH_OWNER, &x, "", &dp), 0, "derivation parent (keyed-hash, XOR) createprimary");
+	CHECK_RC(create_derived(t, dp.handle, "label", "ctx-1", TPM_ALG_ECC, &a, &h1), 0, "createloaded derived p256 key");
+	CHECK_RC(create_derived(t, dp.handle, "label", "ctx-1", TPM_ALG_ECC, &b, &h2), 0, "createloaded the same derived key again");
+	CHECK(a.unique.ecc.x_size == 32 && same_unique(&a, &b), "same parent + label + context -> same derived key");
+	flush(t, h2);
+	CHECK_RC(create_derived(t, dp.handle, "label", "ctx-2", TPM_ALG_ECC, &d, &h3), 0, "derived key with another context");
+	CHECK(!same_unique(&a, &d), "another context -> another derived key");
+	flush(t, h3);
+	flush(t, h1);
+	{
+		struct tt_cmd c;
+		struct tt_rsp r;
+		struct tmpl y = ecc_tmpl(SIGN_ATTRS, NULL, 0, 0, TPM_ALG_ECDSA, TPM_ECC_NIST_P256);
+		tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreateLoaded);
+		tt_u32(&c, dp.handle);
+		tt_pw_sessions(&c, "", NULL);
+		sens_create(&c, "", NULL, 0);
+		tt_tpm2b(&c, y.b, y.n);
+		CHECK_RC(tt_exec(t, &c, &r), TPM_RC_ATTRIBUTES, "derived object with sensitiveDataOrigin -> ATTRIBUTES (unnumbered, as libtpms)");
+	}
+	CHECK_RC(create_derived(t, dp.handle, "label", "ctx", TPM_ALG_RSA, &d, &h3), TPM_RC_TYPE + TPM_RC_P + TPM_RC_2,
+	         "derived rsa key -> TYPE+P2 (derivation is for ECC)");
+	flush(t, dp.handle);
+}
+
 int main(void)
 {
 	struct tpm2 *t;
@@ -1154,6 +1224,7 @@ int main(void)
 	test_bad_templates(t);
 	test_loadexternal_context(t);
 	test_restricted_sign(t);
+	test_derived(t);
 	x = rsa_tmpl(SRK_ATTRS, NULL, 0, 128, TPM_ALG_NULL, 0, 0);
 	CHECK_RC(create_primary(t, TPM_RH_OWNER, &x, "", &srk), 0, "rsa2048 srk createprimary");
 	test_seal(t, srk.handle);

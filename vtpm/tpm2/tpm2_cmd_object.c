@@ -159,9 +159,9 @@ TPM_RC tpm2_cc_Create(struct tpm2_cmd *c)
 	return TPM_RC_SUCCESS;
 }
 
-/* CreateLoaded: inPublic is a TPM2B_TEMPLATE; the parent is a storage key or a hierarchy
- * (then it is CreatePrimary without creation data).  Derivation parents are not supported:
- * a keyedHash parent gets TPM_RC_TYPE. */
+/* CreateLoaded: inPublic is a TPM2B_TEMPLATE; the parent is a storage key, a hierarchy (then it
+ * is CreatePrimary without creation data) or a derivation parent (derived ECC object: the
+ * template's unique holds TPMS_DERIVE; no private blob is returned, the object is re-derived). */
 TPM_RC tpm2_cc_CreateLoaded(struct tpm2_cmd *c)
 {
 	struct tpm2_sens_create sc;
@@ -170,21 +170,31 @@ TPM_RC tpm2_cc_CreateLoaded(struct tpm2_cmd *c)
 	struct tpm2_slot *s;
 	struct tpm2_object *o;
 	uint32_t h = c->handles[0];
-	bool primary = HANDLE_TYPE(h) == TPM_HT_PERMANENT;
+	bool primary = HANDLE_TYPE(h) == TPM_HT_PERMANENT, derived = false;
 	TPM_RC rc;
-	if (!primary)
-		TPM2_TRY(storage_parent(c, 0, &parent));
+	if (!primary) {
+		parent = tpm2_object_find(c->t, h);
+		derived = parent && tpm2_keys_is_derivation_parent(parent);
+		if (!derived)
+			TPM2_TRY(storage_parent(c, 0, &parent));
+	}
 	TPM2_P(1, tpm2_rd_sens_create(&c->in, &sc));
 	TPM2_P(2, tpm2_rd_public_sized(&c->in, &pub, false));
 	TPM2_TRY(tpm2_in_done(c));
+	if (derived && pub.type != TPM_ALG_ECC)
+		return TPM2_RC_P(TPM_RC_TYPE, 2);
 	TPM2_TRY(check_template(&pub, parent, &sc));
 	s = new_object_slot(c->t);
 	if (!s)
 		return TPM_RC_OBJECT_MEMORY;
 	o = &s->u.obj;
 	o->pub = pub;
-	rc = primary ? tpm2_keys_derive_primary(c->t, h, &o->pub, &o->sens, &sc)
-	             : tpm2_keys_generate(c->t, &o->pub, &o->sens, &sc, tc_rng_prng(&c->t->drbg.r));
+	if (primary)
+		rc = tpm2_keys_derive_primary(c->t, h, &o->pub, &o->sens, &sc);
+	else if (derived)
+		rc = tpm2_keys_derive_child(parent, &o->pub, &o->sens, &sc);
+	else
+		rc = tpm2_keys_generate(c->t, &o->pub, &o->sens, &sc, tc_rng_prng(&c->t->drbg.r));
 	tpm2_zeroise(&sc, sizeof sc);
 	if (rc) {
 		tpm2_slot_free(c->t, s);
@@ -192,7 +202,7 @@ TPM_RC tpm2_cc_CreateLoaded(struct tpm2_cmd *c)
 	}
 	o->flags = primary ? TPM2_OBJ_PRIMARY : 0;
 	set_identity(o, parent, primary ? h : parent->hierarchy);
-	if (primary)
+	if (primary || derived)
 		tpm2_wr_u16(&c->out, 0);
 	else
 		wr_private(&c->out, parent, o);

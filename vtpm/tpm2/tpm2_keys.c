@@ -185,6 +185,8 @@ static TPM_RC check_attributes(const struct tpmt_public *pub, const struct tpm2_
 	} else if (fixed_tpm) {
 		return TPM_RC_ATTRIBUTES;
 	}
+	if (parent && tpm2_keys_is_derivation_parent(parent) && !fixed_parent)
+		return TPM_RC_ATTRIBUTES;   /* a derived object cannot move */
 	if (sign == dec) {
 		if (has(a, TPMA_OBJECT_RESTRICTED))
 			return TPM_RC_ATTRIBUTES;
@@ -227,6 +229,10 @@ static TPM_RC check_create(const struct tpmt_public *pub, const struct tpm2_obje
 {
 	uint32_t a = pub->attrs;
 	bool origin = has(a, TPMA_OBJECT_SENSITIVEDATAORIGIN);
+	if (parent && tpm2_keys_is_derivation_parent(parent)) {
+		/* derived: everything comes from the parent (codes unnumbered, as libtpms) */
+		return origin ? TPM2_KEYS_RAW | TPM_RC_ATTRIBUTES : TPM_RC_SUCCESS;
+	}
 	if (!origin && sc->data_size == 0)
 		return TPM_RC_ATTRIBUTES;
 	if (parent && origin && sc->data_size)
@@ -259,6 +265,8 @@ TPM_RC tpm2_keys_check_template(const struct tpmt_public *pub, const struct tpm2
 		return TPM_RC_VALUE;
 	TPM2_TRY(check_create(pub, parent, sc));
 	TPM2_TRY(tpm2_keys_check_public(pub, parent));
+	if (parent && tpm2_keys_is_derivation_parent(parent) && sc->data_size)
+		return TPM2_KEYS_RAW | TPM_RC_SIZE;   /* derived: no caller data (as libtpms) */
 	/* a supplied symmetric key must have the key size (unnumbered, as libtpms) */
 	if (pub->type == TPM_ALG_SYMCIPHER && !origin && sc->data_size != pub->symmetric.key_bits / 8)
 		return TPM2_KEYS_RAW | TPM_RC_KEY_SIZE;
@@ -377,12 +385,30 @@ TPM_RC tpm2_keys_generate(struct tpm2 *t, struct tpmt_public *pub, struct tpmt_s
 	return gen_key(pub, sens, sc, rng);
 }
 
+/* Key + seedValue from 64 bytes of derivation material (primary and derived objects). */
+static TPM_RC derive_from(const uint8_t material[64], struct tpmt_public *pub,
+                          struct tpmt_sensitive *sens, const struct tpm2_sens_create *sc)
+{
+	size_t hs = tpm2_hash_size(pub->name_alg);
+	tc_drbg d;
+	TPM_RC rc;
+	sens_init(sens, pub, sc);
+	if (needs_seed(pub)) {
+		sens->seed.size = (uint16_t)hs;
+		tpm2_kdfa(pub->name_alg, material, 64, "SEED", NULL, 0, NULL, 0, (uint32_t)(hs * 8),
+		          sens->seed.buf);
+	}
+	tc_drbg_init(&d, TC_ALG_SHA256, material, 64, NULL, 0);
+	rc = gen_key(pub, sens, sc, tc_drbg_prng(&d));
+	tc_zeroize(&d, sizeof d);
+	return rc;
+}
+
 TPM_RC tpm2_keys_derive_primary(struct tpm2 *t, uint32_t hierarchy, struct tpmt_public *pub,
                                 struct tpmt_sensitive *sens, const struct tpm2_sens_create *sc)
 {
 	uint8_t tmpl[1024], th[TPM2_MAX_DIGEST], dh[TPM2_MAX_DIGEST], material[64];
 	size_t n = marshal_public(pub, tmpl, sizeof tmpl), hs = tpm2_hash_size(pub->name_alg);
-	tc_drbg d;
 	TPM_RC rc;
 	if (!n || !hs)
 		return TPM_RC_HASH;
@@ -390,15 +416,40 @@ TPM_RC tpm2_keys_derive_primary(struct tpm2 *t, uint32_t hierarchy, struct tpmt_
 	tpm2_hash_buf(pub->name_alg, sc->data, sc->data_size, dh);
 	tpm2_kdfa(pub->name_alg, tpm2_keys_seed(t, hierarchy), TPM2_SEED_SIZE,
 	          "Primary Object Creation", th, hs, dh, hs, 512, material);
-	sens_init(sens, pub, sc);
-	if (needs_seed(pub)) {
-		sens->seed.size = (uint16_t)hs;
-		tpm2_kdfa(pub->name_alg, material, sizeof material, "SEED", NULL, 0, NULL, 0,
-		          (uint32_t)(hs * 8), sens->seed.buf);
-	}
-	tc_drbg_init(&d, TC_ALG_SHA256, material, sizeof material, NULL, 0);
-	rc = gen_key(pub, sens, sc, tc_drbg_prng(&d));
-	tc_zeroize(&d, sizeof d);
+	rc = derive_from(material, pub, sens, sc);
+	tc_zeroize(material, sizeof material);
+	return rc;
+}
+
+bool tpm2_keys_is_derivation_parent(const struct tpm2_object *o)
+{
+	uint32_t a = o->pub.attrs;
+	return o->pub.type == TPM_ALG_KEYEDHASH && (a & TPMA_OBJECT_RESTRICTED) &&
+	       (a & TPMA_OBJECT_DECRYPT) && !(a & TPMA_OBJECT_SIGN_ENCRYPT) &&
+	       !(o->flags & TPM2_OBJ_PUBLIC_ONLY);
+}
+
+/* Derived ECC object (Part 1 "Derived objects"): the template's unique is TPMS_DERIVE, i.e.
+ * label and context, which for ECC lie where the point's x and y are.  material =
+ * KDFa(parent's XOR hash, parent's key bits, label, context, 512); the key then comes from it as
+ * for a primary, so the same parent + label + context + template give the same key. */
+TPM_RC tpm2_keys_derive_child(const struct tpm2_object *parent, struct tpmt_public *pub,
+                              struct tpmt_sensitive *sens, const struct tpm2_sens_create *sc)
+{
+	uint8_t label[32], context[32], material[64];
+	size_t ll = pub->unique.ecc.x_size, cl = pub->unique.ecc.y_size;
+	uint16_t hash = parent->pub.scheme.hash;
+	TPM_RC rc;
+	if (pub->type != TPM_ALG_ECC)
+		return TPM_RC_TYPE;
+	if (ll > sizeof label || cl > sizeof context)
+		return TPM_RC_SIZE;
+	memcpy(label, pub->unique.ecc.x, ll);
+	memcpy(context, pub->unique.ecc.y, cl);
+	if (tc_kdfa(hash, parent->sens.sensitive.buf, parent->sens.sensitive.size, label, ll,
+	            context, cl, NULL, 0, 512, material) != TC_OK)
+		return TPM_RC_HASH;
+	rc = derive_from(material, pub, sens, sc);
 	tc_zeroize(material, sizeof material);
 	return rc;
 }

@@ -64,6 +64,12 @@ TPM_RC tpm2_keys_generate(struct tpm2 *t, struct tpmt_public *pub, struct tpmt_s
 /* Primary object: deterministic from the hierarchy's seed, the template and sc->data. */
 TPM_RC tpm2_keys_derive_primary(struct tpm2 *t, uint32_t hierarchy, struct tpmt_public *pub,
                                 struct tpmt_sensitive *sens, const struct tpm2_sens_create *sc);
+/* Derivation parent: keyed-hash, restricted, decrypt, not sign, XOR scheme (its hash is the
+ * derivation hash), with its sensitive part. */
+bool tpm2_keys_is_derivation_parent(const struct tpm2_object *o);
+/* Derived object under such a parent (CreateLoaded; ECC templates only: TPM_RC_TYPE otherwise). */
+TPM_RC tpm2_keys_derive_child(const struct tpm2_object *parent, struct tpmt_public *pub,
+                              struct tpmt_sensitive *sens, const struct tpm2_sens_create *sc);
 /* Does the sensitive part belong to the public part?  TPM_RC_BINDING / TPM_RC_KEY_SIZE /
  * TPM_RC_TYPE. */
 TPM_RC tpm2_keys_check_pair(const struct tpmt_public *pub, const struct tpmt_sensitive *sens);
