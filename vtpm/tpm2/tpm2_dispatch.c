@@ -158,9 +158,9 @@ static TPM_RC check_session_attrs(struct tpm2_cmd *c)
 			return TPM2_RC_S(TPM_RC_ATTRIBUTES, i + 1);
 		if ((at & TPMA_SESSION_ENCRYPT) && (!(c->desc->flags & TPM2_F_ENC) || enc++))
 			return TPM2_RC_S(TPM_RC_ATTRIBUTES, i + 1);
-		for (unsigned j = 0; j < i; j++)   /* one session used twice */
+		for (unsigned j = 0; j < i; j++)   /* one session used twice (reference: HANDLE) */
 			if (c->auths[j].handle == c->auths[i].handle && c->auths[i].sess)
-				return TPM2_RC_S(TPM_RC_VALUE, i + 1);
+				return TPM2_RC_S(TPM_RC_HANDLE, i + 1);
 	}
 	return TPM_RC_SUCCESS;
 }

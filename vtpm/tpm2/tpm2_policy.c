@@ -318,10 +318,11 @@ TPM_RC tpm2_cc_PolicyPCR(struct tpm2_cmd *c)
 	TPM2_P(2, tpm2_rd_pcr_selection(&c->in, &sel));
 	TPM2_TRY(tpm2_in_done(c));
 	n = tpm2_pcr_digest(t, &sel, s->hash_alg, now);
+	/* a pcrDigest of another size cannot be the PCRs' digest: VALUE, as the reference */
+	if (!is_trial(s) && given.size && (given.size != n || memcmp(given.buf, now, n)))
+		return TPM2_RC_P(TPM_RC_VALUE, 1);
 	if (given.size && given.size != n)
 		return TPM2_RC_P(TPM_RC_SIZE, 1);
-	if (!is_trial(s) && given.size && memcmp(given.buf, now, n))
-		return TPM2_RC_P(TPM_RC_VALUE, 1);
 	if (given.size)
 		memcpy(now, given.buf, n);
 	tpm2_wr_init(&w, selbuf, sizeof selbuf);

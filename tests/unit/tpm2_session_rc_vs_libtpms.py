@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""Sessions, policy and attestation: response codes of anchor-tpmd against libtpms (swtpm).
+
+Both TPMs get the same sequence of commands; session handles and nonces are taken from each
+TPM's own StartAuthSession answers (they differ), HMACs are computed here per TPM.  A case is
+`ok` when both answer the same response code; deliberate differences are `skip` with the
+reason.  Complements tests/unit/tpm2_rc_vs_libtpms.py (the framework's families).
+"""
+import hashlib, hmac, os, shutil, socket, struct, subprocess, sys, tempfile, time
+
+ANCHOR_TPMD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('ANCHOR_TPMD', 'build/sim/anchor-tpmd')
+
+def u8(v): return bytes([v])
+def u16(v): return struct.pack('>H', v)
+def u32(v): return struct.pack('>I', v)
+def b2(x): return u16(len(x)) + x
+def cmd(tag, cc, body=b''):
+    return u16(tag) + u32(10 + len(body)) + u32(cc) + body
+NS, S = 0x8001, 0x8002
+OWNER, ENDORSE, PLATFORM, NULLH, PW = 0x40000001, 0x4000000B, 0x4000000C, 0x40000007, 0x40000009
+SHA256, NULLALG = 0x000B, 0x0010
+AES128CFB = u16(0x0006) + u16(128) + u16(0x0043)
+def pw(*pws):
+    a = b''.join(u32(PW) + u16(0) + b'\x01' + b2(p) for p in pws)
+    return u32(len(a)) + a
+def sess_area(*entries):
+    a = b''.join(entries)
+    return u32(len(a)) + a
+def entry(h, nonce, attrs, mac=b''):
+    return u32(h) + b2(nonce) + u8(attrs) + b2(mac)
+NC = bytes(range(1, 33))
+
+DELIBERATE = {
+    'start: 4 sessions': 'libtpms loads 3 sessions at most; anchor has 8 session slots',
+}
+
+class TPM:
+    """One TPM under test: a socket and what its answers taught us (handles, nonces)."""
+    def __init__(self, port):
+        self.s = socket.create_connection(('127.0.0.1', port), timeout=20)
+        self.h = {}      # name -> session handle
+        self.nt = {}     # name -> nonceTPM
+        self.keys = {}   # name -> object handle
+    def x(self, c):
+        # TPM_RC_RETRY (the reference TPM recording DA use in NV on the first DA-protected
+        # authorization since Startup) is answered by resending, as a TSS does.
+        for _ in range(5):
+            self.s.sendall(c)
+            b = b''
+            while len(b) < 10 or len(b) < struct.unpack('>I', b[2:6])[0]:
+                chunk = self.s.recv(65536)
+                if not chunk:
+                    raise IOError('connection closed')
+                b += chunk
+            if rc_of(b) != 0x922:
+                return b
+        return b
+    def rc(self, c):
+        return struct.unpack('>I', self.x(c)[6:10])[0]
+
+def rc_of(b): return struct.unpack('>I', b[6:10])[0]
+
+# ---- steps: each takes a TPM and returns its response code -----------------------------------
+
+def start(name, typ=0, sym=u16(NULLALG), bind=NULLH, key=NULLH, nonce=NC, salt=b'', alg=SHA256):
+    def f(t):
+        k = t.keys.get(key, key) if isinstance(key, str) else key
+        r = t.x(cmd(NS, 0x176, u32(k) + u32(bind) + b2(nonce) + b2(salt) + u8(typ) + sym + u16(alg)))
+        if rc_of(r) == 0:
+            t.h[name] = struct.unpack('>I', r[10:14])[0]
+            n = struct.unpack('>H', r[14:16])[0]
+            t.nt[name] = r[16:16 + n]
+        return rc_of(r)
+    return f
+
+def flush(name):
+    def f(t):
+        return t.rc(cmd(NS, 0x165, u32(t.h[name]))) if name in t.h else 0
+    return f
+
+def raw(c):
+    return lambda t: t.rc(c)
+
+def on_session(name, cc, body_fn):
+    """A session-less command whose handle is the named session (policy commands)."""
+    return lambda t: t.rc(cmd(NS, cc, u32(t.h[name]) + body_fn(t)))
+
+def with_session(name, cc, handles, params, attrs=1, mac=None, extra=b''):
+    """A command authorized/encrypted by the named session (mac None: correct HMAC with an
+    empty key and empty authValue, i.e. what an unsalted unbound session on an empty auth
+    gives; b'' sends an empty HMAC)."""
+    def f(t):
+        m = mac
+        if m is None:
+            m = b''
+        e = entry(t.h[name], NC, attrs, m)
+        hs = b''.join(u32(h if isinstance(h, int) else t.h[h]) for h in handles)
+        return t.rc(cmd(S, cc, hs + sess_area(e, extra) + params))
+    return f
+
+def create_signing_key(name, restricted=True):
+    """CreatePrimary ECC P-256 ECDSA-SHA256 signing key in the endorsement hierarchy."""
+    attrs = 0x00040072 | (0x00010000 if restricted else 0)  # sign|fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth
+    pub = (u16(0x0023) + u16(SHA256) + u32(attrs) + b2(b'') + u16(NULLALG) +
+           u16(0x0018) + u16(SHA256) + u16(0x0003) + u16(NULLALG) + b2(b'') + b2(b''))
+    def f(t):
+        r = t.x(cmd(S, 0x131, u32(ENDORSE) + pw(b'') + b2(b2(b'') + b2(b'')) + b2(pub) + b2(b'') + u32(0)))
+        if rc_of(r) == 0:
+            t.keys[name] = struct.unpack('>I', r[10:14])[0]
+        return rc_of(r)
+    return f
+
+def keyh(t, name): return t.keys[name]
+
+def policy_digest_cc(cc):
+    return hashlib.sha256(bytes(32) + u32(0x16C) + u32(cc)).digest()
+
+cases = [
+    # StartAuthSession
+    ('start: nonceCaller 8 bytes', start('x', nonce=bytes(8))),
+    ('start: nonceCaller 40 bytes (> SHA-256)', start('x', nonce=bytes(40))),
+    ('start: sessionType 2', start('x', typ=2)),
+    ('start: AES-128-CBC', start('x', sym=u16(6) + u16(128) + u16(0x42))),
+    ('start: salt without tpmKey', start('x', salt=b'\x01' * 8)),
+    ('start: authHash NULL', start('x', alg=NULLALG)),
+    ('start: authHash SM3', start('x', alg=0x0012)),
+    ('start: symmetric SM4', start('x', sym=u16(0x0013) + u16(128) + u16(0x43))),
+    ('start: tpmKey a PCR', start('x', key=5)),
+    ('start: tpmKey not loaded', start('x', key=0x80000002)),
+    ('start: bind to an undefined NV index', start('x', bind=0x01500999)),
+    ('start: bind to the owner', start('bound', bind=OWNER)),
+    ('flush bound', flush('bound')),
+    ('start: HMAC session', start('h')),
+    ('start: policy session', start('p', typ=1)),
+    ('start: trial session', start('t', typ=3)),
+    # using sessions
+    ('auth: trial session for authorization', with_session('t', 0x182, [16], u32(0))),
+    ('flush trial', flush('t')),
+    ('start: XOR session', start('xor', sym=u16(0x000A) + u16(SHA256))),
+    ('auth: HMAC session, empty HMAC, empty key', with_session('h', 0x182, [16], u32(0))),
+    ('auth: HMAC session, wrong HMAC', with_session('h', 0x182, [16], u32(0), mac=b'\x55' * 32)),
+    ('auth: HMAC session, short HMAC', with_session('h', 0x182, [16], u32(0), mac=b'\x55' * 5)),
+    ('auth: decrypt on a command without a TPM2B first parameter', with_session('xor', 0x182, [16], u32(0), attrs=0x21)),
+    ('auth: decrypt with a session without cipher', with_session('h', 0x13C, [16], b2(b'ev'), attrs=0x21)),
+    ('auth: encrypt with a session without cipher', with_session('h', 0x17B, [], u16(8), attrs=0x41)),
+    ('auth: audit on a policy session', with_session('p', 0x17B, [], u16(8), attrs=0x81)),
+    ('auth: session for no handle without audit/encrypt/decrypt', with_session('h', 0x17B, [], u16(8), attrs=1)),
+    ('auth: auditReset without audit', with_session('h', 0x17B, [], u16(8), attrs=0x05)),
+    ('auth: XOR-encrypted GetRandom', with_session('xor', 0x17B, [], u16(8), attrs=0x41)),
+    ('auth: audited GetRandom', with_session('h', 0x17B, [], u16(8), attrs=0x81)),
+    ('auth: same session twice', lambda t: t.rc(cmd(S, 0x182, u32(16) + sess_area(entry(t.h['h'], NC, 1), entry(t.h['h'], NC, 0x81)) + u32(0)))),
+    ('auth: policy session on a PCR (no policy)', with_session('p', 0x182, [16], u32(0))),
+    # policy commands
+    ('policy: PolicyGetDigest on an HMAC session', on_session('h', 0x189, lambda t: b'')),
+    ('policy: PolicyRestart on an HMAC session', on_session('h', 0x180, lambda t: b'')),
+    ('policy: PolicyLocality 0', on_session('p', 0x16F, lambda t: b'\x00')),
+    ('policy: PolicyLocality 3', on_session('p', 0x16F, lambda t: b'\x08')),
+    ('policy: PolicyLocality disjoint', on_session('p', 0x16F, lambda t: b'\x01')),
+    ('policy: PolicyCommandCode unknown', on_session('p', 0x16C, lambda t: u32(0x1FF))),
+    ('policy: PolicyCommandCode ClockRateAdjust', on_session('p', 0x16C, lambda t: u32(0x130))),
+    ('policy: PolicyCommandCode conflicting', on_session('p', 0x16C, lambda t: u32(0x182))),
+    ('policy: PolicyCpHash of 20 bytes', on_session('p', 0x16E, lambda t: b2(bytes(20)))),
+    ('policy: PolicyCpHash', on_session('p', 0x16E, lambda t: b2(bytes(32)))),
+    ('policy: PolicyCpHash different', on_session('p', 0x16E, lambda t: b2(b'\x01' * 32))),
+    ('policy: PolicyNameHash after cpHash', on_session('p', 0x170, lambda t: b2(bytes(32)))),
+    ('policy: PolicyRestart', on_session('p', 0x180, lambda t: b'')),
+    ('policy: PolicyOR one digest', on_session('p', 0x171, lambda t: u32(1) + b2(bytes(32)))),
+    ('policy: PolicyOR nine digests', on_session('p', 0x171, lambda t: u32(9) + b2(bytes(32)) * 9)),
+    ('policy: PolicyOR without the current digest', on_session('p', 0x171, lambda t: u32(2) + b2(b'\x01' * 32) + b2(b'\x02' * 32))),
+    ('policy: PolicyOR with it', on_session('p', 0x171, lambda t: u32(2) + b2(bytes(32)) + b2(b'\x02' * 32))),
+    ('policy: PolicyPCR with a wrong pcrDigest', on_session('p', 0x17F, lambda t: b2(b'\x01' * 32) + u32(1) + u16(SHA256) + b'\x03\x00\x00\x01')),
+    ('policy: PolicyPCR with a short pcrDigest', on_session('p', 0x17F, lambda t: b2(b'\x01' * 20) + u32(1) + u16(SHA256) + b'\x03\x00\x00\x01')),
+    ('policy: PolicyNvWritten 2', on_session('p', 0x18F, lambda t: b'\x02')),
+    ('policy: PolicyNvWritten YES', on_session('p', 0x18F, lambda t: b'\x01')),
+    ('policy: PolicyNvWritten NO after YES', on_session('p', 0x18F, lambda t: b'\x00')),
+    ('policy: PolicyCounterTimer past TPMS_TIME_INFO', on_session('p', 0x16D, lambda t: b2(bytes(8)) + u16(20) + u16(0))),
+    ('policy: PolicyCounterTimer bad operation', on_session('p', 0x16D, lambda t: b2(bytes(8)) + u16(0) + u16(12))),
+    ('policy: PolicyCounterTimer false', on_session('p', 0x16D, lambda t: b2(b'\xff' * 8) + u16(8) + u16(3))),
+    ('policy: PolicyCounterTimer safe == 1', on_session('p', 0x16D, lambda t: b2(b'\x01') + u16(24) + u16(0))),
+    ('policy: PolicyTemplate wrong size', on_session('p', 0x190, lambda t: b2(bytes(5)))),
+    ('policy: PolicyTicket with a bad tag', on_session('p', 0x172, lambda t: b2(bytes(8)) + b2(b'') + b2(b'') + b2(u32(OWNER)) + u16(0x8022) + u32(OWNER) + b2(bytes(32)))),
+    ('policy: PolicyTicket forged', on_session('p', 0x172, lambda t: b2(b'\xff' * 8) + b2(b'') + b2(b'') + b2(u32(OWNER)) + u16(0x8023) + u32(OWNER) + b2(bytes(32)))),
+    ('policy: PolicyAuthorize bad keySign', on_session('p', 0x16A, lambda t: b2(bytes(32)) + b2(b'') + b2(b'\x00\x0b' + bytes(10)) + u16(0x8022) + u32(OWNER) + b2(bytes(32)))),
+    ('policy: PolicyAuthorize approved != current', on_session('p', 0x16A, lambda t: b2(b'\x01' * 32) + b2(b'') + b2(b'\x00\x0b' + bytes(32)) + u16(0x8022) + u32(OWNER) + b2(bytes(32)))),
+    ('policy: PolicyDuplicationSelect include 2', on_session('p', 0x188, lambda t: b2(b'') + b2(b'') + b'\x02')),
+    ('policy: PolicySecret(owner) with a wrong nonceTPM', lambda t: t.rc(cmd(S, 0x151, u32(OWNER) + u32(t.h['p']) + pw(b'') + b2(b'\x01' * 32) + b2(b'') + b2(b'') + u32(0)))),
+    ('policy: PolicySecret(owner) with a 20-byte cpHashA', lambda t: t.rc(cmd(S, 0x151, u32(OWNER) + u32(t.h['p']) + pw(b'') + b2(b'') + b2(bytes(20)) + b2(b'') + u32(0)))),
+    ('policy: PolicySecret(owner) wrong password', lambda t: t.rc(cmd(S, 0x151, u32(OWNER) + u32(t.h['p']) + pw(b'x') + b2(b'') + b2(b'') + b2(b'') + u32(0)))),
+    ('policy: PolicySecret(owner) with nonceTPM, expiration -10', lambda t: t.rc(cmd(S, 0x151, u32(OWNER) + u32(t.h['p']) + pw(b'') + b2(t.nt['p']) + b2(b'') + b2(b'') + u32(0xFFFFFFF6)))),
+    ('policy: PolicySecret with an HMAC session', lambda t: t.rc(cmd(S, 0x151, u32(OWNER) + u32(t.h['p']) + sess_area(entry(t.h['h'], NC, 1)) + b2(b'') + b2(b'') + b2(b'') + u32(0)))),
+    ('policy: PolicySigned with an unloaded key', lambda t: t.rc(cmd(NS, 0x160, u32(0x80000002) + u32(t.h['p']) + b2(b'') + b2(b'') + b2(b'') + u32(0) + u16(0x18) + u16(SHA256) + b2(bytes(32)) + b2(bytes(32))))),
+    ('policy: PolicyNV on an undefined index', lambda t: t.rc(cmd(S, 0x149, u32(OWNER) + u32(0x01500999) + u32(t.h['p']) + pw(b'') + b2(b'\x00') + u16(0) + u16(0)))),
+    # a policy session authorizing the owner hierarchy (ClockRateAdjust)
+    ('use: owner has no policy', with_session('p', 0x130, [OWNER], b'\x00')),
+    ('use: SetPrimaryPolicy(owner) = PolicyCommandCode(ClockRateAdjust)', lambda t: t.rc(cmd(S, 0x12E, u32(OWNER) + pw(b'') + b2(policy_digest_cc(0x130)) + u16(SHA256)))),
+    ('use: empty policy digest', with_session('p', 0x130, [OWNER], b'\x00')),
+    ('use: PolicyRestart', on_session('p', 0x180, lambda t: b'')),
+    ('use: PolicyCommandCode(ClockRateAdjust)', on_session('p', 0x16C, lambda t: u32(0x130))),
+    ('use: matching policy', with_session('p', 0x130, [OWNER], b'\x00')),
+    ('use: the policy was reset by its use', with_session('p', 0x130, [OWNER], b'\x00')),
+    ('use: PolicyLocality(3)', on_session('p', 0x16F, lambda t: b'\x08')),
+    ('use: PolicyCommandCode again', on_session('p', 0x16C, lambda t: u32(0x130))),
+    ('use: at locality 0', with_session('p', 0x130, [OWNER], b'\x00')),
+    ('use: PolicyRestart 2', on_session('p', 0x180, lambda t: b'')),
+    ('use: PolicyAuthValue', on_session('p', 0x16B, lambda t: b'')),
+    ('use: PolicyAuthValue, wrong HMAC', with_session('p', 0x130, [OWNER], b'\x00', mac=b'\x33' * 32)),
+    ('use: PolicyPassword', on_session('p', 0x18C, lambda t: b'')),
+    ('use: PolicyPassword, wrong password', with_session('p', 0x130, [OWNER], b'\x00', mac=b'pw')),
+    # attestation
+    ('attest: create an ECC signing key', create_signing_key('ak')),
+    ('attest: create an unrestricted ECC signing key', create_signing_key('sk', restricted=False)),
+    ('attest: Quote, key scheme', lambda t: t.rc(cmd(S, 0x158, u32(keyh(t, 'ak')) + pw(b'') + b2(b'n') + u16(NULLALG) + u32(1) + u16(SHA256) + b'\x03\x01\x00\x00'))),
+    ('attest: Quote, conflicting inScheme', lambda t: t.rc(cmd(S, 0x158, u32(keyh(t, 'ak')) + pw(b'') + b2(b'n') + u16(0x14) + u16(SHA256) + u32(1) + u16(SHA256) + b'\x03\x01\x00\x00'))),
+    ('attest: Quote, qualifyingData of 80 bytes', lambda t: t.rc(cmd(S, 0x158, u32(keyh(t, 'ak')) + pw(b'') + b2(bytes(80)) + u16(NULLALG) + u32(1) + u16(SHA256) + b'\x03\x01\x00\x00'))),
+    ('attest: Quote with an unloaded key', lambda t: t.rc(cmd(S, 0x158, u32(0x80000002) + pw(b'') + b2(b'n') + u16(NULLALG) + u32(0)))),
+    ('attest: Quote, wrong password', lambda t: t.rc(cmd(S, 0x158, u32(keyh(t, 'ak')) + pw(b'x') + b2(b'n') + u16(NULLALG) + u32(0)))),
+    ('attest: Certify itself', lambda t: t.rc(cmd(S, 0x148, u32(keyh(t, 'ak')) + u32(keyh(t, 'ak')) + pw(b'', b'') + b2(b'') + u16(NULLALG)))),
+    ('attest: Certify, NULL signer', lambda t: t.rc(cmd(S, 0x148, u32(keyh(t, 'ak')) + u32(NULLH) + pw(b'', b'') + b2(b'') + u16(NULLALG)))),
+    ('attest: GetTime, NULL signer', lambda t: t.rc(cmd(S, 0x14C, u32(ENDORSE) + u32(NULLH) + pw(b'', b'') + b2(b'') + u16(NULLALG)))),
+    ('attest: GetTime, wrong endorsement password', lambda t: t.rc(cmd(S, 0x14C, u32(ENDORSE) + u32(NULLH) + pw(b'x', b'') + b2(b'') + u16(NULLALG)))),
+    ('attest: GetTime, privacy handle owner', lambda t: t.rc(cmd(S, 0x14C, u32(OWNER) + u32(NULLH) + pw(b'', b'') + b2(b'') + u16(NULLALG)))),
+    ('attest: GetSessionAuditDigest of the audit session', lambda t: t.rc(cmd(S, 0x14D, u32(ENDORSE) + u32(keyh(t, 'ak')) + u32(t.h['h']) + pw(b'', b'') + b2(b'') + u16(NULLALG)))),
+    ('attest: GetSessionAuditDigest of a policy session', lambda t: t.rc(cmd(S, 0x14D, u32(ENDORSE) + u32(NULLH) + u32(t.h['p']) + pw(b'', b'') + b2(b'') + u16(NULLALG)))),
+    ('attest: SetCommandCodeAuditStatus, platform', lambda t: t.rc(cmd(S, 0x140, u32(PLATFORM) + pw(b'') + u16(NULLALG) + u32(1) + u32(0x17B) + u32(0)))),
+    ('attest: SetCommandCodeAuditStatus, endorsement', lambda t: t.rc(cmd(S, 0x140, u32(ENDORSE) + pw(b'') + u16(NULLALG) + u32(0) + u32(0)))),
+    ('attest: audited GetRandom', raw(cmd(NS, 0x17B, u16(4)))),
+    ('attest: GetCommandAuditDigest, signed', lambda t: t.rc(cmd(S, 0x133, u32(ENDORSE) + u32(keyh(t, 'sk')) + pw(b'', b'') + b2(b'') + u16(0x18) + u16(SHA256)))),
+    ('attest: GetCommandAuditDigest, NULL signer, ECDSA inScheme', lambda t: t.rc(cmd(S, 0x133, u32(ENDORSE) + u32(NULLH) + pw(b'', b'') + b2(b'') + u16(0x18) + u16(SHA256)))),
+    ('attest: NV_Certify of an undefined index', lambda t: t.rc(cmd(S, 0x184, u32(keyh(t, 'ak')) + u32(OWNER) + u32(0x01500999) + pw(b'', b'') + b2(b'') + u16(NULLALG) + u16(0) + u16(0)))),
+    ('attest: define NV', raw(cmd(S, 0x12A, u32(OWNER) + pw(b'') + b2(b'') + b2(u32(0x01500990) + u16(SHA256) + u32(0x00060006) + b2(b'') + u16(8))))),
+    ('attest: NV_Certify unwritten', lambda t: t.rc(cmd(S, 0x184, u32(keyh(t, 'ak')) + u32(0x01500990) + u32(0x01500990) + pw(b'', b'') + b2(b'') + u16(NULLALG) + u16(4) + u16(0)))),
+    ('attest: write NV', raw(cmd(S, 0x137, u32(OWNER) + u32(0x01500990) + pw(b'') + b2(b'12345678') + u16(0)))),
+    ('attest: NV_Certify past the end', lambda t: t.rc(cmd(S, 0x184, u32(keyh(t, 'ak')) + u32(0x01500990) + u32(0x01500990) + pw(b'', b'') + b2(b'') + u16(NULLALG) + u16(8) + u16(4)))),
+    ('attest: NV_Certify', lambda t: t.rc(cmd(S, 0x184, u32(keyh(t, 'ak')) + u32(0x01500990) + u32(0x01500990) + pw(b'', b'') + b2(b'') + u16(NULLALG) + u16(4) + u16(2)))),
+    ('attest: NV_Certify, owner without OWNERREAD', lambda t: t.rc(cmd(S, 0x184, u32(keyh(t, 'ak')) + u32(OWNER) + u32(0x01500990) + pw(b'', b'') + b2(b'') + u16(NULLALG) + u16(4) + u16(2)))),
+    # contexts
+    ('ctx: save the HMAC session', lambda t: t.__setattr__('blob', t.x(cmd(NS, 0x162, u32(t.h['h'])))[10:]) or 0),
+    ('ctx: the saved session in an authorization', with_session('h', 0x182, [16], u32(0))),
+    ('ctx: flush... the saved session is listed as a handle', lambda t: 0),
+    ('ctx: load it', lambda t: t.rc(cmd(NS, 0x161, t.blob))),
+    ('ctx: load it again', lambda t: t.rc(cmd(NS, 0x161, t.blob))),
+    ('ctx: load a corrupted blob', lambda t: t.rc(cmd(NS, 0x161, t.blob[:-1] + bytes([t.blob[-1] ^ 1])))),
+    ('ctx: flush it', flush('h')),
+    ('ctx: load after flush', lambda t: t.rc(cmd(NS, 0x161, t.blob))),
+    ('start: 4 sessions', lambda t: max(start('s%d' % i)(t) for i in range(4))),
+]
+
+# ---- the run (same plumbing as tpm2_rc_vs_libtpms.py) ------------------------------------------
+
+def free_port_pair():
+    for _ in range(50):
+        s = socket.socket(); s.bind(('127.0.0.1', 0)); p = s.getsockname()[1]; s.close()
+        if p < 65000:
+            t = socket.socket()
+            try:
+                t.bind(('127.0.0.1', p + 1)); t.close(); return p
+            except OSError:
+                t.close()
+    raise RuntimeError('no free ports')
+
+def wait_port(port, proc):
+    for _ in range(100):
+        if proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+def main():
+    swtpm = shutil.which('swtpm')
+    if not swtpm or not os.access(ANCHOR_TPMD, os.X_OK):
+        print('skip - session rc vs libtpms: needs swtpm and %s' % ANCHOR_TPMD)
+        return 0
+    tmp = tempfile.mkdtemp(prefix='tpm2sessrc-')
+    procs = []
+    try:
+        pa = free_port_pair()
+        os.mkdir(tmp + '/a'); os.mkdir(tmp + '/s')
+        procs.append(subprocess.Popen([ANCHOR_TPMD, '--protocol', 'swtpm', '--port', str(pa),
+                                       '--ctrl-port', str(pa + 1), '--state', tmp + '/a', '--fresh',
+                                       '--startup-clear', '--quiet'], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+        if not wait_port(pa, procs[-1]):
+            print('not ok - session rc vs libtpms: anchor-tpmd did not start'); return 1
+        ps = free_port_pair()
+        procs.append(subprocess.Popen([swtpm, 'socket', '--tpm2', '--tpmstate', 'dir=' + tmp + '/s',
+                                       '--server', 'type=tcp,port=%d' % ps, '--ctrl',
+                                       'type=tcp,port=%d' % (ps + 1), '--flags',
+                                       'not-need-init,startup-clear'], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+        if not wait_port(ps, procs[-1]):
+            print('skip - session rc vs libtpms: swtpm did not start'); return 0
+        a, s = TPM(pa), TPM(ps)
+        for name, step in cases:
+            ra, rs = step(a), step(s)
+            if name in DELIBERATE:
+                print('skip - session rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x): %s'
+                      % (name, ra, rs, DELIBERATE[name]))
+            elif ra == rs:
+                print('ok - session rc vs libtpms: %s (0x%03x)' % (name, ra))
+            else:
+                print('not ok - session rc vs libtpms: %s anchor 0x%03x, libtpms 0x%03x' % (name, ra, rs))
+    finally:
+        for p in procs:
+            p.terminate()
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+if __name__ == '__main__':
+    sys.exit(main())
