@@ -112,6 +112,28 @@ def create_signing_key(name, restricted=True):
 
 def keyh(t, name): return t.keys[name]
 
+def create_storage_key(name, ecc=True):
+    """CreatePrimary restricted decrypt (storage) key, AES-128-CFB, in the owner hierarchy."""
+    attrs = 0x00030072     # restricted|decrypt|fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth
+    if ecc:
+        parms = AES128CFB + u16(NULLALG) + u16(0x0003) + u16(NULLALG) + b2(b'') + b2(b'')
+        pub = u16(0x0023) + u16(SHA256) + u32(attrs) + b2(b'') + parms
+    else:
+        pub = (u16(0x0001) + u16(SHA256) + u32(attrs) + b2(b'') + AES128CFB + u16(NULLALG) +
+               u16(2048) + u32(0) + b2(b''))
+    def f(t):
+        r = t.x(cmd(S, 0x131, u32(OWNER) + pw(b'') + b2(b2(b'') + b2(b'')) + b2(pub) + b2(b'') + u32(0)))
+        if rc_of(r) == 0:
+            t.keys[name] = struct.unpack('>I', r[10:14])[0]
+        return rc_of(r)
+    return f
+
+def sleep_step(secs):
+    def f(t):
+        time.sleep(secs)
+        return 0
+    return f
+
 def policy_digest_cc(cc):
     return hashlib.sha256(bytes(32) + u32(0x16C) + u32(cc)).digest()
 
@@ -233,6 +255,50 @@ cases = [
     ('attest: NV_Certify past the end', lambda t: t.rc(cmd(S, 0x184, u32(keyh(t, 'ak')) + u32(0x01500990) + u32(0x01500990) + pw(b'', b'') + b2(b'') + u16(NULLALG) + u16(8) + u16(4)))),
     ('attest: NV_Certify', lambda t: t.rc(cmd(S, 0x184, u32(keyh(t, 'ak')) + u32(0x01500990) + u32(0x01500990) + pw(b'', b'') + b2(b'') + u16(NULLALG) + u16(4) + u16(2)))),
     ('attest: NV_Certify, owner without OWNERREAD', lambda t: t.rc(cmd(S, 0x184, u32(keyh(t, 'ak')) + u32(OWNER) + u32(0x01500990) + pw(b'', b'') + b2(b'') + u16(NULLALG) + u16(4) + u16(2)))),
+    # more: salts, signatures, checks at use
+    ('more: flush s0..s3', lambda t: max([flush('s%d' % i)(t) for i in range(4)] + [0])),
+    ('more: flush p, xor', lambda t: max(flush('p')(t), flush('xor')(t))),
+    ('more: ECC storage key', create_storage_key('ek_ecc')),
+    ('more: salted with a signing key', start('x', key='ak', salt=b2(bytes(32)) + b2(bytes(32)))),
+    ('more: salted, empty salt', start('x', key='ek_ecc')),
+    ('more: salted, point not on the curve', start('x', key='ek_ecc', salt=b2(b'\x01' * 32) + b2(b'\x02' * 32))),
+    ('more: salted, truncated point', start('x', key='ek_ecc', salt=b2(b'\x01' * 32))),
+    ('more: start a policy session', start('q', typ=1)),
+    ('more: PolicySigned with a storage key', lambda t: t.rc(cmd(NS, 0x160, u32(keyh(t, 'ek_ecc')) + u32(t.h['q']) + b2(b'') + b2(b'') + b2(b'') + u32(0) + u16(0x18) + u16(SHA256) + b2(bytes(32)) + b2(bytes(32))))),
+    ('more: PolicySigned, bad ECDSA signature', lambda t: t.rc(cmd(NS, 0x160, u32(keyh(t, 'sk')) + u32(t.h['q']) + b2(b'') + b2(b'') + b2(b'') + u32(0) + u16(0x18) + u16(SHA256) + b2(b'\x01' * 32) + b2(b'\x01' * 32)))),
+    ('more: PolicySigned, RSA signature for an ECC key', lambda t: t.rc(cmd(NS, 0x160, u32(keyh(t, 'sk')) + u32(t.h['q']) + b2(b'') + b2(b'') + b2(b'') + u32(0) + u16(0x14) + u16(SHA256) + b2(bytes(256))))),
+    ('more: PolicySigned, wrong nonceTPM', lambda t: t.rc(cmd(NS, 0x160, u32(keyh(t, 'sk')) + u32(t.h['q']) + b2(b'\x07' * 32) + b2(b'') + b2(b'') + u32(0) + u16(0x18) + u16(SHA256) + b2(b'\x01' * 32) + b2(b'\x01' * 32)))),
+    ('more: Certify with a storage key as signer', lambda t: t.rc(cmd(S, 0x148, u32(keyh(t, 'ak')) + u32(keyh(t, 'ek_ecc')) + pw(b'', b'') + b2(b'') + u16(NULLALG)))),
+    ('more: Quote with an unrestricted key without scheme, NULL inScheme', lambda t: t.rc(cmd(S, 0x158, u32(keyh(t, 'sk')) + pw(b'') + b2(b'') + u16(NULLALG) + u32(0)))),
+    ('more: GetSessionAuditDigest of a non-audit session', lambda t: start('na')(t) or t.rc(cmd(S, 0x14D, u32(ENDORSE) + u32(NULLH) + u32(t.h['na']) + pw(b'', b'') + b2(b'') + u16(NULLALG)))),
+    ('more: flush na', flush('na')),
+    ('more: SetPrimaryPolicy(owner) = PolicyCommandCode(ClockRateAdjust) again', lambda t: t.rc(cmd(S, 0x12E, u32(OWNER) + pw(b'') + b2(policy_digest_cc(0x130)) + u16(SHA256)))),
+    ('more: PolicyCommandCode(ClockRateAdjust)', on_session('q', 0x16C, lambda t: u32(0x130))),
+    ('more: used for ClockSet (other command)', with_session('q', 0x128, [OWNER], b'\x00' * 8)),
+    ('more: PolicyRestart', on_session('q', 0x180, lambda t: b'')),
+    ('more: PolicyCpHash(other)', on_session('q', 0x16E, lambda t: b2(b'\x05' * 32))),
+    ('more: cpHash mismatch at use', with_session('q', 0x130, [OWNER], b'\x00')),
+    ('more: PolicyRestart 2', on_session('q', 0x180, lambda t: b'')),
+    ('more: PolicyNvWritten YES', on_session('q', 0x18F, lambda t: b'\x01')),
+    ('more: NvWritten at use on a hierarchy', with_session('q', 0x130, [OWNER], b'\x00')),
+    ('more: PolicyRestart 3', on_session('q', 0x180, lambda t: b'')),
+    ('more: PolicyTemplate', on_session('q', 0x190, lambda t: b2(bytes(32)))),
+    ('more: template at use on ClockRateAdjust', with_session('q', 0x130, [OWNER], b'\x00')),
+    ('more: PolicyRestart 4', on_session('q', 0x180, lambda t: b'')),
+    ('more: PolicyPCR(sha256:16)', on_session('q', 0x17F, lambda t: b2(b'') + u32(1) + u16(SHA256) + b'\x03\x00\x00\x01')),
+    ('more: extend PCR 2', raw(cmd(S, 0x182, u32(2) + pw(b'') + u32(1) + u16(SHA256) + bytes(32)))),
+    ('more: PCR counter changed at use', with_session('q', 0x130, [OWNER], b'\x00')),
+    ('more: PolicyRestart 5', on_session('q', 0x180, lambda t: b'')),
+    ('more: PolicySecret(owner), nonceTPM, expiration 1 s', lambda t: t.rc(cmd(S, 0x151, u32(OWNER) + u32(t.h['q']) + pw(b'') + b2(t.nt['q']) + b2(b'') + b2(b'') + u32(1)))),
+    ('more: wait 2 s', sleep_step(1.1)),
+    ('more: expired at use', with_session('q', 0x130, [OWNER], b'\x00')),
+    ('more: PolicySecret(owner), expiration 1 s, already expired', lambda t: t.rc(cmd(S, 0x151, u32(OWNER) + u32(t.h['q']) + pw(b'') + b2(t.nt['q']) + b2(b'') + b2(b'') + u32(1)))),
+    ('more: start an audit session', start('au')),
+    ('more: audited GetRandom', with_session('au', 0x17B, [], u16(8), attrs=0x81)),
+    ('more: a command outside the audit session', raw(cmd(NS, 0x17B, u16(4)))),
+    ('more: auditExclusive on a non-exclusive session', with_session('au', 0x17B, [], u16(8), attrs=0x83)),
+    ('more: auditReset + auditExclusive', with_session('au', 0x17B, [], u16(8), attrs=0x87)),
+    ('more: auditExclusive, now exclusive', with_session('au', 0x17B, [], u16(8), attrs=0x83)),
     # contexts
     ('ctx: save the HMAC session', lambda t: t.__setattr__('blob', t.x(cmd(NS, 0x162, u32(t.h['h'])))[10:]) or 0),
     ('ctx: the saved session in an authorization', with_session('h', 0x182, [16], u32(0))),

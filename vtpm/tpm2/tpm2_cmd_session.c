@@ -60,7 +60,9 @@ static TPM_RC decrypt_salt(struct tpm2_cmd *c, const struct start_params *p, uin
 	rc = tpm2_keys_secret_recover(o, "SECRET", p->salt_in, p->salt_in_len, salt, salt_len);
 	if (rc == TPM_RC_KEY || rc == TPM_RC_TYPE)
 		return TPM2_RC_H(TPM_RC_KEY, 1);
-	return rc ? TPM2_RC_P(rc, 2) : TPM_RC_SUCCESS;
+	/* any undecryptable salt (bad padding, point off the curve, short) is VALUE, as the
+	 * reference TPM answers */
+	return rc ? TPM2_RC_P(TPM_RC_VALUE, 2) : TPM_RC_SUCCESS;
 }
 
 /* ------------------------------------------------------------------ the command */

@@ -671,7 +671,7 @@ TPM_RC tpm2_cc_PolicySigned(struct tpm2_cmd *c)
 		tpm2_hash_update(&h, ref.buf, ref.size);
 		alen = tpm2_hash_final(&h, ahash);
 		if (!(o->pub.attrs & TPMA_OBJECT_SIGN_ENCRYPT))
-			return TPM2_RC_P(TPM_RC_ATTRIBUTES, 5);   /* not a signing key */
+			return TPM2_RC_P(TPM_RC_SIGNATURE, 5);   /* not a signing key: as libtpms */
 		rc = verify_with_object(o, &sig, ahash, alen);
 		if (rc)
 			return TPM2_RC_P(rc, 5);
