@@ -336,6 +336,14 @@ static void handle_npf(struct lpar *l, const struct vcpu_exit *e)
 		          (unsigned long)reg(l, REG_RIP), (unsigned long)e->gpa, n ? hex : "(unreadable)");
 		return;
 	}
+	if (in.write != e->write) {
+		/* The bytes at RIP are not what faulted (self-modifying code, or a stale fetch):
+		 * emulating them would apply the wrong access. */
+		lpar_stop(l, "the instruction at rip 0x%lx does not match the %s fault at gpa 0x%lx",
+		          (unsigned long)reg(l, REG_RIP), e->write ? "write" : "read",
+		          (unsigned long)e->gpa);
+		return;
+	}
 	uint64_t off = e->gpa - r->base;
 	if (in.size > r->size - off) {
 		lpar_stop(l, "%u-byte access at gpa 0x%lx crosses the end of a device window", in.size,

@@ -259,6 +259,12 @@ static void test_stops(void)
 	CHECK("TPM window with no device: says so", strstr(console, "no TPM is attached (tpm = none)"));
 
 	build(code, sizeof code, err);
+	struct vcpu_exit mismatch = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + 4, .write = true };
+	run(&mismatch, 1);   /* code is a load (8b 03) but the fault says write */
+	CHECK("a fault whose direction differs from the instruction stops the lpar",
+	      strstr(console, "does not match the write fault"));
+
+	build(code, sizeof code, err);
 	struct vcpu_exit past = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + TESTDEV_SIZE - 2 };
 	run(&past, 1);
 	CHECK("a 4-byte access across the window end stops the lpar",
