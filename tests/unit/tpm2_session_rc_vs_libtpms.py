@@ -112,6 +112,70 @@ def create_signing_key(name, restricted=True):
 
 def keyh(t, name): return t.keys[name]
 
+# ---- HMAC sessions computed here (SHA-256, XOR obfuscation: hashlib/hmac only) ---------------
+
+def kdfa(key, label, u, v, bits):
+    out, i = b'', 1
+    while len(out) * 8 < bits:
+        out += hmac.new(key, u32(i) + label + b'\0' + u + v + u32(bits), hashlib.sha256).digest()
+        i += 1
+    return out[:bits // 8]
+
+def xor(key, u, v, data):
+    return bytes(a ^ b for a, b in zip(data, kdfa(key, b'XOR', u, v, len(data) * 8)))
+
+def start_bound(name, bind, bind_auth, sym=u16(0x000A) + u16(SHA256)):
+    def f(t):
+        rc = start(name, sym=sym, bind=bind)(t)
+        if rc == 0:
+            t.skey = getattr(t, 'skey', {})
+            t.skey[name] = kdfa(bind_auth, b'ATH', t.nt[name], NC, 256) if bind_auth else b''
+        return rc
+    return f
+
+def nv_name(t, idx):
+    r = t.x(cmd(NS, 0x169, u32(idx)))
+    n = struct.unpack('>H', r[10:12])[0]
+    return r[12 + n + 2:]
+
+def hmac_cmd(name, cc, handles, params, auth, attrs=1, decrypt=False, encrypt=False,
+             rsp_auth=None):
+    """One command under the named session with a real HMAC; returns the response code, or
+    0xBAD if the response HMAC does not verify, or 0xBAD1 if decrypted data is wrong.  handles:
+    (handle, name-or-None); auth: the authValue in the HMAC key (None: bound/left out)."""
+    def f(t):
+        hs = [(h if isinstance(h, int) else h(t)) for h, _ in handles]
+        names = [(nm(t) if callable(nm) else (nm if nm is not None else u32(h)))
+                 for (h, nm), h in zip(handles, hs)]
+        key = t.skey[name] + (auth or b'')
+        nt = t.nt[name]
+        p = params(t) if callable(params) else params
+        if decrypt:
+            n = struct.unpack('>H', p[:2])[0]
+            p = p[:2] + xor(key, NC, nt, p[2:2 + n]) + p[2 + n:]
+        cp = hashlib.sha256(u32(cc) + b''.join(names) + p).digest()
+        a = (u8(attrs | (0x20 if decrypt else 0) | (0x40 if encrypt else 0)))
+        mac = hmac.new(key, cp + NC + nt + a, hashlib.sha256).digest()
+        r = t.x(cmd(S, cc, b''.join(u32(h) for h in hs) + sess_area(entry(t.h[name], NC, a[0], mac)) + p))
+        if rc_of(r):
+            return rc_of(r)
+        psz = struct.unpack('>I', r[10:14])[0]
+        rp_params = r[14:14 + psz]
+        ar = r[14 + psz:]
+        ntl = struct.unpack('>H', ar[:2])[0]
+        nt_new, at = ar[2:2 + ntl], ar[2 + ntl:3 + ntl]
+        got = ar[3 + ntl + 2:]
+        t.nt[name] = nt_new
+        rkey = t.skey[name] + (rsp_auth if rsp_auth is not None else (auth or b''))
+        rp = hashlib.sha256(u32(0) + u32(cc) + rp_params).digest()
+        if hmac.new(rkey, rp + nt_new + NC + at, hashlib.sha256).digest() != got:
+            return 0xBAD
+        if encrypt:
+            n = struct.unpack('>H', rp_params[:2])[0]
+            t.last = xor(key, nt_new, NC, rp_params[2:2 + n])
+        return 0
+    return f
+
 def create_storage_key(name, ecc=True):
     """CreatePrimary restricted decrypt (storage) key, AES-128-CFB, in the owner hierarchy."""
     attrs = 0x00030072     # restricted|decrypt|fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth
@@ -299,6 +363,23 @@ cases = [
     ('more: auditExclusive on a non-exclusive session', with_session('au', 0x17B, [], u16(8), attrs=0x83)),
     ('more: auditReset + auditExclusive', with_session('au', 0x17B, [], u16(8), attrs=0x87)),
     ('more: auditExclusive, now exclusive', with_session('au', 0x17B, [], u16(8), attrs=0x83)),
+    # real HMACs: bound and unbound sessions, XOR parameter obfuscation both ways
+    ('hmac: flush q, au', lambda t: max(flush('q')(t), flush('au')(t))),
+    ('hmac: owner auth "own"', raw(cmd(S, 0x129, u32(OWNER) + pw(b'') + b2(b'own')))),
+    ('hmac: session bound to the owner', start_bound('b', OWNER, b'own')),
+    ('hmac: bound, bind entity, authValue left out', hmac_cmd('b', 0x130, [(OWNER, None)], b'\x00', None)),
+    ('hmac: bound, bind entity, authValue wrongly in', hmac_cmd('b', 0x130, [(OWNER, None)], b'\x00', b'own')),
+    ('hmac: unbound session', start_bound('u', NULLH, b'')),
+    ('hmac: unbound, owner authValue in the key', hmac_cmd('u', 0x130, [(OWNER, None)], b'\x00', b'own')),
+    ('hmac: unbound, wrong authValue', hmac_cmd('u', 0x130, [(OWNER, None)], b'\x00', b'own2')),
+    ('hmac: define NV', raw(cmd(S, 0x12A, u32(OWNER) + pw(b'own') + b2(b'') + b2(u32(0x01500980) + u16(SHA256) + u32(0x00060006) + b2(b'') + u16(8))))),
+    ('hmac: NV_Write, data XOR-obfuscated', hmac_cmd('u', 0x137, [(OWNER, None), (0x01500980, lambda t: nv_name(t, 0x01500980))], b2(b'secret!!') + u16(0), b'own', decrypt=True)),
+    ('hmac: NV_Read by password returns the plaintext', lambda t: 0 if t.x(cmd(S, 0x14E, u32(OWNER) + u32(0x01500980) + pw(b'own') + u16(8) + u16(0)))[16:24] == b'secret!!' else 0xBAD1),
+    ('hmac: NV_Read, response XOR-obfuscated', hmac_cmd('u', 0x14E, [(OWNER, None), (0x01500980, lambda t: nv_name(t, 0x01500980))], u16(8) + u16(0), b'own', encrypt=True)),
+    ('hmac: ... which deobfuscates to the data', lambda t: 0 if getattr(t, 'last', b'') == b'secret!!' else 0xBAD1),
+    ('hmac: HierarchyChangeAuth answers under the new authValue', hmac_cmd('u', 0x129, [(OWNER, None)], b2(b'own2'), b'own', rsp_auth=b'own2')),
+    ('hmac: the bound session is no longer bound (auth changed)', hmac_cmd('b', 0x130, [(OWNER, None)], b'\x00', b'own2')),
+    ('hmac: owner auth back to empty', raw(cmd(S, 0x129, u32(OWNER) + pw(b'own2') + b2(b'')))),
     # contexts
     ('ctx: save the HMAC session', lambda t: t.__setattr__('blob', t.x(cmd(NS, 0x162, u32(t.h['h'])))[10:]) or 0),
     ('ctx: the saved session in an authorization', with_session('h', 0x182, [16], u32(0))),
