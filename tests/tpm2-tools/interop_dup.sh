@@ -113,8 +113,8 @@ one_case() {
     printf 'duplicated across TPMs' >m
     tpm2_sign -c imp.ctx -g sha256 -f plain -o sig m
     openssl dgst -sha256 -verify key.pem -signature sig m
-    # a seed for another parent must not import: corrupt the encrypted seed
-    printf '\x00' | dd of=dup.seed bs=1 seek=20 conv=notrunc 2>/dev/null
+    # a corrupted encrypted seed must not import (one bit flipped, so it always changes)
+    python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[20] ^= 1; open(sys.argv[1], "wb").write(b)' dup.seed
     ! tpm2_import -C np.ctx -u key.pub -i dup.priv -r imp2.priv -s dup.seed -k sym.key
   ) >"$d/log" 2>&1 &
   local sc=$! wd rc

@@ -12,6 +12,8 @@ static const uint8_t ek_policy[32] = {
 };
 
 #define EK_ATTRS 0x000300B2u
+#define PIN_EK_RSA "22cd2d5eeb7fbe752e9c84ccf93835c94dea328faec789b0383e198a9cf864db"
+#define PIN_EK_ECC "28edfea14b702728810ca9d399cc8ffe88ad0a433adba5d4e4d6e8d8f7c4cbd0"
 #define SRK_ATTRS 0x00030072u   /* fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|restricted|decrypt */
 #define SIGN_ATTRS 0x00040072u  /* ... |sign */
 #define SEAL_ATTRS 0x00000052u  /* fixedTPM|fixedParent|userWithAuth */
@@ -235,6 +237,36 @@ static void test_ek_determinism(void)
 	CHECK_RC(create_primary(t2, TPM_RH_OWNER, &ecc, "", &b), 0, "p256 in owner hierarchy");
 	CHECK(!same_unique(&a.pub, &b.pub), "owner and endorsement seeds differ");
 	free(t1); free(t2); free(t3);
+}
+
+/* The vEK must never change between builds for the same seed: pin SHA-256 of the EK public
+ * keys the derivation gives for endorsement seed 0x11..11 (docs/objects.md).  A change here
+ * changes every LPAR's vEK: only with a very good reason (and a note in the docs). */
+static void test_ek_pinned(void)
+{
+	static const char *want_rsa = PIN_EK_RSA, *want_ecc = PIN_EK_ECC;
+	struct tpm2 *t = tt_new();   /* seeds 0x11 */
+	struct tmpl rsa = rsa_tmpl(EK_ATTRS, ek_policy, 32, 128, TPM_ALG_NULL, 0, 256);
+	struct tmpl ecc = ecc_tmpl(EK_ATTRS, ek_policy, 32, 128, TPM_ALG_NULL, TPM_ECC_NIST_P256);
+	struct obj_out o;
+	uint8_t d[32];
+	char hex[65];
+	if (create_primary(t, TPM_RH_ENDORSEMENT, &rsa, "", &o) == 0) {
+		tc_hash(TC_ALG_SHA256, o.pub.unique.rsa.buf, o.pub.unique.rsa.size, d);
+		for (int i = 0; i < 32; i++) sprintf(hex + 2 * i, "%02x", d[i]);
+		tt_check(!strcmp(hex, want_rsa), "pinned vEK rsa2048 (sha256 of the modulus)", "got %s", hex);
+		flush(t, o.handle);
+	}
+	if (create_primary(t, TPM_RH_ENDORSEMENT, &ecc, "", &o) == 0) {
+		uint8_t xy[64];
+		memcpy(xy, o.pub.unique.ecc.x, 32);
+		memcpy(xy + 32, o.pub.unique.ecc.y, 32);
+		tc_hash(TC_ALG_SHA256, xy, 64, d);
+		for (int i = 0; i < 32; i++) sprintf(hex + 2 * i, "%02x", d[i]);
+		tt_check(!strcmp(hex, want_ecc), "pinned vEK p256 (sha256 of x || y)", "got %s", hex);
+		flush(t, o.handle);
+	}
+	free(t);
 }
 
 static void test_bad_templates(struct tpm2 *t)
@@ -1220,6 +1252,7 @@ int main(void)
 	struct obj_out srk;
 	struct tmpl x;
 	test_ek_determinism();
+	test_ek_pinned();
 	t = tt_new();
 	test_bad_templates(t);
 	test_loadexternal_context(t);
