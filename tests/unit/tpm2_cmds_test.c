@@ -258,7 +258,10 @@ static void test_capability(void)
 	get_cap(t, TPM_CAP_PP_COMMANDS, 0, 10);
 	CHECK(r.rc == 0 && tpm2_get_u32(r.b + 15) == 0, "PP_COMMANDS: none");
 	get_cap(t, TPM_CAP_AUDIT_COMMANDS, 0, 10);
-	CHECK(r.rc == 0 && tpm2_get_u32(r.b + 15) == 0, "AUDIT_COMMANDS: none audited");
+	CHECK(r.rc == 0 && (tpm2_cmd_find(TPM_CC_SetCommandCodeAuditStatus)
+	                    ? tpm2_get_u32(r.b + 15) == 1 && tpm2_get_u32(r.b + 19) == TPM_CC_SetCommandCodeAuditStatus
+	                    : tpm2_get_u32(r.b + 15) == 0),
+	      "AUDIT_COMMANDS: SetCommandCodeAuditStatus is always audited (as manufactured)");
 
 	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_TestParms);
 	tt_u16(&c, TPM_ALG_RSA);

@@ -53,7 +53,17 @@ void tpm2_manufacture(struct tpm2 *t, const struct tpm2_platform *plat,
 	t->orderly = TPM_SU_CLEAR;
 	memset(&t->pcr_alloc, 0xFF, sizeof t->pcr_alloc);   /* all four banks, all PCRs */
 	t->pcr_alloc_next = t->pcr_alloc;
-	t->audit_alg = TPM_ALG_NULL;
+	/* As the reference TPM is manufactured: SHA-256 command audit, with
+	 * SetCommandCodeAuditStatus itself always audited (GetCapability(AUDIT_COMMANDS) then
+	 * lists it, as libtpms does). */
+	t->audit_alg = TPM_ALG_SHA256;
+	{
+		const struct tpm2_cmd_desc *d = tpm2_cmd_find(TPM_CC_SetCommandCodeAuditStatus);
+		if (d) {
+			unsigned idx = (unsigned)(d - tpm2_cmd_table);
+			t->audit_cmds[idx / 8] |= (uint8_t)(1u << (idx % 8));
+		}
+	}
 	t->powered = 0;
 }
 
