@@ -44,6 +44,7 @@ TPM_RC tpm2_cc_Clear(struct tpm2_cmd *c)
 	t->da.failed_tries = 0;
 	t->da.lockout_auth_blocked = 0;
 	t->sh_enable = t->eh_enable = 1;
+	t->reset_count = t->restart_count = 0;   /* Part 3 Clear: the counts start over */
 	return TPM_RC_SUCCESS;
 }
 
@@ -186,6 +187,7 @@ TPM_RC tpm2_cc_ClockSet(struct tpm2_cmd *c)
 	if (when < c->t->clock || when > 0xFFFF000000000000ull)
 		return TPM2_RC_P(TPM_RC_VALUE, 1);
 	c->t->clock = when;
+	c->t->clock_safe = 1;   /* the new value is committed: safe again */
 	return TPM_RC_SUCCESS;
 }
 

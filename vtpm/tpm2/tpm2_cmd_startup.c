@@ -55,6 +55,8 @@ TPM_RC tpm2_cc_Startup(struct tpm2_cmd *c)
 	if (type == TPM_SU_STATE && t->orderly != TPM_SU_STATE)
 		return TPM2_RC_P(TPM_RC_VALUE, 1);
 	t->started_orderly = t->orderly == TPM_SU_CLEAR || t->orderly == TPM_SU_STATE;
+	if (!t->started_orderly)
+		t->clock_safe = 0;   /* Clock may have lost time with the power */
 	resume = type == TPM_SU_STATE;
 	if (type == TPM_SU_CLEAR && t->orderly != TPM_SU_STATE) {
 		startup_reset(c);

@@ -80,12 +80,20 @@ void tpm2_power_on(struct tpm2 *t)
 	t->powered = 1;
 }
 
+/* The reference TPM writes Clock to NV every 2^22 ms and only then calls it safe again after
+ * a disorderly start (NV_CLOCK_UPDATE_INTERVAL); the same rule here, so TPMS_CLOCK_INFO.safe
+ * behaves like libtpms's. */
+#define CLOCK_NV_INTERVAL_SHIFT 22
+
 void tpm2_clock_update(struct tpm2 *t)
 {
 	uint64_t now = t->plat.now_ms(t->plat.ctx);
 	if (now > t->clock_ref_ms) {
+		uint64_t before = t->clock;
 		t->clock += now - t->clock_ref_ms;
 		t->time_ms += now - t->clock_ref_ms;
+		if ((before >> CLOCK_NV_INTERVAL_SHIFT) != (t->clock >> CLOCK_NV_INTERVAL_SHIFT))
+			t->clock_safe = 1;
 	}
 	t->clock_ref_ms = now;
 }
