@@ -11,6 +11,7 @@
 #
 # Usage: run.sh [-k] [scenario-glob...]   (-k keeps the work directory)
 # Env:   ANCHOR_TPMD (default build/sim/anchor-tpmd), ONLY=swtpm|anchor, VERBOSE=1,
+#        ANCHOR_PROTOCOL=mssim|swtpm (how abrmd reaches anchor-tpmd; default mssim),
 #        PCAP_DIR=dir (pcapng of every swtpm command, for tests/fuzz/tpm2_corpus.py)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -86,10 +87,11 @@ start_tpm() {
     TPM_PID=$!
     tcti="swtpm:host=127.0.0.1,port=$port"
   else
-    "$ANCHOR_TPMD" --port "$port" --state "$dir/state" --fresh --startup-clear \
-      ${ANCHOR_RECORD:+--record "$ANCHOR_RECORD"} >"$dir/tpm.log" 2>&1 &
+    # ANCHOR_PROTOCOL=swtpm serves the same scenarios over the swtpm protocol instead.
+    "$ANCHOR_TPMD" --protocol "${ANCHOR_PROTOCOL:-mssim}" --port "$port" --state "$dir/state" \
+      --fresh --startup-clear ${ANCHOR_RECORD:+--record "$ANCHOR_RECORD"} >"$dir/tpm.log" 2>&1 &
     TPM_PID=$!
-    tcti="mssim:host=127.0.0.1,port=$port"
+    tcti="${ANCHOR_PROTOCOL:-mssim}:host=127.0.0.1,port=$port"
   fi
   PIDS+=("$TPM_PID")
   wait_listen "$port" && wait_listen "$((port + 1))" || { echo "tpm did not listen" >"$dir/reason"; return 1; }
