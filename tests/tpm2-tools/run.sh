@@ -122,7 +122,7 @@ expect_eq() { [ "$1" = "$2" ] || fail "$3: got '$1' expected '$2'"; }
 expect_fail() { if "$@" >>"$W/log" 2>&1; then fail "unexpectedly succeeded: $*"; fi; }
 hexof() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 sha256hex() { sha256sum "$1" | cut -c1-64; }
-unhex() { xxd -r -p; }
+unhex() { perl -e 'local $/; my $h = <STDIN>; $h =~ s/\s//g; print pack("H*", $h)'; }   # perl is Essential; xxd is not
 
 # ---- scenarios: sc_<family>__<name> ------------------------------------------------------------
 
