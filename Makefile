@@ -2,6 +2,8 @@
 # Each part of the tree owns a fragment (*/*.mk) that appends to the lists below.
 
 BUILD ?= build
+# parallel build inside run/test/bench
+JOBS ?= $(shell nproc)
 .DEFAULT_GOAL := all
 
 ALL_TARGETS :=        # what `make` builds
@@ -19,15 +21,15 @@ deps:
 	@scripts/deps.sh
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	scripts/run-qemu.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(TEST_DEPS)
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(TEST_DEPS)
 	tests/harness.sh $(TEST_SUITES)
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(TEST_DEPS)
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(TEST_DEPS)
 	tests/bench.sh $(BENCH_SUITES)
 
 clean:
