@@ -405,8 +405,11 @@ static int accept_client(struct daemon *d, int lfd)
 {
 	struct timeval tv = { d->opt.io_timeout_ms / 1000, (d->opt.io_timeout_ms % 1000) * 1000 };
 	int one = 1, fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			usleep(100 * 1000);     /* out of resources: do not spin on a ready listener */
 		return -1;
+	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
