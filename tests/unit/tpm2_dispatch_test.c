@@ -79,6 +79,19 @@ static void test_header(void)
 	free(t);
 }
 
+static void test_overlap(void)
+{
+	struct tpm2 *t = tt_new();
+	uint8_t buf[TPM2_MAX_RESPONSE_SIZE];
+	size_t n;
+	static const uint8_t getrandom[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 1, 0x7B, 0, 8 };
+	memcpy(buf, getrandom, sizeof getrandom);
+	n = tpm2_execute(t, 0, buf, sizeof getrandom, buf, sizeof buf);
+	CHECK(n == 10 && tpm2_get_u32(buf + 6) == TPM_RC_FAILURE,
+	      "api: command and response in one buffer -> FAILURE, nothing executed");
+	free(t);
+}
+
 static void test_every_truncation(void)
 {
 	struct tpm2 *t = tt_new();
@@ -287,6 +300,7 @@ int main(void)
 {
 	test_header();
 	test_every_truncation();
+	test_overlap();
 	test_handles_and_auth();
 	test_table();
 	return tt_done();

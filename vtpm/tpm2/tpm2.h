@@ -48,7 +48,9 @@ void tpm2_manufacture(struct tpm2 *t, const struct tpm2_platform *plat,
 void tpm2_power_on(struct tpm2 *t);
 
 /* Executes one command.  locality is 0..4.  Always writes a well-formed TPM 2.0 response
- * (tag, size, code) and returns its length; rsp_max must be >= 10. */
+ * (tag, size, code) and returns its length; rsp_max must be >= 10.  cmd and rsp must not
+ * overlap (parameters and session nonces are read from cmd while the response is written):
+ * an overlapping call is answered TPM_RC_FAILURE without executing anything. */
 size_t tpm2_execute(struct tpm2 *t, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
                     uint8_t *rsp, size_t rsp_max);
 

@@ -394,7 +394,10 @@ size_t tpm2_execute(struct tpm2 *t, uint8_t locality, const uint8_t *cmd, size_t
 	memset(&c, 0, sizeof c);
 	c.t = t;
 	c.locality = locality;
-	if (!t->powered)
+	if (cmd_len && (uintptr_t)cmd < (uintptr_t)rsp + rsp_max &&
+	    (uintptr_t)rsp < (uintptr_t)cmd + cmd_len)
+		rc = TPM_RC_FAILURE;   /* overlapping buffers: see tpm2.h */
+	else if (!t->powered)
 		rc = TPM_RC_INITIALIZE;
 	else if (locality > 4)
 		rc = TPM_RC_LOCALITY;
