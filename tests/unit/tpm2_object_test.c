@@ -1246,6 +1246,39 @@ static void test_derived(struct tpm2 *t)
 	flush(t, dp.handle);
 }
 
+/* RSA-3072 ("3072 if cheap"): create, load, RSASSA-SHA384 signature checked with tcrypto. */
+static void test_rsa3072(struct tpm2 *t, uint32_t srk)
+{
+	struct tmpl x = rsa_tmpl(SIGN_ATTRS, NULL, 0, 0, TPM_ALG_RSASSA, TPM_ALG_SHA384, 0);
+	struct obj_out o;
+	uint32_t h;
+	uint8_t digest[48];
+	struct tt_cmd c;
+	struct tt_rsp r;
+	struct tpmt_signature sig;
+	tc_rsa_pub pk;
+	x.b[x.n - 8] = 0x0C; x.b[x.n - 7] = 0x00;   /* keyBits 3072 */
+	memset(digest, 0x38, sizeof digest);
+	CHECK_RC(create(t, srk, &x, "", NULL, 0, &o), 0, "create rsa3072 rsassa-sha384 key");
+	CHECK(o.pub.key_bits == 3072 && o.pub.unique.rsa.size == 384, "rsa3072 modulus is 384 bytes");
+	if (load(t, srk, &o, &h))
+		return;
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+	tt_u32(&c, h);
+	tt_pw_sessions(&c, "", NULL);
+	tt_tpm2b(&c, digest, 48);
+	tt_u16(&c, TPM_ALG_NULL);
+	tt_u16(&c, TPM_ST_HASHCHECK); tt_u32(&c, TPM_RH_NULL); tt_u16(&c, 0);
+	CHECK_RC(tt_exec(t, &c, &r), 0, "sign rsa3072");
+	tt_skip(&r, 4);
+	tpm2_rd_signature(&r.r, &sig);
+	tc_rsa_pub_set(&pk, o.pub.unique.rsa.buf, 384, 0);
+	CHECK(sig.alg == TPM_ALG_RSASSA && sig.hash == TPM_ALG_SHA384 &&
+	      tc_rsa_verify(&pk, TC_ALG_RSASSA, TC_ALG_SHA384, digest, 48, sig.u.rsa.buf,
+	                    sig.u.rsa.size) == TC_OK, "rsa3072 signature verifies with tcrypto");
+	flush(t, h);
+}
+
 int main(void)
 {
 	struct tpm2 *t;
@@ -1266,6 +1299,7 @@ int main(void)
 	test_sym(t, srk.handle);
 	test_createloaded_ecdh_params(t, srk.handle);
 	test_p384(t, srk.handle);
+	test_rsa3072(t, srk.handle);
 	test_credentials(t, srk.handle, "rsa");
 	test_import(t, srk.handle, false);
 	test_import(t, srk.handle, true);
