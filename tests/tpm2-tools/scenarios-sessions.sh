@@ -252,3 +252,19 @@ sc_session__sha384_sha1() {
     expect_eq "$(cat "back_$g")" "abcdefgh" "NV data through a $g session"
   done
 }
+
+sc_session__bound_encrypt() {
+  printf 'bound+enc' >data
+  tpm2_changeauth -c o ownerpw
+  tpm2_nvdefine 0x1500039 -C o -P ownerpw -s 9 -a "ownerread|ownerwrite"
+  # bound to the owner and authorizing it: the HMAC leaves ownerAuth out, the parameter
+  # encryption key does not
+  tpm2_startauthsession --hmac-session --bind-context o --bind-auth ownerpw -S b.ctx
+  tpm2_sessionconfig --enable-encrypt --enable-decrypt b.ctx
+  tpm2_nvwrite 0x1500039 -C o -P "session:b.ctx+ownerpw" -i data
+  tpm2_nvread 0x1500039 -C o -P "session:b.ctx+ownerpw" -s 9 -o back
+  tpm2_flushcontext b.ctx
+  expect_eq "$(cat back)" "bound+enc" "NV data through a bound, encrypting session"
+  tpm2_nvread 0x1500039 -C o -P ownerpw -s 9 -o back2
+  expect_eq "$(cat back2)" "bound+enc" "NV data written in the clear"
+}

@@ -139,7 +139,7 @@ def nv_name(t, idx):
     return r[12 + n + 2:]
 
 def hmac_cmd(name, cc, handles, params, auth, attrs=1, decrypt=False, encrypt=False,
-             rsp_auth=None):
+             rsp_auth=None, enc_auth=None):
     """One command under the named session with a real HMAC; returns the response code, or
     0xBAD if the response HMAC does not verify, or 0xBAD1 if decrypted data is wrong.  handles:
     (handle, name-or-None); auth: the authValue in the HMAC key (None: bound/left out)."""
@@ -148,11 +148,14 @@ def hmac_cmd(name, cc, handles, params, auth, attrs=1, decrypt=False, encrypt=Fa
         names = [(nm(t) if callable(nm) else (nm if nm is not None else u32(h)))
                  for (h, nm), h in zip(handles, hs)]
         key = t.skey[name] + (auth or b'')
+        # parameter encryption: sessionKey || the authorized entity's authValue, whether or not
+        # the HMAC includes it (bound sessions, policy sessions) - the reference TPM's rule
+        ekey = t.skey[name] + (enc_auth if enc_auth is not None else (auth or b''))
         nt = t.nt[name]
         p = params(t) if callable(params) else params
         if decrypt:
             n = struct.unpack('>H', p[:2])[0]
-            p = p[:2] + xor(key, NC, nt, p[2:2 + n]) + p[2 + n:]
+            p = p[:2] + xor(ekey, NC, nt, p[2:2 + n]) + p[2 + n:]
         cp = hashlib.sha256(u32(cc) + b''.join(names) + p).digest()
         a = (u8(attrs | (0x20 if decrypt else 0) | (0x40 if encrypt else 0)))
         mac = hmac.new(key, cp + NC + nt + a, hashlib.sha256).digest()
@@ -172,7 +175,7 @@ def hmac_cmd(name, cc, handles, params, auth, attrs=1, decrypt=False, encrypt=Fa
             return 0xBAD
         if encrypt:
             n = struct.unpack('>H', rp_params[:2])[0]
-            t.last = xor(key, nt_new, NC, rp_params[2:2 + n])
+            t.last = xor(ekey, nt_new, NC, rp_params[2:2 + n])
         return 0
     return f
 
@@ -379,6 +382,18 @@ cases = [
     ('hmac: ... which deobfuscates to the data', lambda t: 0 if getattr(t, 'last', b'') == b'secret!!' else 0xBAD1),
     ('hmac: HierarchyChangeAuth answers under the new authValue', hmac_cmd('u', 0x129, [(OWNER, None)], b2(b'own2'), b'own', rsp_auth=b'own2')),
     ('hmac: the bound session is no longer bound (auth changed)', hmac_cmd('b', 0x130, [(OWNER, None)], b'\x00', b'own2')),
+    ('hmac: flush b, u', lambda t: max(flush('b')(t), flush('u')(t))),
+    ('hmac: define NV 2', raw(cmd(S, 0x12A, u32(OWNER) + pw(b'own2') + b2(b'') + b2(u32(0x01500981) + u16(SHA256) + u32(0x00060006) + b2(b'') + u16(8))))),
+    ('hmac: bound to the owner again', start_bound('b2', OWNER, b'own2')),
+    ('hmac: bound, bind entity: HMAC without, XOR key with the authValue', hmac_cmd('b2', 0x137, [(OWNER, None), (0x01500981, lambda t: nv_name(t, 0x01500981))], b2(b'bound-ok') + u16(0), None, decrypt=True, enc_auth=b'own2')),
+    ('hmac: ... NV holds the plaintext', lambda t: 0 if t.x(cmd(S, 0x14E, u32(OWNER) + u32(0x01500981) + pw(b'own2') + u16(8) + u16(0)))[16:24] == b'bound-ok' else 0xBAD1),
+    ('hmac: owner policy PolicyCommandCode(NV_Write)', lambda t: t.rc(cmd(S, 0x12E, u32(OWNER) + pw(b'own2') + b2(policy_digest_cc(0x137)) + u16(SHA256)))),
+    ('hmac: policy session with XOR', lambda t: start('px', typ=1, sym=u16(0x000A) + u16(SHA256))(t) or t.__setattr__('skey', dict(getattr(t, 'skey', {}), px=b'')) or 0),
+    ('hmac: PolicyCommandCode(NV_Write)', on_session('px', 0x16C, lambda t: u32(0x137))),
+    ('hmac: policy session: XOR key with the authValue', hmac_cmd('px', 0x137, [(OWNER, None), (0x01500981, lambda t: nv_name(t, 0x01500981))], b2(b'policyok') + u16(0), None, decrypt=True, enc_auth=b'own2')),
+    ('hmac: ... NV holds that plaintext', lambda t: 0 if t.x(cmd(S, 0x14E, u32(OWNER) + u32(0x01500981) + pw(b'own2') + u16(8) + u16(0)))[16:24] == b'policyok' else 0xBAD1),
+    ('hmac: owner policy off', lambda t: t.rc(cmd(S, 0x12E, u32(OWNER) + pw(b'own2') + b2(b'') + u16(NULLALG)))),
+    ('hmac: flush b2, px', lambda t: max(flush('b2')(t), flush('px')(t))),
     ('hmac: owner auth back to empty', raw(cmd(S, 0x129, u32(OWNER) + pw(b'own2') + b2(b'')))),
     # contexts
     ('ctx: save the HMAC session', lambda t: t.__setattr__('blob', t.x(cmd(NS, 0x162, u32(t.h['h'])))[10:]) or 0),

@@ -13,7 +13,9 @@
  *            the first session when it authorizes a handle and the en/decrypt session is
  *            another one.  Failure on a DA-protected entity counts towards lockout.
  *   decrypt  first TPM2B parameter: AES-CFB with KDFa(hash, key, "CFB", nonceCaller,
- *            nonceTPM, keyBits + 128) = key || iv, or XOR with KDFa(..., "XOR", ...)
+ *            nonceTPM, keyBits + 128) = key || iv, or XOR with KDFa(..., "XOR", ...); key =
+ *            sessionKey || authValue of the authorized entity whenever that authValue is
+ *            usable - unlike the HMAC, also for bound and policy sessions (reference TPM)
  *   encrypt  the same with nonceTPM (new) and nonceCaller swapped
  *   respond  new nonceTPM, session audit digest, response HMAC over
  *              rpHash || nonceTPM || nonceCaller || sessionAttributes;
@@ -148,16 +150,22 @@ static TPM_RC da_gate(struct tpm2 *t, uint32_t h)
 
 /* ------------------------------------------------------------------ HMAC */
 
-/* sessionKey || authValue (if included this command). */
-static size_t hmac_key(const struct tpm2_session *s, uint8_t *key)
+/* sessionKey || authValue, if `with` says so for this command. */
+static size_t session_key_with(const struct tpm2_session *s, uint8_t with, uint8_t *key)
 {
 	size_t n = s->session_key.size;
 	memcpy(key, s->session_key.buf, n);
-	if (s->cmd_state & TPM2_SCMD_INCLUDE_AUTH) {
+	if (s->cmd_state & with) {
 		memcpy(key + n, s->cmd_auth.buf, s->cmd_auth.size);
 		n += s->cmd_auth.size;
 	}
 	return n;
+}
+
+/* HMAC key: the authValue unless bound to the entity / a policy without PolicyAuthValue. */
+static size_t hmac_key(const struct tpm2_session *s, uint8_t *key)
+{
+	return session_key_with(s, TPM2_SCMD_INCLUDE_AUTH, key);
 }
 
 static int find_attr(struct tpm2_cmd *c, uint8_t attr)
@@ -316,6 +324,10 @@ static TPM_RC check_role(struct tpm2_cmd *c, unsigned idx, const uint8_t *cp, si
 		if (!is_bind_entity(t, s, h))
 			s->cmd_state |= TPM2_SCMD_INCLUDE_AUTH;
 	}
+	/* Parameter encryption keys in the entity's authValue whenever it is usable for this
+	 * role - bound or not, PolicyAuthValue or not (the reference TPM; ESYS agrees) */
+	if (auth && !policy_required(t, h, role) && auth_value_usable(t, h, role))
+		s->cmd_state |= TPM2_SCMD_ENC_AUTH;
 	s->cmd_state |= TPM2_SCMD_AUTHORIZED;
 	return TPM_RC_SUCCESS;
 }
@@ -361,7 +373,7 @@ static TPM_RC param_crypt(struct tpm2_cmd *c, unsigned idx, uint8_t *buf, size_t
 	struct tpm2_auth *a = &c->auths[idx];
 	struct tpm2_session *s = a->sess;
 	uint8_t key[2 * TPM2_MAX_DIGEST], kiv[TPM2_MAX_SYM_KEY_BYTES + 16];
-	size_t klen = hmac_key(s, key);
+	size_t klen = session_key_with(s, TPM2_SCMD_ENC_AUTH, key);
 	/* command: nonceCaller is newer; response: the new nonceTPM is */
 	const uint8_t *newer = encrypt ? s->nonce_tpm.buf : a->nonce;
 	size_t newer_len = encrypt ? s->nonce_tpm.size : a->nonce_size;

@@ -18,6 +18,7 @@
 #define TPM2_SCMD_ROLLED       0x04u  /* nonceTPM already renewed for the response */
 #define TPM2_SCMD_AUTHORIZED   0x08u  /* authorized a handle (policy: reset after use) */
 #define TPM2_SCMD_EMPTY_HMAC   0x10u  /* caller sent an empty HMAC */
+#define TPM2_SCMD_ENC_AUTH     0x20u  /* parameter encryption key = sessionKey || authValue */
 
 /* A free slot (NULL -> TPM_RC_SESSION_MEMORY); the handle is set from the slot index. */
 struct tpm2_session *tpm2_session_alloc(struct tpm2 *t, uint8_t type);
