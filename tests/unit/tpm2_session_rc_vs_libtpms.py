@@ -195,6 +195,22 @@ def create_storage_key(name, ecc=True):
         return rc_of(r)
     return f
 
+def digest_after(name, cc, body_fn, auth=None, nv=None):
+    """Runs a policy command on the named trial session, then PolicyGetDigest: the step's value
+    is the command's rc if it failed, else the digest's first 3 bytes (equal digests across the
+    two TPMs compare equal)."""
+    def f(t):
+        if auth is None:
+            r = t.rc(cmd(NS, cc, u32(t.h[name]) + body_fn(t)))
+        else:   # authHandle [nvIndex] policySession, password for authHandle
+            hs = u32(auth) + (u32(nv) if nv else b'') + u32(t.h[name])
+            r = t.rc(cmd(S, cc, hs + pw(b'') + body_fn(t)))
+        if r:
+            return r
+        d = t.x(cmd(NS, 0x189, u32(t.h[name])))
+        return 0x1000000 | int.from_bytes(d[12:15], 'big')
+    return f
+
 def sleep_step(secs):
     def f(t):
         time.sleep(secs)
@@ -366,8 +382,38 @@ cases = [
     ('more: auditExclusive on a non-exclusive session', with_session('au', 0x17B, [], u16(8), attrs=0x83)),
     ('more: auditReset + auditExclusive', with_session('au', 0x17B, [], u16(8), attrs=0x87)),
     ('more: auditExclusive, now exclusive', with_session('au', 0x17B, [], u16(8), attrs=0x83)),
+    # policy digests: the same trial sequence on both TPMs gives the same digest
+    ('digest: flush q, au', lambda t: max(flush('q')(t), flush('au')(t))),
+    ('digest: trial session', start('d', typ=3)),
+    ('digest: PolicyCommandCode', digest_after('d', 0x16C, lambda t: u32(0x15E))),
+    ('digest: PolicyLocality', digest_after('d', 0x16F, lambda t: b'\x03')),
+    ('digest: PolicyAuthValue', digest_after('d', 0x16B, lambda t: b'')),
+    ('digest: PolicyPassword', digest_after('d', 0x18C, lambda t: b'')),
+    ('digest: PolicyNvWritten', digest_after('d', 0x18F, lambda t: b'\x00')),
+    ('digest: PolicyPCR sha256:16 (PCR 16 reset on both)', digest_after('d', 0x17F, lambda t: b2(b'') + u32(1) + u16(SHA256) + b'\x03\x00\x00\x01')),
+    ('digest: PolicyPCR with a given pcrDigest (trial)', digest_after('d', 0x17F, lambda t: b2(b'\x42' * 32) + u32(1) + u16(SHA256) + b'\x03\x00\x00\x01')),
+    ('digest: PolicyCounterTimer', digest_after('d', 0x16D, lambda t: b2(bytes(8)) + u16(8) + u16(7))),
+    ('digest: PolicyOR', digest_after('d', 0x171, lambda t: u32(3) + b2(b'\x01' * 32) + b2(b'\x02' * 32) + b2(b'\x03' * 32))),
+    ('digest: PolicyCpHash', digest_after('d', 0x16E, lambda t: b2(b'\x11' * 32))),
+    ('digest: PolicyRestart', digest_after('d', 0x180, lambda t: b'')),
+    ('digest: PolicyNameHash', digest_after('d', 0x170, lambda t: b2(b'\x12' * 32))),
+    ('digest: PolicyRestart 2', digest_after('d', 0x180, lambda t: b'')),
+    ('digest: PolicyTemplate', digest_after('d', 0x190, lambda t: b2(b'\x13' * 32))),
+    ('digest: PolicyRestart 3', digest_after('d', 0x180, lambda t: b'')),
+    ('digest: PolicyDuplicationSelect (object included)', digest_after('d', 0x188, lambda t: b2(b'\x00\x0b' + b'\x21' * 32) + b2(b'\x00\x0b' + b'\x22' * 32) + b'\x01')),
+    ('digest: PolicyRestart 4', digest_after('d', 0x180, lambda t: b'')),
+    ('digest: PolicyDuplicationSelect (object not included)', digest_after('d', 0x188, lambda t: b2(b'\x00\x0b' + b'\x21' * 32) + b2(b'\x00\x0b' + b'\x22' * 32) + b'\x00')),
+    ('digest: PolicyRestart 5', digest_after('d', 0x180, lambda t: b'')),
+    ('digest: PolicySecret(owner) with a policyRef', digest_after('d', 0x151, lambda t: b2(b'') + b2(b'') + b2(b'ref') + u32(0), auth=OWNER)),
+    ('digest: PolicySecret(endorsement)', digest_after('d', 0x151, lambda t: b2(b'') + b2(b'') + b2(b'') + u32(0), auth=ENDORSE)),
+    ('digest: PolicyAuthorize (trial)', digest_after('d', 0x16A, lambda t: b2(bytes(32)) + b2(b'r') + b2(b'\x00\x0b' + b'\x23' * 32) + u16(0x8022) + u32(NULLH) + b2(b''))),
+    ('digest: PolicyTicket (trial)', digest_after('d', 0x172, lambda t: b2(bytes(8)) + b2(b'') + b2(b'rr') + b2(u32(OWNER)) + u16(0x8023) + u32(OWNER) + b2(bytes(32)))),
+    ('digest: define NV for PolicyNV', raw(cmd(S, 0x12A, u32(OWNER) + pw(b'') + b2(b'') + b2(u32(0x01500982) + u16(SHA256) + u32(0x00060006 | 0x02000000) + b2(b'') + u16(34))))),
+    ('digest: write it', raw(cmd(S, 0x137, u32(OWNER) + u32(0x01500982) + pw(b'') + b2(u16(SHA256) + bytes(32)) + u16(0)))),
+    ('digest: PolicyNV', digest_after('d', 0x149, lambda t: b2(b'\x00\x0b') + u16(0) + u16(0), auth=OWNER, nv=0x01500982)),
+    ('digest: PolicyAuthorizeNV (trial)', digest_after('d', 0x192, lambda t: b'', auth=OWNER, nv=0x01500982)),
+    ('digest: flush the trial session', flush('d')),
     # real HMACs: bound and unbound sessions, XOR parameter obfuscation both ways
-    ('hmac: flush q, au', lambda t: max(flush('q')(t), flush('au')(t))),
     ('hmac: owner auth "own"', raw(cmd(S, 0x129, u32(OWNER) + pw(b'') + b2(b'own')))),
     ('hmac: session bound to the owner', start_bound('b', OWNER, b'own')),
     ('hmac: bound, bind entity, authValue left out', hmac_cmd('b', 0x130, [(OWNER, None)], b'\x00', None)),

@@ -700,6 +700,8 @@ TPM_RC tpm2_cc_PolicyTicket(struct tpm2_cmd *c)
 	TPM2_P(4, tpm2_rd_tpm2b(&c->in, &name, &nlen, 2 + TPM2_MAX_DIGEST));
 	TPM2_P(5, tpm2_rd_ticket(&c->in, &tk));
 	TPM2_TRY(tpm2_in_done(c));
+	if (is_trial(s))   /* a trial policy uses the authorization itself, never a ticket */
+		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 1);
 	if (tk.tag != TPM_ST_AUTH_SIGNED && tk.tag != TPM_ST_AUTH_SECRET)
 		return TPM2_RC_P(TPM_RC_TAG, 5);
 	if (tmo.size != 8)
