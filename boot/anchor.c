@@ -33,6 +33,7 @@
 
 static EFI_GUID tcg2_guid = { 0x607f766c, 0x7455, 0x42be, { 0x93, 0x0b, 0xe4, 0xd7, 0x6d, 0xb2, 0x72, 0x0f } };
 static EFI_GUID acpi20_guid = { 0x8868e871, 0xe4f1, 0x11d3, { 0xbc, 0x22, 0x00, 0x80, 0xc7, 0x3c, 0x88, 0x81 } };
+static EFI_GUID tcg2_final_guid = { 0x1e2ed096, 0x30e2, 0x4254, { 0xbd, 0x89, 0x86, 0x3b, 0xbe, 0xf8, 0x23, 0x25 } };
 static EFI_GUID acpi10_guid = { 0xeb9d2d30, 0x2d88, 0x11d3, { 0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d } };
 
 #pragma pack(push, 1)
@@ -385,6 +386,8 @@ static void find_rsdp(void)
 {
 	for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
 		EFI_CONFIGURATION_TABLE *t = &ST->ConfigurationTable[i];
+		if (!CompareGuid(&t->VendorGuid, &tcg2_final_guid))
+			bi->tcg_final_base = (UINT64)(UINTN)t->VendorTable;
 		if (!CompareGuid(&t->VendorGuid, &acpi20_guid)) {
 			bi->acpi_rsdp = (UINT64)(UINTN)t->VendorTable;
 			return;

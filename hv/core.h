@@ -35,7 +35,9 @@ enum pt_format nested_format(void);
 int ptpm_init(const struct boot_info *bi);
 int ptpm_pcr_read_sha256(unsigned pcr, uint8_t out[32]);
 
-/* eventlog.c: replays a crypto-agile TCG2 log into SHA-256 PCR values (from zero). */
-int eventlog_replay(const uint8_t *log, size_t len, uint8_t pcrs[24][32], unsigned *events);
+/* eventlog.c: replays a crypto-agile TCG2 log, then (if final != NULL) the final-events table
+ * read at most final_max bytes, into SHA-256 PCR values (from zero). */
+int eventlog_replay(const uint8_t *log, size_t len, const uint8_t *final, size_t final_max,
+                    uint8_t pcrs[24][32], unsigned *events);
 
 #endif

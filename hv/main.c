@@ -48,6 +48,22 @@ static void hex(char *out, const uint8_t *b, size_t n)
 		format_string(out + 2 * i, 3, "%02x", b[i]);
 }
 
+/* The firmware's own PCRs 0-7 against the same log: what a verifier would check first. */
+static void check_firmware_pcrs(uint8_t replayed[24][32])
+{
+	char bad[64] = "";
+	size_t n = 0;
+	for (unsigned p = 0; p < 8; p++) {
+		uint8_t v[32];
+		if (ptpm_pcr_read_sha256(p, v) || memcmp(replayed[p], v, 32))
+			n += format_string(bad + n, sizeof bad - n, " %u", p);
+	}
+	if (n)
+		console_printf("anchor: WARNING: event log does NOT replay to PCRs%s\n", bad);
+	else
+		console_printf("anchor: event log replays to PCRs 0-7\n");
+}
+
 static void report_measurements(const struct boot_info *bi)
 {
 	char h[65];
@@ -72,9 +88,11 @@ static void report_measurements(const struct boot_info *bi)
 	}
 	static uint8_t replayed[24][32];
 	unsigned events = 0;
+	const uint8_t *final = bi->size >= sizeof *bi && bi->tcg_final_base ?
+	                       (const uint8_t *)(uintptr_t)bi->tcg_final_base : NULL;
 	bool have_log = bi->tcg_log_base && bi->tcg_log_size &&
 	                !eventlog_replay((const uint8_t *)(uintptr_t)bi->tcg_log_base,
-	                                 bi->tcg_log_size, replayed, &events);
+	                                 bi->tcg_log_size, final, 64 * 1024, replayed, &events);
 	if (!have_log)
 		console_printf("anchor: WARNING: no usable TCG2 event log\n");
 	for (unsigned p = 0; p < 24; p++) {
@@ -91,6 +109,8 @@ static void report_measurements(const struct boot_info *bi)
 			console_printf("anchor: event log (%u events) %s PCR %u\n", events,
 			               memcmp(replayed[p], v, 32) ? "does NOT replay to" : "replays to", p);
 	}
+	if (have_log)
+		check_firmware_pcrs(replayed);
 }
 
 /* Every byte of [base, base+size) must be RAM the hypervisor may give away. */

@@ -459,11 +459,30 @@ static void test_eventlog(void)
 		br_sha256_update(&h, ds[i], 32);
 		br_sha256_out(&h, want);
 	}
-	CHECK("event log replays", eventlog_replay(log, n, pcrs, &events) == 0 && events == 2);
+	CHECK("event log replays", eventlog_replay(log, n, NULL, 0, pcrs, &events) == 0 && events == 2);
 	CHECK("event log replay = sha256 chain", !memcmp(pcrs[8], want, 32));
-	CHECK("truncated event log refused", eventlog_replay(log, n - 1, pcrs, &events) != 0);
+	CHECK("truncated event log refused", eventlog_replay(log, n - 1, NULL, 0, pcrs, &events) != 0);
+	/* A final-events table continuing the chain (as after ExitBootServices). */
+	static uint8_t fin[16 + 53];
+	put64(fin, 1);
+	put64(fin + 8, 1);
+	memcpy(fin + 16, log + 64, 53);   /* the first event again: extends PCR 8 with d1 */
+	br_sha256_context h;
+	br_sha256_init(&h);
+	br_sha256_update(&h, want, 32);
+	br_sha256_update(&h, d1, 32);
+	br_sha256_out(&h, want);
+	CHECK("final events continue the replay",
+	      eventlog_replay(log, n, fin, sizeof fin, pcrs, &events) == 0 && events == 3 &&
+	      !memcmp(pcrs[8], want, 32));
+	put64(fin + 8, 2);
+	CHECK("final events table claiming more than it holds refused",
+	      eventlog_replay(log, n, fin, sizeof fin, pcrs, &events) != 0);
+	put64(fin, 2);
+	CHECK("final events table of an unknown version refused",
+	      eventlog_replay(log, n, fin, sizeof fin, pcrs, &events) != 0);
 	put32(log + 64 + 8, 1000);
-	CHECK("absurd digest count refused", eventlog_replay(log, n, pcrs, &events) != 0);
+	CHECK("absurd digest count refused", eventlog_replay(log, n, NULL, 0, pcrs, &events) != 0);
 }
 
 static void test_format(void)
@@ -564,7 +583,7 @@ static void test_random_event_logs(void)
 		size_t n = 64 + rnd() % (sizeof log - 64);
 		for (unsigned k = 0; k < 8; k++)
 			log[rnd() % n] = (uint8_t)rnd();
-		ok += eventlog_replay(log, n, pcrs, &events) == 0;
+		ok += eventlog_replay(log, n, NULL, 0, pcrs, &events) == 0;
 	}
 	CHECK("20000 corrupted event logs: no stray read (ASan), each accepted or refused", ok <= 20000);
 }

@@ -114,6 +114,7 @@ pcr_check() {   # NAME: PCR 8 and 9 read back from the PTPM equal the host's rec
   else nok "$n: PCR 9 read back = sha256 chain over anchor.cfg, testguest.elf" "(got '$p9', want ${exp#* })"; fi
   check "$n" "the copied TCG2 event log replays to PCR 8" "replays to PCR 8"
   check "$n" "the copied TCG2 event log replays to PCR 9" "replays to PCR 9"
+  check "$n" "log + final events replay the firmware's PCRs 0-7" "anchor: event log replays to PCRs 0-7"
   local h
   h=$(sha256sum "$B/hv/hv.elf" | cut -d' ' -f1)
   check "$n" "hv.elf measurement line" "anchor: measured hypervisor into PCR 8 sha256=$h"

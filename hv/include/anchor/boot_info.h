@@ -78,6 +78,11 @@ struct boot_info {
 	struct boot_event events[BOOT_MAX_EVENTS];
 
 	char loader[32];         /* "uefi" or "multiboot2" */
+
+	/* Added after version 1's first layout (check size): the firmware's
+	 * EFI_TCG2_FINAL_EVENTS_TABLE (events logged after the loader copied the log, e.g. at
+	 * ExitBootServices); it stays in firmware-reserved memory.  0 if none. */
+	uint64_t tcg_final_base;
 };
 
 #endif
