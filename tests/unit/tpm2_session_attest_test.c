@@ -192,8 +192,9 @@ static void test_quote(void)
 		tt_u16(&c, TPM_ALG_NULL);
 		tt_now_ms += 1234;
 		CHECK_RC(tt_exec(t, &c, &r), 0, "gettime: NULL signer");
-		CHECK(parse(&r, &a) && a.type == TPM_ST_ATTEST_TIME && a.signer_len == 0 &&
-		      tpm2_get_u16(a.sig) == TPM_ALG_NULL, "gettime: unsigned TPMS_ATTEST, empty signer");
+		CHECK(parse(&r, &a) && a.type == TPM_ST_ATTEST_TIME && a.signer_len == 4 &&
+		      tpm2_get_u32(a.signer) == TPM_RH_NULL && tpm2_get_u16(a.sig) == TPM_ALG_NULL,
+		      "gettime: unsigned TPMS_ATTEST, signer = TPM_RH_NULL's Name");
 		CHECK((uint64_t)tpm2_get_u32(a.attested) << 32 | tpm2_get_u32(a.attested + 4),
 		      "gettime: TPMS_TIME_INFO.time advanced");
 	}
@@ -260,14 +261,30 @@ static void test_command_audit(void)
 	tt_u32(&c, 1); tt_u32(&c, TPM_CC_GetRandom);
 	tt_u32(&c, 0);
 	CHECK_RC(tt_exec(t, &c, &r), 0, "audit: SetCommandCodeAuditStatus(+GetRandom)");
-	/* a GetCommandAuditDigest restarts the digest (SetCommandCodeAuditStatus is audited) */
+	/* SetCommandCodeAuditStatus is always audited: the digest is running */
+	CHECK(t->audit_digest.size == 32, "audit: SetCommandCodeAuditStatus itself audited");
+	/* an unsigned GetCommandAuditDigest leaves it; a signed one restarts it */
 	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_GetCommandAuditDigest);
 	tt_u32(&c, TPM_RH_ENDORSEMENT);
 	tt_u32(&c, TPM_RH_NULL);
 	tt_pw_sessions(&c, "", "");
 	tt_u16(&c, 0);
 	tt_u16(&c, TPM_ALG_NULL);
-	CHECK_RC(tt_exec(t, &c, &r), 0, "audit: GetCommandAuditDigest restarts the digest");
+	CHECK_RC(tt_exec(t, &c, &r), 0, "audit: unsigned GetCommandAuditDigest");
+	CHECK(t->audit_digest.size == 32, "audit: an unsigned read leaves the digest running");
+	{
+		tc_ecc_point pub;
+		uint32_t key = inject_ecc(t, &pub, TPM_RH_ENDORSEMENT, TPM_ALG_ECDSA);
+		tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_GetCommandAuditDigest);
+		tt_u32(&c, TPM_RH_ENDORSEMENT);
+		tt_u32(&c, key);
+		tt_pw_sessions(&c, "", "");
+		tt_u16(&c, 0);
+		tt_u16(&c, TPM_ALG_NULL);
+		CHECK_RC(tt_exec(t, &c, &r), 0, "audit: signed GetCommandAuditDigest");
+		CHECK(parse(&r, &a) && ecdsa_ok(&a, &pub) && t->audit_digest.size == 0,
+		      "audit: signed, verifies, and restarts the digest");
+	}
 	/* GetRandom(4), audited: digest = H(0...0 || cpHash || rpHash) */
 	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
 	tt_u16(&c, 4);

@@ -211,6 +211,15 @@ def digest_after(name, cc, body_fn, auth=None, nv=None):
         return 0x1000000 | int.from_bytes(d[12:15], 'big')
     return f
 
+def attested(r):
+    """TPMS_ATTEST's `attested` part of an unsigned attestation (NULL signer: qualifiedSigner
+    is TPM_RH_NULL's 4-byte Name; extraData empty), from a response with sessions."""
+    body = r[16:16 + struct.unpack('>H', r[14:16])[0]]
+    return body[4 + 2 + 2 + 4 + 2 + 17 + 8:]
+
+def prefix(b):
+    return 0x1000000 | int.from_bytes(b[:3], 'big')
+
 def sleep_step(secs):
     def f(t):
         time.sleep(secs)
@@ -413,6 +422,24 @@ cases = [
     ('digest: PolicyNV', digest_after('d', 0x149, lambda t: b2(b'\x00\x0b') + u16(0) + u16(0), auth=OWNER, nv=0x01500982)),
     ('digest: PolicyAuthorizeNV (trial)', digest_after('d', 0x192, lambda t: b'', auth=OWNER, nv=0x01500982)),
     ('digest: flush the trial session', flush('d')),
+    # audit digests: the same audited commands give the same digests on both TPMs
+    ('audit: audit session', start('ad')),
+    ('audit: TestParms in the audit session', with_session('ad', 0x18A, [], u16(0x0025) + AES128CFB, attrs=0x81)),
+    ('audit: TestParms again', with_session('ad', 0x18A, [], u16(0x0025) + AES128CFB, attrs=0x81)),
+    ('audit: session digest (NULL signer) equal', lambda t: (lambda r: rc_of(r) or prefix(attested(r)[3:]))(t.x(cmd(S, 0x14D, u32(ENDORSE) + u32(NULLH) + u32(t.h['ad']) + pw(b'', b'') + b2(b'') + u16(NULLALG))))),
+    ('audit: exclusive flag equal', lambda t: (lambda r: rc_of(r) or 0x100 | attested(r)[0])(t.x(cmd(S, 0x14D, u32(ENDORSE) + u32(NULLH) + u32(t.h['ad']) + pw(b'', b'') + b2(b'') + u16(NULLALG))))),
+    ('audit: flush', flush('ad')),
+    ('audit: NULL signer: qualifiedSigner equal', lambda t: (lambda r: rc_of(r) or prefix(r[16 + 6:16 + 12]))(t.x(cmd(S, 0x133, u32(ENDORSE) + u32(NULLH) + pw(b'', b'') + b2(b'') + u16(NULLALG))))),
+    ('audit: command audit with SHA-256', raw(cmd(S, 0x140, u32(OWNER) + pw(b'') + u16(SHA256) + u32(0) + u32(0)))),
+    ('audit: audit TestParms', raw(cmd(S, 0x140, u32(OWNER) + pw(b'') + u16(NULLALG) + u32(1) + u32(0x18A) + u32(0)))),
+    ('audit: a signed GetCommandAuditDigest restarts the digest', lambda t: t.rc(cmd(S, 0x133, u32(ENDORSE) + u32(keyh(t, 'ak')) + pw(b'', b'') + b2(b'') + u16(NULLALG)))),
+    ('audit: TestParms', raw(cmd(NS, 0x18A, u16(0x0025) + AES128CFB))),
+    ('audit: TestParms 2', raw(cmd(NS, 0x18A, u16(0x0025) + AES128CFB))),
+    ('audit: command audit digest equal', lambda t: (lambda r: rc_of(r) or prefix(attested(r)[8 + 2 + 2:]))(t.x(cmd(S, 0x133, u32(ENDORSE) + u32(NULLH) + pw(b'', b'') + b2(b'') + u16(NULLALG))))),
+    ('audit: TestParms 3', raw(cmd(NS, 0x18A, u16(0x0025) + AES128CFB))),
+    ('audit: an unsigned read did not restart it', lambda t: (lambda r: rc_of(r) or prefix(attested(r)[8 + 2 + 2:]))(t.x(cmd(S, 0x133, u32(ENDORSE) + u32(NULLH) + pw(b'', b'') + b2(b'') + u16(NULLALG))))),
+    ('audit: command digest (audited codes) equal', lambda t: (lambda r: rc_of(r) or prefix(attested(r)[8 + 2 + 2 + 32 + 2:]))(t.x(cmd(S, 0x133, u32(ENDORSE) + u32(NULLH) + pw(b'', b'') + b2(b'') + u16(NULLALG))))),
+    ('audit: stop auditing TestParms', raw(cmd(S, 0x140, u32(OWNER) + pw(b'') + u16(NULLALG) + u32(0) + u32(1) + u32(0x18A)))),
     # real HMACs: bound and unbound sessions, XOR parameter obfuscation both ways
     ('hmac: owner auth "own"', raw(cmd(S, 0x129, u32(OWNER) + pw(b'') + b2(b'own')))),
     ('hmac: session bound to the owner', start_bound('b', OWNER, b'own')),

@@ -620,8 +620,8 @@ static void test_audit(void)
 		CHECK(tpm2_get_u32(r.b + off) == TPM_GENERATED_VALUE &&
 		      tpm2_get_u16(r.b + off + 4) == TPM_ST_ATTEST_SESSION_AUDIT,
 		      "audit: TPMS_ATTEST magic and type");
-		/* magic 4, type 2, signer 2+0, extra 2+0, clock 17, fw 8, exclusive 1, digest 2+32 */
-		off += 4 + 2 + 2 + 2 + 17 + 8;
+		/* magic 4, type 2, signer 2+4, extra 2+0, clock 17, fw 8, exclusive 1, digest 2+32 */
+		off += 4 + 2 + 2 + 4 + 2 + 17 + 8;
 		CHECK(r.b[off] == 1 && tpm2_get_u16(r.b + off + 1) == 32 &&
 		      !memcmp(r.b + off + 3, digest, 32), "audit: attested digest and exclusivity");
 		/* that command had no audit session: the session is no longer exclusive */

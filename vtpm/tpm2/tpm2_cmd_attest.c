@@ -6,7 +6,8 @@
  *   magic TPM_GENERATED_VALUE | type | qualifiedSigner | extraData | clockInfo |
  *   firmwareVersion | attested (per type)
  * and a TPMT_SIGNATURE over H_scheme(TPMS_ATTEST) with the signing key's scheme (or inScheme
- * when the key has none); signHandle TPM_RH_NULL gives an unsigned structure (sigAlg NULL).
+ * when the key has none); signHandle TPM_RH_NULL gives an unsigned structure (sigAlg NULL,
+ * qualifiedSigner = TPM_RH_NULL's Name).
  * When the signer is not in the endorsement or platform hierarchy, resetCount, restartCount
  * and firmwareVersion are obfuscated (Part 1, "Privacy"): each plus a value from
  * KDFa(SHA-256, shProof, "OBFUSCATE", signer Name, -, 128).
@@ -149,7 +150,8 @@ static void attest_header(struct attest_ctx *a, uint16_t type)
 			restart += tpm2_get_u32(ob + 12);
 		}
 	} else {
-		tpm2_wr_u16(&a->w, 0);
+		tpm2_wr_u16(&a->w, 4);                /* TPM_RH_NULL's Name, as the reference */
+		tpm2_wr_u32(&a->w, TPM_RH_NULL);
 	}
 	tpm2_wr_tpm2b(&a->w, a->extra, a->extra_len);
 	tpm2_wr_u64(&a->w, t->clock);
@@ -335,13 +337,15 @@ TPM_RC tpm2_cc_GetCommandAuditDigest(struct tpm2_cmd *c)
 	struct tpm2_hash h;
 	uint8_t cd[TPM2_MAX_DIGEST];
 	size_t n;
-	uint16_t alg = t->audit_alg == 0 ? TPM_ALG_NULL : t->audit_alg;
+	uint16_t alg = t->audit_alg == 0 || t->audit_alg == TPM_ALG_NULL ? TPM_ALG_SHA256
+	                                                                 : t->audit_alg;
 	TPM2_TRY(attest_begin(&a, c, c->handles[1], 2, 1));
 	TPM2_TRY(tpm2_in_done(c));
 	/* commandDigest = H(every audited command code, ascending) */
 	tpm2_hash_init(&h, alg);
 	for (unsigned i = 0; i < tpm2_cmd_table_len; i++)
-		if (tpm2_cmd_table[i].fn && cc_audited(t, i)) {
+		if (tpm2_cmd_table[i].fn && (cc_audited(t, i) ||
+		    tpm2_cmd_table[i].cc == (TPM_CC_SetCommandCodeAuditStatus & 0xFFFF))) {
 			uint8_t be[4];
 			tpm2_put_u32(be, tpm2_cmd_table[i].cc);
 			tpm2_hash_update(&h, be, 4);
@@ -353,7 +357,10 @@ TPM_RC tpm2_cc_GetCommandAuditDigest(struct tpm2_cmd *c)
 	tpm2_wr_tpm2b(&a.w, t->audit_digest.buf, t->audit_digest.size);
 	tpm2_wr_tpm2b(&a.w, cd, n);
 	TPM2_TRY(attest_finish(&a));
-	t->audit_digest.size = 0;   /* the next audited command starts a new digest */
+	/* a signed digest restarts the log (the next audited command bumps auditCounter); an
+	 * unsigned read leaves it running - as the reference TPM */
+	if (a.sign_handle != TPM_RH_NULL)
+		t->audit_digest.size = 0;
 	return TPM_RC_SUCCESS;
 }
 

@@ -234,11 +234,18 @@ static size_t error_response(uint8_t *rsp, TPM_RC rc)
 	return 10;
 }
 
+/* The command audit algorithm: SHA-256 until SetCommandCodeAuditStatus chooses one (the
+ * reference TPM is manufactured with one).  SetCommandCodeAuditStatus is always audited. */
+static uint16_t audit_alg(const struct tpm2 *t)
+{
+	return t->audit_alg == 0 || t->audit_alg == TPM_ALG_NULL ? TPM_ALG_SHA256 : t->audit_alg;
+}
+
 static bool cmd_audited(struct tpm2 *t, const struct tpm2_cmd_desc *d)
 {
 	unsigned idx = (unsigned)(d - tpm2_cmd_table);
-	return t->audit_alg != TPM_ALG_NULL && t->audit_alg != 0 &&
-	       (t->audit_cmds[idx / 8] >> (idx % 8) & 1);
+	return (t->audit_cmds[idx / 8] >> (idx % 8) & 1) ||
+	       d->cc == (TPM_CC_SetCommandCodeAuditStatus & 0xFFFF);
 }
 
 /* Command audit: cpHash is taken before the command runs (its handles' Names may change, e.g.
@@ -251,7 +258,7 @@ struct cmd_audit {
 
 static void audit_begin(struct tpm2_cmd *c, struct cmd_audit *au)
 {
-	au->alg = cmd_audited(c->t, c->desc) ? c->t->audit_alg : 0;
+	au->alg = cmd_audited(c->t, c->desc) ? audit_alg(c->t) : 0;
 	if (au->alg)
 		au->cp_len = tpm2_cp_hash(c, au->alg, au->cp);
 }
@@ -263,15 +270,15 @@ static void audit_update(struct tpm2_cmd *c, const struct cmd_audit *au, const u
 	uint8_t rp[TPM2_MAX_DIGEST];
 	struct tpm2_hash h;
 	size_t n = au->cp_len;
-	if (!au->alg || au->alg != t->audit_alg)
+	if (!au->alg || au->alg != audit_alg(t))
 		return;     /* not audited, or SetCommandCodeAuditStatus changed the algorithm */
-	tpm2_rp_hash(c, t->audit_alg, TPM_RC_SUCCESS, params, len, rp);
+	tpm2_rp_hash(c, au->alg, TPM_RC_SUCCESS, params, len, rp);
 	if (t->audit_digest.size == 0) {    /* first audited command since the reset: */
 		t->audit_counter++;             /* the digest starts as zeros (Part 3, 21.1) */
 		memset(t->audit_digest.buf, 0, sizeof t->audit_digest.buf);
 		t->audit_digest.size = (uint16_t)n;
 	}
-	tpm2_hash_init(&h, t->audit_alg);
+	tpm2_hash_init(&h, au->alg);
 	tpm2_hash_update(&h, t->audit_digest.buf, t->audit_digest.size);
 	tpm2_hash_update(&h, au->cp, n);
 	tpm2_hash_update(&h, rp, n);
