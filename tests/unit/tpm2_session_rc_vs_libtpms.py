@@ -439,6 +439,10 @@ cases = [
     ('audit: TestParms 3', raw(cmd(NS, 0x18A, u16(0x0025) + AES128CFB))),
     ('audit: an unsigned read did not restart it', lambda t: (lambda r: rc_of(r) or prefix(attested(r)[8 + 2 + 2:]))(t.x(cmd(S, 0x133, u32(ENDORSE) + u32(NULLH) + pw(b'', b'') + b2(b'') + u16(NULLALG))))),
     ('audit: command digest (audited codes) equal', lambda t: (lambda r: rc_of(r) or prefix(attested(r)[8 + 2 + 2 + 32 + 2:]))(t.x(cmd(S, 0x133, u32(ENDORSE) + u32(NULLH) + pw(b'', b'') + b2(b'') + u16(NULLALG))))),
+    ('attested: Quote, NULL signer, ECDSA-SHA256 inScheme (refused)', lambda t: (lambda r: rc_of(r) or prefix(hashlib.sha256(attested(r)).digest()))(t.x(cmd(S, 0x158, u32(NULLH) + pw(b'') + b2(b'') + u16(0x18) + u16(SHA256) + u32(1) + u16(SHA256) + b'\x03\x01\x00\x01')))),
+    ('attested: Quote, NULL signer, NULL inScheme (refused)', lambda t: (lambda r: rc_of(r) or prefix(hashlib.sha256(attested(r)).digest()))(t.x(cmd(S, 0x158, u32(NULLH) + pw(b'') + b2(b'') + u16(NULLALG) + u32(1) + u16(SHA256) + b'\x03\x01\x00\x01')))),
+    ('attested: NV_Certify, NULL signer: same TPMS_NV_CERTIFY_INFO', lambda t: (lambda r: rc_of(r) or prefix(hashlib.sha256(attested(r)).digest()))(t.x(cmd(S, 0x184, u32(NULLH) + u32(0x01500990) + u32(0x01500990) + pw(b'', b'') + b2(b'') + u16(NULLALG) + u16(4) + u16(2))))),
+    ('attested: GetTime qualifyingData is extraData', lambda t: (lambda r: rc_of(r) or prefix(hashlib.sha256(r[16 + 12:16 + 12 + 2 + 5]).digest()))(t.x(cmd(S, 0x14C, u32(ENDORSE) + u32(NULLH) + pw(b'', b'') + b2(b'hello') + u16(NULLALG))))),
     ('audit: stop auditing TestParms', raw(cmd(S, 0x140, u32(OWNER) + pw(b'') + u16(NULLALG) + u32(0) + u32(1) + u32(0x18A)))),
     # real HMACs: bound and unbound sessions, XOR parameter obfuscation both ways
     ('hmac: owner auth "own"', raw(cmd(S, 0x129, u32(OWNER) + pw(b'') + b2(b'own')))),

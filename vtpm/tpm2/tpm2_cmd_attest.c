@@ -190,6 +190,8 @@ TPM_RC tpm2_cc_Quote(struct tpm2_cmd *c)
 	TPM2_TRY(attest_begin(&a, c, c->handles[0], 1, 1));
 	TPM2_P(3, tpm2_rd_pcr_selection(&c->in, &sel));
 	TPM2_TRY(tpm2_in_done(c));
+	if (a.sign_handle == TPM_RH_NULL)
+		return TPM2_RC_P(TPM_RC_SCHEME, 2);   /* no unsigned quotes (as the reference TPM) */
 	if (a.scheme.alg != TPM_ALG_NULL)
 		n = tpm2_pcr_digest(c->t, &sel, a.scheme.hash, d);
 	attest_header(&a, TPM_ST_ATTEST_QUOTE);
