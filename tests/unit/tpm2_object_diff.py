@@ -297,6 +297,37 @@ class Engine:
         if self.kind == "libtpms":
             self.lib.TPMLIB_Terminate()
 
+def creation_data(kind, c):
+    """TPMS_CREATION_DATA of a CreatePrimary response (deterministic for a primary)."""
+    e = Engine(kind, tempfile.mkdtemp(prefix="anchor-objdiff-"))
+    if e.send(c) == 0x922:
+        e.send(c)
+    if kind == "libtpms":
+        rsp = C.string_at(e.rbuf, e.rlen.value)
+    else:
+        rsp = e.rsp.raw[:struct.unpack(">I", e.rsp.raw[2:6])[0]]
+    e.close()
+    off = 18
+    off += 2 + struct.unpack(">H", rsp[off:off + 2])[0]          # outPublic
+    n = struct.unpack(">H", rsp[off:off + 2])[0]
+    return rsp[off + 2:off + 2 + n]
+
+def last_response(kind, cmds):
+    """Response bytes of the last command of a sequence."""
+    e = Engine(kind, tempfile.mkdtemp(prefix="anchor-objdiff-"))
+    for c in cmds:
+        if e.send(c) == 0x922:
+            e.send(c)
+    if kind == "libtpms":
+        rsp = C.string_at(e.rbuf, e.rlen.value)
+    else:
+        rsp = e.rsp.raw[:struct.unpack(">I", e.rsp.raw[2:6])[0]]
+    e.close()
+    return rsp
+
+P256_GX = bytes.fromhex("6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296")
+P256_GY = bytes.fromhex("4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5")
+
 def run(kind, cmds):
     e = Engine(kind, tempfile.mkdtemp(prefix="anchor-objdiff-"))
     rcs = []
@@ -331,7 +362,35 @@ def main():
                 st["known"] += 1
                 continue
             st["diff"].append("%s cc 0x%x libtpms 0x%x anchor 0x%x" % (name, cc, a, b))
+    # creation data of primaries: PCR selections (empty, SHA-256, SHA-1+SHA-256), outsideInfo
+    st = fams.setdefault("creation-data", {"n": 0, "known": 0, "diff": []})
+    for sel in (u32(0), u32(1) + u16(0x0B) + b"\x03\x81\x00\x00",
+                u32(2) + u16(0x04) + b"\x03\x01\x00\x00" + u16(0x0B) + b"\x03\x00\x01\x00"):
+        for hier in (OWNER, 0x4000000B, NULLH):
+            c = cmd(0x131, (hier,), SENS + b2(SRK) + b2(b"outside") + sel)
+            st["n"] += 1
+            a, b = creation_data("libtpms", c), creation_data("anchor", c)
+            if a != b:
+                st["diff"].append("hierarchy %x selection %s: libtpms %s anchor %s" %
+                                  (hier, sel.hex(), a.hex(), b.hex()))
+    # Names: ReadPublic (public area, Name, qualified Name) of the same external public key
+    st = fams.setdefault("names", {"n": 0, "known": 0, "diff": []})
+    for name_alg in (0x04, 0x0B, 0x0C, 0x0D):
+        for hier in (OWNER, 0x4000000B, PLATFORM, NULLH):
+            for policy in (b"", b"\x5a" * {0x04: 20, 0x0B: 32, 0x0C: 48, 0x0D: 64}[name_alg]):
+                pub = (u16(0x23) + u16(name_alg) + u32(0x40040) + b2(policy) + u16(0x10) +
+                       u16(0x18) + u16(0x0B) + u16(3) + u16(0x10) + b2(P256_GX) + b2(P256_GY))
+                cmds = [cmd(0x167, (), u16(0) + b2(pub) + u32(hier), auth=False),
+                        cmd(0x173, (T0,), auth=False)]
+                st["n"] += 1
+                a, b = last_response("libtpms", cmds), last_response("anchor", cmds)
+                if a != b:
+                    st["diff"].append("nameAlg %x hierarchy %x: libtpms %s anchor %s" %
+                                      (name_alg, hier, a.hex(), b.hex()))
     for fam, st in fams.items():
+        if fam in ("creation-data", "names") and not st["diff"]:
+            print("ok - objdiff/%s %d cases, byte-identical to libtpms" % (fam, st["n"]))
+            continue
         if st["diff"]:
             print("not ok - objdiff/%s %d of %d sequences differ: %s" %
                   (fam, len(st["diff"]), st["n"], "; ".join(st["diff"][:4])))

@@ -33,12 +33,15 @@ static bool asym_storage_public(const struct tpm2_object *o)
 TPM_RC tpm2_cc_MakeCredential(struct tpm2_cmd *c)
 {
 	const struct tpm2_object *ek = tpm2_object_find(c->t, c->handles[0]);
-	struct tpm2b_digest cred, name;
+	struct tpm2b_digest cred;
+	struct tpm2b_name name;
+	const uint8_t *np;
 	uint8_t seed[TPM2_MAX_DIGEST], secret[TPM2_MAX_SECRET], plain[2 + TPM2_MAX_DIGEST];
 	uint8_t blob[2 + TPM2_MAX_DIGEST + sizeof plain];
 	size_t seed_len, secret_len, n;
 	TPM2_P(1, tpm2_rd_digest(&c->in, &cred));
-	TPM2_P(2, tpm2_rd_digest(&c->in, &name));
+	TPM2_P(2, tpm2_rd_tpm2b(&c->in, &np, &name.size, sizeof name.buf));   /* TPM2B_NAME */
+	memcpy(name.buf, np, name.size);
 	TPM2_TRY(tpm2_in_done(c));
 	if (!ek || !asym_storage_public(ek))
 		return TPM2_RC_H(TPM_RC_TYPE, 1);
@@ -103,7 +106,7 @@ static size_t sensitive2b(const struct tpmt_sensitive *s, uint8_t *out, size_t m
 }
 
 /* Inner wrapper in place: buf holds TPM2B_SENSITIVE at buf + 2 + hs; returns the new length. */
-static size_t inner_wrap(uint16_t name_alg, const struct tpm2b_digest *name, const uint8_t *key,
+static size_t inner_wrap(uint16_t name_alg, const struct tpm2b_name *name, const uint8_t *key,
                          size_t key_len, uint8_t *buf, size_t sens_len)
 {
 	size_t hs = tpm2_hash_size(name_alg);
@@ -118,7 +121,7 @@ static size_t inner_wrap(uint16_t name_alg, const struct tpm2b_digest *name, con
 	return 2 + hs + sens_len;
 }
 
-static TPM_RC inner_unwrap(uint16_t name_alg, const struct tpm2b_digest *name, const uint8_t *key,
+static TPM_RC inner_unwrap(uint16_t name_alg, const struct tpm2b_name *name, const uint8_t *key,
                            size_t key_len, uint8_t *buf, size_t len, size_t *off)
 {
 	size_t hs = tpm2_hash_size(name_alg);
@@ -246,7 +249,7 @@ struct import_in {
 };
 
 static TPM_RC import_unwrap(struct tpm2_cmd *c, const struct tpm2_object *parent,
-                            const struct import_in *in, const struct tpm2b_digest *name,
+                            const struct import_in *in, const struct tpm2b_name *name,
                             struct tpmt_sensitive *sens)
 {
 	uint8_t buf[TPM2_MAX_PRIVATE], seed[TPM2_MAX_DIGEST];

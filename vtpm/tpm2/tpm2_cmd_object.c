@@ -68,7 +68,7 @@ static void wr_creation(struct tpm2_cmd *c, const struct create_in *in,
 	tpm2_wr_init(&w, buf, sizeof buf);
 	tpm2_wr_pcr_selection(&w, &in->pcrs);
 	n = tpm2_pcr_digest(c->t, &in->pcrs, alg, digest);
-	tpm2_wr_tpm2b(&w, digest, in->pcrs.count ? n : 0);
+	tpm2_wr_tpm2b(&w, digest, n);   /* H(nothing) for an empty selection, as libtpms */
 	tpm2_wr_u8(&w, (uint8_t)(1u << c->locality));
 	if (parent) {
 		tpm2_wr_u16(&w, parent->pub.name_alg);
@@ -221,7 +221,7 @@ TPM_RC tpm2_cc_Load(struct tpm2_cmd *c)
 	uint16_t priv_len;
 	struct tpmt_public pub;
 	struct tpmt_sensitive sens;
-	struct tpm2b_digest name;
+	struct tpm2b_name name;
 	struct tpm2_slot *s;
 	TPM_RC rc;
 	TPM2_TRY(storage_parent(c, 0, &parent));
@@ -336,6 +336,7 @@ TPM_RC tpm2_cc_LoadExternal(struct tpm2_cmd *c)
 	o->sens.type = pub.type;   /* also for a public-only object: its context must parse */
 	o->flags = TPM2_OBJ_EXTERNAL | (has_priv ? 0 : TPM2_OBJ_PUBLIC_ONLY);
 	set_identity(o, NULL, hier);
+	o->qname = o->name;   /* no parent: the qualified Name is the Name (as libtpms) */
 	if (pub.name_alg == TPM_ALG_NULL) {   /* Name: the handle (Part 1, "Names") */
 		tpm2_put_u32(o->name.buf, s->handle);
 		o->name.size = 4;
@@ -374,7 +375,8 @@ TPM_RC tpm2_cc_ObjectChangeAuth(struct tpm2_cmd *c)
 {
 	struct tpm2_object *o, n;
 	const struct tpm2_object *parent;
-	struct tpm2b_digest auth, qn;
+	struct tpm2b_digest auth;
+	struct tpm2b_name qn;
 	TPM2_TRY(object_at(c, 0, &o));
 	TPM2_P(1, tpm2_rd_digest(&c->in, &auth));
 	TPM2_TRY(tpm2_in_done(c));

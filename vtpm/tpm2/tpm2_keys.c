@@ -68,7 +68,7 @@ static size_t marshal_public(const struct tpmt_public *pub, uint8_t *buf, size_t
 	return w.overflow ? 0 : w.off;
 }
 
-void tpm2_keys_name(const struct tpmt_public *pub, struct tpm2b_digest *name)
+void tpm2_keys_name(const struct tpmt_public *pub, struct tpm2b_name *name)
 {
 	uint8_t buf[1024];
 	size_t n = marshal_public(pub, buf, sizeof buf);
@@ -79,8 +79,8 @@ void tpm2_keys_name(const struct tpmt_public *pub, struct tpm2b_digest *name)
 	name->size = (uint16_t)(2 + tpm2_hash_buf(pub->name_alg, buf, n, name->buf + 2));
 }
 
-void tpm2_keys_qname(uint16_t name_alg, const struct tpm2b_digest *parent_qn, uint32_t hierarchy,
-                     const struct tpm2b_digest *name, struct tpm2b_digest *qn)
+void tpm2_keys_qname(uint16_t name_alg, const struct tpm2b_name *parent_qn, uint32_t hierarchy,
+                     const struct tpm2b_name *name, struct tpm2b_name *qn)
 {
 	struct tpm2_hash h;
 	uint8_t hh[4];
@@ -545,7 +545,7 @@ TPM_RC tpm2_keys_check_pair(const struct tpmt_public *pub, const struct tpmt_sen
 /* ------------------------------------------------------------------ protection */
 
 size_t tpm2_keys_outer_wrap(uint16_t name_alg, const struct tpmt_sym_def *sym, const uint8_t *seed,
-                            size_t seed_len, const struct tpm2b_digest *name, const uint8_t *in,
+                            size_t seed_len, const struct tpm2b_name *name, const uint8_t *in,
                             size_t in_len, uint8_t *out, size_t max)
 {
 	uint8_t key[32], hkey[TPM2_MAX_DIGEST], iv[16] = { 0 };
@@ -571,7 +571,7 @@ size_t tpm2_keys_outer_wrap(uint16_t name_alg, const struct tpmt_sym_def *sym, c
 }
 
 TPM_RC tpm2_keys_outer_unwrap(uint16_t name_alg, const struct tpmt_sym_def *sym,
-                              const uint8_t *seed, size_t seed_len, const struct tpm2b_digest *name,
+                              const uint8_t *seed, size_t seed_len, const struct tpm2b_name *name,
                               const uint8_t *blob, size_t blob_len, uint8_t *out, size_t *out_len)
 {
 	uint8_t key[32], hkey[TPM2_MAX_DIGEST], mac[TPM2_MAX_DIGEST], iv[16] = { 0 };
@@ -611,7 +611,7 @@ TPM_RC tpm2_keys_outer_unwrap(uint16_t name_alg, const struct tpmt_sym_def *sym,
 }
 
 size_t tpm2_keys_wrap(const struct tpm2_object *parent, const struct tpmt_sensitive *sens,
-                      const struct tpm2b_digest *name, uint8_t *out, size_t max)
+                      const struct tpm2b_name *name, uint8_t *out, size_t max)
 {
 	uint8_t plain[TPM2_MAX_PRIVATE];
 	struct tpm2_wr w;
@@ -644,7 +644,7 @@ static TPM_RC parse_sensitive2b(const uint8_t *p, size_t n, struct tpmt_sensitiv
 }
 
 TPM_RC tpm2_keys_unwrap(const struct tpm2_object *parent, const uint8_t *priv, size_t len,
-                        const struct tpm2b_digest *name, struct tpmt_sensitive *sens)
+                        const struct tpm2b_name *name, struct tpmt_sensitive *sens)
 {
 	uint8_t plain[TPM2_MAX_PRIVATE];
 	size_t n;
@@ -768,7 +768,7 @@ TPM_RC tpm2_keys_secret_recover(const struct tpm2_object *key, const char *label
 /* ------------------------------------------------------------------ tickets */
 
 static void ticket(struct tpm2 *t, uint16_t tag, uint32_t hierarchy, const uint8_t *a, size_t alen,
-                   const struct tpm2b_digest *b, struct tpmt_tk *tk)
+                   const struct tpm2b_name *b, struct tpmt_tk *tk)
 {
 	struct tpm2_hmac m;
 	uint8_t tb[2];
@@ -784,7 +784,7 @@ static void ticket(struct tpm2 *t, uint16_t tag, uint32_t hierarchy, const uint8
 	tk->digest.size = (uint16_t)tpm2_hmac_final(&m, tk->digest.buf);
 }
 
-void tpm2_keys_creation_ticket(struct tpm2 *t, uint32_t hierarchy, const struct tpm2b_digest *name,
+void tpm2_keys_creation_ticket(struct tpm2 *t, uint32_t hierarchy, const struct tpm2b_name *name,
                                const uint8_t *creation_hash, size_t len, struct tpmt_tk *tk)
 {
 	/* TPM_ST_CREATION || name || creationHash */
@@ -795,7 +795,7 @@ void tpm2_keys_creation_ticket(struct tpm2 *t, uint32_t hierarchy, const struct 
 }
 
 void tpm2_keys_verified_ticket(struct tpm2 *t, uint32_t hierarchy, const uint8_t *digest,
-                               size_t len, const struct tpm2b_digest *key_name, struct tpmt_tk *tk)
+                               size_t len, const struct tpm2b_name *key_name, struct tpmt_tk *tk)
 {
 	if (hierarchy == TPM_RH_NULL) {
 		tk->tag = TPM_ST_VERIFIED;

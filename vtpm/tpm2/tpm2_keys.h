@@ -41,10 +41,10 @@ const uint8_t *tpm2_keys_seed(struct tpm2 *t, uint32_t hierarchy);
 const uint8_t *tpm2_keys_proof(struct tpm2 *t, uint32_t hierarchy);
 
 /* Name = nameAlg || H(TPMT_PUBLIC); Empty for nameAlg NULL. */
-void tpm2_keys_name(const struct tpmt_public *pub, struct tpm2b_digest *name);
+void tpm2_keys_name(const struct tpmt_public *pub, struct tpm2b_name *name);
 /* Qualified name = nameAlg || H(parentQN || name).  parent_qn NULL: hierarchy handle. */
-void tpm2_keys_qname(uint16_t name_alg, const struct tpm2b_digest *parent_qn, uint32_t hierarchy,
-                     const struct tpm2b_digest *name, struct tpm2b_digest *qn);
+void tpm2_keys_qname(uint16_t name_alg, const struct tpm2b_name *parent_qn, uint32_t hierarchy,
+                     const struct tpm2b_name *name, struct tpm2b_name *qn);
 
 /* Is the object a storage parent (restricted decrypt, not sign, with sensitive part)? */
 bool tpm2_keys_is_storage(const struct tpm2_object *o);
@@ -76,19 +76,19 @@ TPM_RC tpm2_keys_check_pair(const struct tpmt_public *pub, const struct tpmt_sen
 
 /* Sensitive-area protection under a storage parent: writes TPM2B_PRIVATE's body. */
 size_t tpm2_keys_wrap(const struct tpm2_object *parent, const struct tpmt_sensitive *sens,
-                      const struct tpm2b_digest *name, uint8_t *out, size_t max);
+                      const struct tpm2b_name *name, uint8_t *out, size_t max);
 /* TPM_RC_INTEGRITY if the HMAC fails, TPM_RC_SIZE / TPM_RC_INSUFFICIENT if malformed. */
 TPM_RC tpm2_keys_unwrap(const struct tpm2_object *parent, const uint8_t *priv, size_t len,
-                        const struct tpm2b_digest *name, struct tpmt_sensitive *sens);
+                        const struct tpm2b_name *name, struct tpmt_sensitive *sens);
 
 /* Outer wrapper with an explicit seed (duplication, credentials): Part 1 "Outer protection".
  * in/out are the plaintext (already marshalled, with its TPM2B size) and the blob
  * (TPM2B integrity || ciphertext). */
 size_t tpm2_keys_outer_wrap(uint16_t name_alg, const struct tpmt_sym_def *sym, const uint8_t *seed,
-                            size_t seed_len, const struct tpm2b_digest *name, const uint8_t *in,
+                            size_t seed_len, const struct tpm2b_name *name, const uint8_t *in,
                             size_t in_len, uint8_t *out, size_t max);
 TPM_RC tpm2_keys_outer_unwrap(uint16_t name_alg, const struct tpmt_sym_def *sym,
-                              const uint8_t *seed, size_t seed_len, const struct tpm2b_digest *name,
+                              const uint8_t *seed, size_t seed_len, const struct tpm2b_name *name,
                               const uint8_t *blob, size_t blob_len, uint8_t *out, size_t *out_len);
 
 /* Secret exchange with an asymmetric decrypt key (Part 1, "Secret Sharing"): RSA-OAEP with the
@@ -107,12 +107,12 @@ TPM_RC tpm2_keys_ecc(const struct tpm2_object *o, tc_ecc_point *pub, tc_ecc_priv
 
 /* TPMT_TK_CREATION (Create, CreatePrimary; CertifyCreation recomputes it with this):
  *   HMAC-SHA-256(proof(hierarchy), TPM_ST_CREATION || name || creationHash). */
-void tpm2_keys_creation_ticket(struct tpm2 *t, uint32_t hierarchy, const struct tpm2b_digest *name,
+void tpm2_keys_creation_ticket(struct tpm2 *t, uint32_t hierarchy, const struct tpm2b_name *name,
                                const uint8_t *creation_hash, size_t len, struct tpmt_tk *tk);
 /* TPMT_TK_VERIFIED for VerifySignature (PolicyAuthorize checks it the same way):
  *   HMAC-SHA-256(proof, TPM_ST_VERIFIED || digest || keyName). */
 void tpm2_keys_verified_ticket(struct tpm2 *t, uint32_t hierarchy, const uint8_t *digest,
-                               size_t len, const struct tpm2b_digest *key_name, struct tpmt_tk *tk);
+                               size_t len, const struct tpm2b_name *key_name, struct tpmt_tk *tk);
 
 /* Is tk a valid TPMT_TK_HASHCHECK for digest?  Same construction as tpm2_ticket_hashcheck
  * (Hash, SequenceComplete): HMAC-SHA-256(proof, TPM_ST_HASHCHECK || digest). */

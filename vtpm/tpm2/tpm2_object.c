@@ -107,6 +107,14 @@ static TPM_RC rd_hmac(struct tpm2_rd *r, struct tpm2_hmac *m)
 	return tpm2_hmac_load(m, p, n) ? TPM_RC_SUCCESS : TPM_RC_VALUE;
 }
 
+static TPM_RC rd_name(struct tpm2_rd *r, struct tpm2b_name *n)
+{
+	const uint8_t *p;
+	TPM2_TRY(tpm2_rd_tpm2b(r, &p, &n->size, sizeof n->buf));
+	memcpy(n->buf, p, n->size);
+	return TPM_RC_SUCCESS;
+}
+
 void tpm2_slot_serialize(const struct tpm2_slot *s, struct tpm2_wr *w)
 {
 	tpm2_wr_u8(w, s->kind);
@@ -116,8 +124,8 @@ void tpm2_slot_serialize(const struct tpm2_slot *s, struct tpm2_wr *w)
 		tpm2_wr_public(w, &o->pub);
 		tpm2_wr_size_end(w, mark);
 		tpm2_wr_sensitive(w, &o->sens);
-		wr_digest(w, &o->name);
-		wr_digest(w, &o->qname);
+		tpm2_wr_tpm2b(w, o->name.buf, o->name.size);
+		tpm2_wr_tpm2b(w, o->qname.buf, o->qname.size);
 		tpm2_wr_u32(w, o->hierarchy);
 		tpm2_wr_u32(w, o->flags);
 		return;
@@ -138,8 +146,8 @@ TPM_RC tpm2_slot_deserialize(struct tpm2_slot *s, struct tpm2_rd *r)
 		struct tpm2_object *o = &s->u.obj;
 		TPM2_TRY(tpm2_rd_public_sized(r, &o->pub, true));
 		TPM2_TRY(tpm2_rd_sensitive(r, &o->sens));
-		TPM2_TRY(tpm2_rd_digest(r, &o->name));
-		TPM2_TRY(tpm2_rd_digest(r, &o->qname));
+		TPM2_TRY(rd_name(r, &o->name));
+		TPM2_TRY(rd_name(r, &o->qname));
 		TPM2_TRY(tpm2_rd_u32(r, &o->hierarchy));
 		return tpm2_rd_u32(r, &o->flags);
 	}

@@ -55,8 +55,8 @@ static void wr_object(struct tpm2_wr *w, const struct tpm2_object *o)
 	tpm2_wr_public(w, &o->pub);
 	tpm2_wr_size_end(w, mark);
 	tpm2_wr_sensitive(w, &o->sens);
-	wr_digest(w, &o->name);
-	wr_digest(w, &o->qname);
+	tpm2_wr_tpm2b(w, o->name.buf, o->name.size);   /* TPM2B_NAME: up to 66 bytes */
+	tpm2_wr_tpm2b(w, o->qname.buf, o->qname.size);
 	tpm2_wr_u32(w, o->hierarchy);
 	tpm2_wr_u32(w, o->flags);
 }
@@ -174,6 +174,16 @@ static bool ld_bytes(struct tpm2_rd *r, void *dst, size_t n)
 	return true;
 }
 
+static bool ld_name(struct tpm2_rd *r, struct tpm2b_name *dst)
+{
+	const uint8_t *p;
+	uint16_t n;
+	LD(tpm2_rd_tpm2b(r, &p, &n, sizeof dst->buf));
+	dst->size = n;
+	memcpy(dst->buf, p, n);
+	return true;
+}
+
 static bool ld_digest(struct tpm2_rd *r, struct tpm2b_digest *dst)
 {
 	struct tpm2b_digest d;
@@ -258,7 +268,7 @@ static bool ld_object(struct tpm2_rd *r, struct tpm2_object *dst)
 	struct tpm2_object o;
 	LD(tpm2_rd_public_sized(r, &o.pub, true));
 	LD(tpm2_rd_sensitive(r, &o.sens));
-	if (!ld_digest(r, &o.name) || !ld_digest(r, &o.qname))
+	if (!ld_name(r, &o.name) || !ld_name(r, &o.qname))
 		return false;
 	LD(tpm2_rd_u32(r, &o.hierarchy));
 	LD(tpm2_rd_u32(r, &o.flags));

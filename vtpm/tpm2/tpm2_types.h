@@ -51,11 +51,14 @@ enum tpm2_slot_kind {
 	TPM2_SLOT_EVENT_SEQ,
 };
 
+/* TPM2B_NAME: nameAlg || digest, up to 2 + 64 bytes (SHA-512 names do not fit a digest). */
+struct tpm2b_name { uint16_t size; uint8_t buf[2 + TPM2_MAX_DIGEST]; };
+
 struct tpm2_object {
 	struct tpmt_public pub;
 	struct tpmt_sensitive sens;
-	struct tpm2b_digest name;       /* nameAlg || H(public) */
-	struct tpm2b_digest qname;      /* qualified name */
+	struct tpm2b_name name;         /* nameAlg || H(public) */
+	struct tpm2b_name qname;        /* qualified name */
 	uint32_t hierarchy;             /* TPM_RH_OWNER/ENDORSEMENT/PLATFORM/NULL */
 	uint32_t flags;                 /* objects family: TPM2_OBJ_* */
 };
