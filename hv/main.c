@@ -11,6 +11,7 @@
 #include <anchor/x86.h>
 #include "../arch/x86/arch.h"
 #include "core.h"
+#include <bearssl_hash.h>
 #include <string.h>
 
 static struct cfg config;
@@ -62,6 +63,33 @@ static void check_firmware_pcrs(uint8_t replayed[24][32])
 		console_printf("anchor: WARNING: event log does NOT replay to PCRs%s\n", bad);
 	else
 		console_printf("anchor: event log replays to PCRs 0-7\n");
+}
+
+/* What the hypervisor is about to use must be what the loader measured: every module named in
+ * an event ("config" = module 0, "image <name>") is hashed again here and compared. */
+static void check_modules_measured(const struct boot_info *bi)
+{
+	for (uint32_t i = 0; i < bi->event_count && i < BOOT_MAX_EVENTS; i++) {
+		const struct boot_event *e = &bi->events[i];
+		char what[sizeof e->what + 1];
+		memcpy(what, e->what, sizeof e->what);
+		what[sizeof e->what] = 0;
+		const struct boot_module *m = NULL;
+		if (!strcmp(what, "config"))
+			m = bi->module_count ? &bi->modules[0] : NULL;
+		else if (!strncmp(what, "image ", 6))
+			m = find_module(bi, what + 6);
+		else
+			continue;
+		uint8_t d[32];
+		br_sha256_context h;
+		br_sha256_init(&h);
+		if (m)
+			br_sha256_update(&h, (const void *)(uintptr_t)m->base, m->size);
+		br_sha256_out(&h, d);
+		if (!m || memcmp(d, e->sha256, 32))
+			boot_stop("%s in memory is not what was measured", what);
+	}
 }
 
 static void report_measurements(const struct boot_info *bi)
@@ -212,6 +240,7 @@ void hv_main(struct boot_info *bi)
 	boot = bi;
 	pages_init(bi);
 	report_measurements(bi);
+	check_modules_measured(bi);
 	find_cpus(bi);
 	tsc_calibrate();
 	bsp_interrupts_init();
