@@ -207,7 +207,8 @@ static struct lpar *lpar_of_cpu(unsigned cpu)
 static void ap_main(void)
 {
 	struct lpar *l = lpar_of_cpu(cpu_index());
-	if (l)
+	/* A CPU that came up after the BSP gave up on it finds its LPAR already stopped. */
+	if (l && __atomic_load_n(&l->state, __ATOMIC_ACQUIRE) != LPAR_STOPPED)
 		lpar_run(l);
 	cpu_halt_forever();
 }
