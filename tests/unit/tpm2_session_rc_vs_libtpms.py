@@ -220,6 +220,50 @@ def attested(r):
 def prefix(b):
     return 0x1000000 | int.from_bytes(b[:3], 'big')
 
+def oaep_encrypt(n, e, msg, label=b'SECRET\0'):
+    """RSAES-OAEP with SHA-256 and MGF1-SHA-256 (PKCS #1 v2.2), enough for a session salt."""
+    k = (n.bit_length() + 7) // 8
+    hl = 32
+    def mgf1(seed, length):
+        out, c = b'', 0
+        while len(out) < length:
+            out += hashlib.sha256(seed + u32(c)).digest()
+            c += 1
+        return out[:length]
+    db = hashlib.sha256(label).digest() + bytes(k - len(msg) - 2 * hl - 2) + b'\x01' + msg
+    seed = os.urandom(hl)
+    mdb = bytes(a ^ b for a, b in zip(db, mgf1(seed, k - hl - 1)))
+    ms = bytes(a ^ b for a, b in zip(seed, mgf1(mdb, hl)))
+    m = int.from_bytes(b'\x00' + ms + mdb, 'big')
+    return pow(m, e, n).to_bytes(k, 'big')
+
+def create_rsa_storage(name):
+    """CreatePrimary RSA-2048 storage key; remembers its modulus for salting."""
+    attrs = 0x00030072
+    pub = (u16(0x0001) + u16(SHA256) + u32(attrs) + b2(b'') + AES128CFB + u16(NULLALG) +
+           u16(2048) + u32(0) + b2(b''))
+    def f(t):
+        r = t.x(cmd(S, 0x131, u32(OWNER) + pw(b'') + b2(b2(b'') + b2(b'')) + b2(pub) + b2(b'') + u32(0)))
+        if rc_of(r) == 0:
+            t.keys[name] = struct.unpack('>I', r[10:14])[0]
+            out_public = r[18:]                       # handle, paramSize, TPM2B_PUBLIC
+            body = out_public[2:2 + struct.unpack('>H', out_public[:2])[0]]
+            n_len = struct.unpack('>H', body[-258:-256])[0]
+            t.rsa_n = int.from_bytes(body[-256:], 'big') if n_len == 256 else 0
+        return rc_of(r)
+    return f
+
+def start_rsa_salted(name, key):
+    def f(t):
+        salt = os.urandom(32)
+        enc = oaep_encrypt(t.rsa_n, 65537, salt)
+        rc = start(name, key=key, salt=enc, sym=u16(0x000A) + u16(SHA256))(t)
+        if rc == 0:
+            t.skey = getattr(t, 'skey', {})
+            t.skey[name] = kdfa(salt, b'ATH', t.nt[name], NC, 256)
+        return rc
+    return f
+
 def sleep_step(secs):
     def f(t):
         time.sleep(secs)
@@ -472,6 +516,17 @@ cases = [
     ('hmac: owner policy off', lambda t: t.rc(cmd(S, 0x12E, u32(OWNER) + pw(b'own2') + b2(b'') + u16(NULLALG)))),
     ('hmac: flush b2, px', lambda t: max(flush('b2')(t), flush('px')(t))),
     ('hmac: owner auth back to empty', raw(cmd(S, 0x129, u32(OWNER) + pw(b'own2') + b2(b'')))),
+    # RSA-salted session (OAEP "SECRET" computed here), real HMACs and XOR both ways
+    ('salt: flush h', flush('h')),
+    ('salt: flush two keys', lambda t: max(t.rc(cmd(NS, 0x165, u32(t.keys['ek_ecc']))), t.rc(cmd(NS, 0x165, u32(t.keys['sk']))))),
+    ('salt: RSA-2048 storage key', create_rsa_storage('srk')),
+    ('salt: RSA-salted session', start_rsa_salted('rs', 'srk')),
+    ('salt: ClockRateAdjust with HMAC keyed from the salt', hmac_cmd('rs', 0x130, [(OWNER, None)], b'\x00', b'')),
+    ('salt: NV_Read through it, XOR-obfuscated response', hmac_cmd('rs', 0x14E, [(OWNER, None), (0x01500990, lambda t: nv_name(t, 0x01500990))], u16(8) + u16(0), b'', encrypt=True)),
+    ('salt: ... deobfuscates to the data', lambda t: 0 if getattr(t, 'last', b'') == b'12345678' else 0xBAD1),
+    ('salt: a salt for another key (garbage) -> VALUE', start('x', key='srk', salt=bytes(256))),
+    ('salt: flush rs', flush('rs')),
+    ('salt: start h again', start('h')),
     # contexts
     ('ctx: save the HMAC session', lambda t: t.__setattr__('blob', t.x(cmd(NS, 0x162, u32(t.h['h'])))[10:]) or 0),
     ('ctx: the saved session in an authorization', with_session('h', 0x182, [16], u32(0))),
