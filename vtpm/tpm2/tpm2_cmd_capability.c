@@ -448,8 +448,9 @@ TPM_RC tpm2_cc_GetCapability(struct tpm2_cmd *c)
 		list_begin(&l, &c->out, count < MAX_CAP_ITEMS(4) ? count : MAX_CAP_ITEMS(4));
 		for (unsigned i = 0; i < tpm2_cmd_table_len; i++) {
 			const struct tpm2_cmd_desc *d = &tpm2_cmd_table[i];
-			if (d->fn && d->cc >= prop && (t->audit_cmds[i / 8] >> (i % 8) & 1) &&
-			    list_take(&l))
+			bool audited = (t->audit_cmds[i / 8] >> (i % 8) & 1) ||   /* this one always */
+			               d->cc == (TPM_CC_SetCommandCodeAuditStatus & 0xFFFF);
+			if (d->fn && d->cc >= prop && audited && list_take(&l))
 				tpm2_wr_u32(&c->out, d->cc);
 		}
 		break;
