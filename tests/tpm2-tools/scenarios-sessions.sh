@@ -268,3 +268,66 @@ sc_session__bound_encrypt() {
   tpm2_nvread 0x1500039 -C o -P ownerpw -s 9 -o back2
   expect_eq "$(cat back2)" "bound+enc" "NV data written in the clear"
 }
+
+sc_policy__template() {
+  # the owner hierarchy may only create primaries from one template (PolicyTemplate)
+  tpm2_createprimary -C o -c prim.ctx --template-data template.data >/dev/null
+  openssl dgst -sha256 -binary -out template.hash template.data
+  tpm2_startauthsession -S t.ctx -g sha256
+  tpm2_policytemplate -S t.ctx -L pol --template-hash template.hash >/dev/null
+  tpm2_flushcontext t.ctx
+  expect_eq "$(hexof pol)" "$(pdigest "00000190$(hexof template.hash)")" "PolicyTemplate digest"
+  tpm2_setprimarypolicy -C o -g sha256 -L pol
+  tpm2_startauthsession -S s.ctx -g sha256 --policy-session
+  tpm2_policytemplate -S s.ctx --template-hash template.hash >/dev/null
+  tpm2_createprimary -C o -c prim2.ctx -P session:s.ctx >/dev/null
+  tpm2_flushcontext s.ctx
+  # another template (ECC) does not match the policy
+  tpm2_startauthsession -S s2.ctx -g sha256 --policy-session
+  tpm2_policytemplate -S s2.ctx --template-hash template.hash >/dev/null
+  expect_fail tpm2_createprimary -C o -G ecc -c prim3.ctx -P session:s2.ctx
+}
+
+sc_policy__countertimer() {
+  printf 'early' >secret
+  tpm2_startauthsession -S t.ctx
+  tpm2_policycountertimer -S t.ctx -L pol --ult 3600000 >/dev/null
+  tpm2_flushcontext t.ctx
+  tpm2_createprimary -C o -c p.ctx >/dev/null
+  tpm2_create -C p.ctx -u k.pub -r k.priv -L pol -i secret >/dev/null
+  tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
+  tpm2_startauthsession -S s.ctx --policy-session
+  tpm2_policycountertimer -S s.ctx --ult 3600000 >/dev/null
+  tpm2_unseal -c k.ctx -p session:s.ctx -o out
+  tpm2_flushcontext s.ctx
+  expect_eq "$(cat out)" "early" "unsealed within the first hour of TPM time"
+  tpm2_startauthsession -S s2.ctx --policy-session
+  expect_fail tpm2_policycountertimer -S s2.ctx --ult 1
+}
+
+sc_policy__authorize_nv() {
+  printf 'authorized by NV' >secret
+  tpm2_nvdefine -C o -p nvpass 0x1500041 -a "authread|authwrite" -s 34
+  tpm2_startauthsession -S t.ctx
+  tpm2_policypassword -S t.ctx -L pol.pass >/dev/null
+  tpm2_flushcontext t.ctx
+  { printf '\000\013'; cat pol.pass; } >tmpl.bin
+  tpm2_nvwrite -C 0x1500041 -P nvpass 0x1500041 -i tmpl.bin
+  tpm2_startauthsession -S t2.ctx
+  tpm2_policyauthorizenv -S t2.ctx -C 0x1500041 -P nvpass -L pol.anv 0x1500041 >/dev/null
+  tpm2_flushcontext t2.ctx
+  tpm2_createprimary -C o -c p.ctx >/dev/null
+  tpm2_create -C p.ctx -u k.pub -r k.priv -a "fixedtpm|fixedparent|adminwithpolicy" -L pol.anv -p objpw -i secret >/dev/null
+  tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
+  tpm2_startauthsession -S s.ctx --policy-session
+  tpm2_policypassword -S s.ctx >/dev/null
+  tpm2_policyauthorizenv -S s.ctx -C 0x1500041 -P nvpass 0x1500041 >/dev/null
+  tpm2_unseal -c k.ctx -p "session:s.ctx+objpw" -o out
+  tpm2_flushcontext s.ctx
+  expect_eq "$(cat out)" "authorized by NV" "unsealed through PolicyAuthorizeNV"
+  # a session whose digest differs from the one in NV is refused
+  tpm2_startauthsession -S s2.ctx --policy-session
+  tpm2_policyauthvalue -S s2.ctx >/dev/null
+  tpm2_policycommandcode -S s2.ctx TPM2_CC_Unseal >/dev/null
+  expect_fail tpm2_policyauthorizenv -S s2.ctx -C 0x1500041 -P nvpass 0x1500041
+}
