@@ -331,3 +331,25 @@ sc_policy__authorize_nv() {
   tpm2_policycommandcode -S s2.ctx TPM2_CC_Unseal >/dev/null
   expect_fail tpm2_policyauthorizenv -S s2.ctx -C 0x1500041 -P nvpass 0x1500041
 }
+
+sc_policy__duplication_select() {
+  tpm2_createprimary -C n -g sha256 -G rsa -c dst.ctx >/dev/null
+  tpm2_createprimary -C o -g sha256 -G rsa -c src.ctx >/dev/null
+  tpm2_readpublic -c dst.ctx -n dst.name >/dev/null
+  tpm2_startauthsession -S t.ctx
+  tpm2_policyduplicationselect -S t.ctx -N dst.name -L pol >/dev/null
+  tpm2_flushcontext t.ctx
+  # H(0 || CC_PolicyDuplicationSelect || newParentName || includeObject=NO)
+  expect_eq "$(hexof pol)" "$(pdigest "00000188$(hexof dst.name)00")" "PolicyDuplicationSelect digest"
+  tpm2_create -C src.ctx -g sha256 -G rsa -r k.priv -u k.pub -L pol -a "sensitivedataorigin|sign|decrypt" -c k.ctx >/dev/null
+  tpm2_readpublic -c k.ctx -n k.name >/dev/null
+  tpm2_startauthsession -S s.ctx --policy-session
+  tpm2_policyduplicationselect -S s.ctx -N dst.name -n k.name >/dev/null
+  tpm2_duplicate -C dst.ctx -c k.ctx -G null -p session:s.ctx -r dup.priv -s seed.dat >/dev/null
+  tpm2_flushcontext s.ctx
+  [ -s dup.priv ] || fail "no duplicate"
+  # to another new parent: the nameHash does not match
+  tpm2_startauthsession -S s2.ctx --policy-session
+  tpm2_policyduplicationselect -S s2.ctx -N dst.name -n k.name >/dev/null
+  expect_fail tpm2_duplicate -C src.ctx -c k.ctx -G null -p session:s2.ctx -r dup2.priv -s seed2.dat
+}
