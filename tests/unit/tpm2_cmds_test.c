@@ -312,8 +312,9 @@ static void test_pcr(void)
 	CHECK_RC(pcr_extend(t, 0, 17, TPM_ALG_SHA256, d), TPM_RC_LOCALITY, "PCR_Extend: PCR 17 from locality 0 -> LOCALITY");
 	CHECK(pcr_read1(t, TPM_ALG_SHA256, 17, v) == 0 && memcmp(v, ff, 32) == 0, "PCR 17 starts at all ones");
 	CHECK_RC(pcr_reset(t, 0, 17), TPM_RC_LOCALITY, "PCR_Reset: PCR 17 from locality 0 -> LOCALITY");
-	CHECK_RC(pcr_reset(t, 4, 17), 0, "PCR_Reset: PCR 17 from locality 4");
-	CHECK(pcr_read1(t, TPM_ALG_SHA256, 17, v) == 0 && v[0] == 0 && v[31] == 0, "PCR_Reset: PCR 17 now zero");
+	CHECK_RC(pcr_reset(t, 4, 17), TPM_RC_LOCALITY, "PCR_Reset: PCR 17 (D-RTM) not even from locality 4");
+	CHECK_RC(pcr_reset(t, 4, 18), 0, "PCR_Reset: PCR 18 from locality 4");
+	CHECK(pcr_read1(t, TPM_ALG_SHA256, 18, v) == 0 && v[0] == 0 && v[31] == 0, "PCR_Reset: PCR 18 now zero");
 	CHECK_RC(pcr_extend(t, 2, 21, TPM_ALG_SHA256, d), 0, "PCR_Extend: PCR 21 from locality 2");
 	CHECK_RC(pcr_extend(t, 3, 21, TPM_ALG_SHA256, d), TPM_RC_LOCALITY, "PCR_Extend: PCR 21 from locality 3 -> LOCALITY");
 	CHECK_RC(pcr_reset(t, 0, 0), TPM_RC_LOCALITY, "PCR_Reset: PCR 0 -> LOCALITY");

@@ -367,6 +367,26 @@ cases = [
  ('startup clear after shutdown state (restart)', cmd(NS, 0x144, u16(0))),
  ('~pcr_read 5 after restart', cmd(NS, 0x17E, u32(1) + u16(0xB) + b'\x03\x20\0\0')),
  ('%readclock after restart', cmd(NS, 0x181)),
+ # localities (swtpm control channel CMD_SET_LOCALITY on both)
+ ('LOCALITY 4', None),
+ ('pcr_reset 17 loc4', cmd(S, 0x13D, u32(17) + pw(b''))),
+ ('pcr_reset 16 loc4', cmd(S, 0x13D, u32(16) + pw(b''))),
+ ('pcr_extend 19 loc4', cmd(S, 0x182, u32(19) + pw(b'') + u32(1) + u16(0xB) + b'\x44' * 32)),
+ ('pcr_extend 18 loc4', cmd(S, 0x182, u32(18) + pw(b'') + u32(1) + u16(0xB) + b'\x44' * 32)),
+ ('LOCALITY 2', None),
+ ('pcr_reset 21 loc2', cmd(S, 0x13D, u32(21) + pw(b''))),
+ ('pcr_extend 21 loc2', cmd(S, 0x182, u32(21) + pw(b'') + u32(1) + u16(0xB) + b'\x44' * 32)),
+ ('LOCALITY 1', None),
+ ('pcr_extend 20 loc1', cmd(S, 0x182, u32(20) + pw(b'') + u32(1) + u16(0xB) + b'\x44' * 32)),
+ ('pcr_extend 21 loc1', cmd(S, 0x182, u32(21) + pw(b'') + u32(1) + u16(0xB) + b'\x44' * 32)),
+ ('LOCALITY 0', None),
+ ('~pcr_read 16-23 sha256', cmd(NS, 0x17E, u32(1) + u16(0xB) + b'\x03\0\0\xff')),
+ ('shutdown for loc3 start', cmd(NS, 0x145, u16(0))),
+ ('POWER', None),
+ ('LOCALITY 3', None),
+ ('startup clear at locality 3', cmd(NS, 0x144, u16(0))),
+ ('LOCALITY 0', None),
+ ('~pcr_read 0 after a locality-3 start', cmd(NS, 0x17E, u32(2) + u16(0xB) + b'\x03\x01\0\0' + u16(4) + b'\x03\x01\0\0')),
  ('=getcap pcrs after allocate + power cycle', cmd(NS, 0x17A, u32(5) + u32(0) + u32(1))),
  ('!ctxload seq after reset', None),
  ('nv: written writedefine locked forever', cmd(S, 0x137, u32(0x40000001) + u32(0x1500409) + pw(b'') + b2(b'12345678') + u16(0))),
@@ -396,6 +416,18 @@ def power(ctrl_port):
     """swtpm control channel: CMD_INIT (_TPM_Init, a power cycle of the TPM)."""
     s = socket.create_connection(('127.0.0.1', ctrl_port), timeout=10)
     s.sendall(u32(2) + u32(0))
+    r = b''
+    while len(r) < 4:
+        chunk = s.recv(4)
+        if not chunk:
+            break
+        r += chunk
+    s.close()
+
+def set_locality(ctrl_port, loc):
+    """swtpm control channel: CMD_SET_LOCALITY for the following data-port commands."""
+    s = socket.create_connection(('127.0.0.1', ctrl_port), timeout=10)
+    s.sendall(u32(5) + bytes([loc]))
     r = b''
     while len(r) < 4:
         chunk = s.recv(4)
@@ -478,6 +510,9 @@ def main():
                 name = name[1:]
             if name == 'POWER':
                 power(pa + 1); power(ps + 1)
+                continue
+            if name.startswith('LOCALITY '):
+                set_locality(pa + 1, int(name[9:])); set_locality(ps + 1, int(name[9:]))
                 continue
             if c is None:
                 continue

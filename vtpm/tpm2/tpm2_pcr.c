@@ -3,7 +3,7 @@
  * PCR_Allocate.  Locality rules follow the TCG PC Client Platform TPM Profile:
  *   PCR 0-15  extend: any locality          reset: never (only at Startup)
  *   PCR 16    extend: any; reset: 0-3       (debug)
- *   PCR 17-18 extend: 2,3,4                 reset: 4
+ *   PCR 17-18 extend: 2,3,4                 reset: 4 (17: only by _TPM_Hash_Start)
  *   PCR 19    extend: 2,3                   reset: 4
  *   PCR 20    extend: 1,2,3                 reset: 2,4
  *   PCR 21-22 extend: 2                     reset: 2,4
@@ -201,7 +201,9 @@ TPM_RC tpm2_cc_PCR_Reset(struct tpm2_cmd *c)
 	struct tpm2 *t = c->t;
 	uint32_t pcr = c->handles[0];
 	TPM2_TRY(tpm2_in_done(c));
-	if (!(tpm2_pcr_reset_localities(pcr) >> c->locality & 1))
+	/* PCR 17 is the D-RTM PCR: only _TPM_Hash_Start resets it, never PCR_Reset (reference
+	 * PCRIsResetAllowed), although PCR_PROPERTIES lists it under RESET_L4 as libtpms does */
+	if (!(tpm2_pcr_reset_localities(pcr) >> c->locality & 1) || pcr == 17)
 		return TPM_RC_LOCALITY;
 	for (unsigned b = 0; b < TPM2_NUM_BANKS; b++)
 		memset(t->pcr[b][pcr], 0, TPM2_MAX_DIGEST);
