@@ -171,16 +171,23 @@ TPM_RC tpm2_cc_PolicyCommandCode(struct tpm2_cmd *c)
 	return TPM_RC_SUCCESS;
 }
 
+/* TPMA_LOCALITY: bits 0..4 = localities 0..4 (combinable); 32..255 = one extended locality. */
+#define LOCALITY_EXTENDED 0x1Fu
+
 TPM_RC tpm2_cc_PolicyLocality(struct tpm2_cmd *c)
 {
 	struct tpm2_session *s = policy_session(c, 0);
-	uint8_t loc, merged;
+	uint8_t loc, merged = 0;
 	TPM2_P(1, tpm2_rd_u8(&c->in, &loc));
 	TPM2_TRY(tpm2_in_done(c));
-	/* extended localities (32..255) are not supported by this TPM: localities 0..4 only */
-	if (loc == 0 || loc > 0x1F)
+	if (loc == 0)
 		return TPM2_RC_P(TPM_RC_RANGE, 1);
-	merged = s->locality_mask ? (uint8_t)(s->locality_mask & loc) : loc;
+	if (!s->locality_mask)
+		merged = loc;
+	else if (s->locality_mask <= LOCALITY_EXTENDED && loc <= LOCALITY_EXTENDED)
+		merged = (uint8_t)(s->locality_mask & loc);    /* intersection of the sets */
+	else if (s->locality_mask == loc)
+		merged = loc;                                  /* the same extended locality */
 	if (!merged)
 		return TPM2_RC_P(TPM_RC_RANGE, 1);
 	extend(s, TPM_CC_PolicyLocality, &loc, 1, NULL, 0);
@@ -823,7 +830,8 @@ TPM_RC tpm2_policy_check(struct tpm2_cmd *c, struct tpm2_session *s, int handle_
 	} else if (role == TPM2_ROLE_ADMIN || role == TPM2_ROLE_DUP) {
 		return TPM_RC_POLICY_FAIL;
 	}
-	if (s->locality_mask && !(s->locality_mask & (1u << c->locality)))
+	if (s->locality_mask && (s->locality_mask > LOCALITY_EXTENDED ||   /* never ours (0..4) */
+	                         !(s->locality_mask & (1u << c->locality))))
 		return TPM_RC_LOCALITY;
 	if (s->flags & TPM2_SESS_CPHASH) {
 		if (cp_len != s->cp_hash.size || memcmp(cp, s->cp_hash.buf, cp_len))
