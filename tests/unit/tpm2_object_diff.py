@@ -23,6 +23,7 @@ KNOWN = {
                                      "TPM_RC_FAILURE, we TPM_RC_VALUE+P1 (Part 3)",
     ("activate-rsa", 0x147, 0x101, 0x2C4): "ActivateCredential with an undecryptable RSA secret: "
                                            "libtpms TPM_RC_FAILURE, we VALUE+P2 (Part 3)",
+    ("evict-full", 0x120, 0x000, 0x14B): "7 persistent objects here, more in libtpms' NV",
     ("eccparams", 0x178, 0x000, 0x1E6): "curves libtpms has and we do not (P-192, P-521, SM2)",
 }
 
@@ -246,6 +247,45 @@ def seeds():
     emit("derivation", "derived-ecc", [cp(OWNER, dparent()), cl(T0, derived_ecc)])
     emit("derivation", "derived-ecc-long-label",
          [cp(OWNER, dparent()), cl(T0, derived_ecc[:-16] + b2(b"l" * 33) + b2(b"c"))])
+    # more signing / verification, change-auth, persistence and handle-kind paths
+    RSIGN = rsa(0x40072, False, 0x10)
+    for sc, h, dl in ((0x14, 0x0B, 32), (0x16, 0x0B, 32), (0x14, 0x04, 20), (0x16, 0x0C, 48),
+                      (0x14, 0x0B, 20), (0x18, 0x0B, 32), (0x05, 0x0B, 32)):
+        emit("more", "rsa-sign-%x-%x-%d" % (sc, h, dl),
+             [cp(OWNER, RSIGN), cmd(0x15D, (T0,), b2(b"\x22" * dl) + u16(sc) + u16(h) + TK_NULL)])
+    for alg, h, body in ((0x14, 0x0B, b2(b"\x01" * 128)), (0x16, 0x0B, b2(b"\x01" * 128)),
+                         (0x18, 0x0B, b2(b"\x01" * 32) + b2(b"\x02" * 32)), (0x05, 0x0B, b"\x01" * 32),
+                         (0x14, 0x0B, b2(b"\x01" * 100)), (0x10, 0, b"")):
+        sig = u16(alg) + (u16(h) + body if alg != 0x10 else b"")
+        emit("more", "rsa-verify-%x-%d" % (alg, len(body)),
+             [cp(OWNER, RSIGN), cmd(0x177, (T0,), b2(b"\x22" * 32) + sig, auth=False)])
+        emit("more", "ecc-verify-%x-%d" % (alg, len(body)),
+             [cp(OWNER, SIGN), cmd(0x177, (T0,), b2(b"\x22" * 32) + sig, auth=False)])
+    HK = kh(0x40072, 0x05)
+    emit("more", "hmac-sign", [cp(OWNER, HK), cmd(0x15D, (T0,), b2(b"\x22" * 32) + u16(0x10) + TK_NULL),
+                               cmd(0x15D, (T0,), b2(b"\x22" * 32) + u16(0x05) + u16(0x04) + TK_NULL),
+                               cmd(0x177, (T0,), b2(b"\x22" * 32) + u16(0x05) + u16(0x0B) + b"\x00" * 32, auth=False)])
+    child = ecc(0x40072, False, 0x18)
+    emit("more", "changeauth", [cp(OWNER, SRK), cl(T0, child),
+                                cmd(0x150, (T1, T0), b2(b"a" * 32), nauth=1),
+                                cmd(0x150, (T1, T0), b2(b"a" * 33), nauth=1),
+                                cmd(0x150, (T1, T1), b2(b"a"), nauth=1),
+                                cp(OWNER, ecc(0x30072, unique_hack=True) if False else SRK.replace(b"\x00\x20" + b"\x00" * 32, b"\x00\x20" + b"\x01" * 32, 1)),
+                                cmd(0x150, (T1, T2), b2(b"a"), nauth=1)])
+    emit("more", "evict-platform-owner-object", [cp(OWNER, SRK), cmd(0x120, (OWNER, T0), u32(0x81000001), nauth=1),
+                                                 cmd(0x120, (PLATFORM, 0x81000001), u32(0x81000001), nauth=1),
+                                                 cmd(0x173, (0x81000001,), auth=False)])
+    emit("more", "evict-platform-object", [cp(PLATFORM, SRK), cmd(0x120, (OWNER, T0), u32(0x81000001), nauth=1),
+                                           cmd(0x120, (PLATFORM, T0), u32(0x81800001), nauth=1),
+                                           cmd(0x120, (OWNER, 0x81800001), u32(0x81800001), nauth=1)])
+    emit("more", "evict-full", [cp(OWNER, SRK)] + [cmd(0x120, (OWNER, T0), u32(0x81000001 + i), nauth=1) for i in range(9)])
+    hseq = cmd(0x186, (), u16(0) + u16(0x0B), auth=False)
+    emit("more", "sequence-handles", [hseq, cmd(0x173, (T0,), auth=False), cmd(0x15E, (T0,)),
+                                      cmd(0x15D, (T0,), b2(b"\x22" * 32) + u16(0x10) + TK_NULL),
+                                      cmd(0x120, (OWNER, T0), u32(0x81000001), nauth=1),
+                                      cmd(0x153, (T0,), SENS + b2(SIGN) + u16(0) + u32(0))])
+    emit("more", "objects-full", [cp(OWNER, SRK), cl(T0, child), cl(T0, child), cl(T0, child),
+                                  cp(OWNER, SRK), cmd(0x167, (), u16(0) + b2(SIGN) + u32(OWNER), auth=False)])
     emit("import", "to-signing-key", [cp(OWNER, SIGN), cmd(0x156, (T0,), u16(0) + b2(dupkey()) + b2(b"x") + u16(0) + u16(0x10))])
     emit("duplicate", "to-signing-key", [cp(OWNER, SIGN), cl(OWNER, dupkey()), sess, pcc,
                                          dup(T1, T0, u16(0) + u16(0x10))])

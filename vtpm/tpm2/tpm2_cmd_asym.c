@@ -144,7 +144,7 @@ TPM_RC tpm2_cc_VerifySignature(struct tpm2_cmd *c)
 	TPM2_TRY(tpm2_in_done(c));
 	if (!(o->pub.attrs & TPMA_OBJECT_SIGN_ENCRYPT))
 		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 1);
-	if (sig.alg == TPM_ALG_NULL)
+	if (!scheme_fits_key(o->pub.type, sig.alg))
 		return TPM2_RC_P(TPM_RC_SCHEME, 2);
 	if (!verify(o, &d, &sig))
 		return TPM2_RC_P(TPM_RC_SIGNATURE, 2);

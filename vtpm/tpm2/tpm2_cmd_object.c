@@ -315,19 +315,18 @@ TPM_RC tpm2_cc_LoadExternal(struct tpm2_cmd *c)
 	} else if (pub.type != TPM_ALG_RSA && pub.type != TPM_ALG_ECC) {
 		return TPM2_RC_P(TPM_RC_TYPE, 2);
 	}
-	if (has_priv) {
-		rc = tpm2_keys_check_pair(&pub, &sens);
-		if (rc) {
-			tpm2_zeroise(&sens, sizeof sens);
-			return rc == TPM_RC_BINDING ? rc : TPM2_RC_P(rc, 1);   /* unnumbered, as libtpms */
-		}
-	} else {
-		TPM2_TRY(public_key_ok(&pub));
-	}
-	s = new_object_slot(c->t);
+	s = new_object_slot(c->t);   /* before the key checks, as libtpms */
 	if (!s) {
 		tpm2_zeroise(&sens, sizeof sens);
 		return TPM_RC_OBJECT_MEMORY;
+	}
+	rc = has_priv ? tpm2_keys_check_pair(&pub, &sens) : public_key_ok(&pub);
+	if (rc) {
+		tpm2_slot_free(c->t, s);
+		tpm2_zeroise(&sens, sizeof sens);
+		if (!has_priv || rc == TPM_RC_BINDING)
+			return rc;   /* public_key_ok numbers its own; BINDING unnumbered, as libtpms */
+		return TPM2_RC_P(rc, 1);
 	}
 	o = &s->u.obj;
 	o->pub = pub;
@@ -352,8 +351,8 @@ TPM_RC tpm2_cc_LoadExternal(struct tpm2_cmd *c)
 static TPM_RC object_at(struct tpm2_cmd *c, unsigned idx, struct tpm2_object **out)
 {
 	struct tpm2_object *o = tpm2_object_find(c->t, c->handles[idx]);
-	if (!o)   /* a sequence */
-		return TPM2_RC_H(TPM_RC_HANDLE, idx + 1);
+	if (!o)   /* a sequence (as libtpms) */
+		return TPM2_RC_H(TPM_RC_TYPE, idx + 1);
 	*out = o;
 	return TPM_RC_SUCCESS;
 }
@@ -464,12 +463,14 @@ TPM_RC tpm2_cc_EvictControl(struct tpm2_cmd *c)
 	if (HANDLE_TYPE(h) == TPM_HT_TRANSIENT) {
 		o = tpm2_object_find(c->t, h);
 		if (!o)
-			return TPM2_RC_H(TPM_RC_TYPE, 2);   /* a sequence */
+			return TPM2_RC_H(TPM_RC_ATTRIBUTES, 2);   /* a sequence (as libtpms) */
 		return make_persistent(c, o, ph);
 	}
 	if (ph != h)
 		return TPM2_RC_H(TPM_RC_HANDLE, 2);   /* as libtpms */
 	p = tpm2_persistent_find(c->t, h);
+	if (c->handles[0] == TPM_RH_OWNER && p->obj.hierarchy == TPM_RH_PLATFORM)
+		return TPM2_RC_H(TPM_RC_HIERARCHY, 2);
 	if (c->handles[0] == TPM_RH_OWNER && !owner_range(h))
 		return TPM2_RC_P(TPM_RC_RANGE, 1);
 	tpm2_zeroise(p, sizeof *p);
