@@ -161,6 +161,10 @@ sc_hmac__import_and_hmac() {
   tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
   tpm2_hmac -c k.ctx --hex m >h
   expect_eq "$(cat h)" "$(openssl dgst -sha256 -mac HMAC -macopt hexkey:"$(hexof k)" -r m | cut -c1-64)" "hmac"
+  # More than one buffer: HMAC_Start / SequenceUpdate / SequenceComplete.
+  head -c 5000 /dev/urandom >big
+  tpm2_hmac -c k.ctx --hex big >hb
+  expect_eq "$(cat hb)" "$(openssl dgst -sha256 -mac HMAC -macopt hexkey:"$(hexof k)" -r big | cut -c1-64)" "hmac sequence"
 }
 
 sc_pcr__extend_read() {
@@ -249,6 +253,17 @@ sc_keys__ecc_sign() {
   tpm2_readpublic -c k.ctx -f pem -o k.pem >/dev/null
   tpm2_sign -c k.ctx -g sha256 -s ecdsa -f plain -o sig m
   openssl dgst -sha256 -verify k.pem -signature sig m >/dev/null || fail "openssl rejects the ECDSA signature"
+}
+
+sc_keys__ecc384_sign() {
+  printf 'message to sign with P-384' >m
+  tpm2_createprimary -C o -G ecc -c p.ctx >/dev/null
+  tpm2_create -C p.ctx -G ecc384:ecdsa-sha384 -u k.pub -r k.priv >/dev/null
+  tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
+  tpm2_readpublic -c k.ctx -f pem -o k.pem >/dev/null
+  openssl ec -pubin -in k.pem -text -noout 2>/dev/null | grep -q 'P-384\|secp384r1' || fail "not a P-384 key"
+  tpm2_sign -c k.ctx -g sha384 -s ecdsa -f plain -o sig m
+  openssl dgst -sha384 -verify k.pem -signature sig m >/dev/null || fail "openssl rejects the P-384 signature"
 }
 
 sc_keys__primary_deterministic() {
