@@ -337,6 +337,26 @@ sc_crypto__aes_modes_vs_openssl() {
   done
 }
 
+sc_crypto__aes256_rsa3072() {
+  # The larger sizes: AES-256-CBC against openssl, RSA-3072 PSS signature verified by openssl.
+  head -c 32 /dev/urandom >k
+  head -c 16 /dev/urandom >iv
+  head -c 48 /dev/urandom >msg
+  tpm2_createprimary -C o -c p.ctx >/dev/null
+  tpm2_import -C p.ctx -G aes -i k -u k.pub -r k.priv >/dev/null
+  tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
+  tpm2_encryptdecrypt -c k.ctx -G cbc -t iv -o ct msg
+  openssl enc -aes-256-cbc -K "$(hexof k)" -iv "$(hexof iv)" -nopad -in msg -out ref
+  expect_eq "$(hexof ct)" "$(hexof ref)" "AES-256-CBC ciphertext vs openssl"
+  tpm2_create -C p.ctx -G rsa3072 -u r.pub -r r.priv >/dev/null
+  tpm2_load -C p.ctx -u r.pub -r r.priv -c r.ctx >/dev/null
+  tpm2_readpublic -c r.ctx -f pem -o r.pem >/dev/null
+  openssl rsa -pubin -in r.pem -text -noout 2>/dev/null | grep -q '3072 bit' || fail "not a 3072-bit key"
+  tpm2_sign -c r.ctx -g sha256 -s rsapss -f plain -o sig msg
+  openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:-2 -verify r.pem \
+    -signature sig msg >/dev/null || fail "openssl rejects the RSA-3072 PSS signature"
+}
+
 sc_crypto__ecdh() {
   tpm2_createprimary -C o -G ecc -c p.ctx >/dev/null
   tpm2_create -C p.ctx -G ecc256:ecdh -a "decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth" \
