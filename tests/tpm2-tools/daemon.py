@@ -235,6 +235,19 @@ def run_checks(work):
         return ok and d.alive(), "a queued client was not served"
     check("concurrent-clients-queue", concurrent_clients)
 
+    def extend_pcr20(locality_cmd):
+        return rc_of(locality_cmd(struct.pack(">HIII", 0x8002, 10 + 4 + 13 + 4 + 2 + 32, 0x182, 20)
+                                  + struct.pack(">IIHBH", 9, 0x40000009, 0, 0, 0)
+                                  + struct.pack(">IH", 1, 0x000B) + b"\x20" * 32))
+
+    def mssim_locality():
+        # PC Client: PCR 20 is extendable from localities 1-3 only.
+        with d.conn() as s:
+            rcs = [extend_pcr20(lambda c, l=l: mssim_command(s, c, locality=l)[0]) for l in (0, 1, 5)]
+        return rcs[0] == 0x907 and rcs[1] == 0 and rcs[2] == 0x907, \
+            "PCR 20 extend at localities 0/1/5: %s" % [hex(r) for r in rcs]
+    check("mssim-locality-reaches-engine", mssim_locality)
+
     rc = d.stop()
     report("sigterm-clean-exit", rc == 0, "exit %s" % rc)
     blob = os.path.join(state, "tpm2-state.bin")
@@ -302,6 +315,20 @@ def run_checks(work):
         return (well_formed(r1) and well_formed(hdr + rest) and rc_of(r3) == 0x142 and closed,
                 "r1=%s r3=%s closed=%s" % (r1.hex(), r3.hex(), closed))
     check("swtpm-data", swtpm_data)
+
+    def swtpm_locality():
+        def at(loc):
+            ctrl(5, bytes([loc]))
+            with d.conn() as s:
+                def send(c):
+                    s.sendall(c)
+                    hdr = recv_exact(s, 10)
+                    return hdr + recv_exact(s, struct.unpack(">I", hdr[2:6])[0] - 10)
+                return extend_pcr20(send)
+        rcs = [at(0), at(2)]
+        ctrl(5, b"\x00")
+        return rcs == [0x907, 0], "PCR 20 extend at localities 0/2: %s" % [hex(r) for r in rcs]
+    check("swtpm-locality-reaches-engine", swtpm_locality)
 
     def swtpm_garbage_ctrl():
         with d.conn(1) as c:
