@@ -438,6 +438,53 @@ def run_checks(work):
                     rc_of(r), before and before.hex(), after and after.hex()))
     check("orderly-state-survives-daemon-restart", resume_across_daemon_restart)
 
+    # PCR_Allocate takes effect at the next _TPM_Init (a platform-port power cycle here) and
+    # is persistent (it survives a daemon restart).
+    def banks(s):
+        rsp, _ = mssim_command(s, struct.pack(">HIIIII", 0x8001, 22, 0x17A, 5, 0, 8))
+        if rc_of(rsp) != 0:
+            return None
+        count = struct.unpack(">I", rsp[15:19])[0]
+        out, o = {}, 19
+        for _ in range(count):
+            alg, n = struct.unpack(">HB", rsp[o:o + 3])
+            out[alg] = rsp[o + 3:o + 3 + n].hex()
+            o += 3 + n
+        return out
+
+    allocate = struct.pack(">HIII", 0x8002, 0, 0x12B, 0x4000000C) + \
+        struct.pack(">IIHBH", 9, 0x40000009, 0, 0, 0) + struct.pack(">I", 4) + \
+        b"".join(struct.pack(">HB", alg, 3) + sel for alg, sel in (
+            (0x0004, b"\0\0\0"), (0x000B, b"\xff\xff\xff"), (0x000C, b"\xff\xff\xff"),
+            (0x000D, b"\0\0\0")))
+    allocate = allocate[:2] + struct.pack(">I", len(allocate)) + allocate[6:]
+    astate = os.path.join(work, "alloc")
+    d = Daemon(astate, "--fresh")
+
+    def pcr_allocate():
+        with d.conn() as s:
+            mssim_command(s, STARTUP)
+            before = banks(s)
+            r, _ = mssim_command(s, allocate)
+        power_cycle(d)
+        with d.conn() as s:
+            mssim_command(s, STARTUP)
+            after = banks(s)
+        want = {0x0004: "000000", 0x000B: "ffffff", 0x000C: "ffffff", 0x000D: "000000"}
+        return (rc_of(r) == 0 and after == want and before != want,
+                "allocate %x, banks %s -> %s" % (rc_of(r), before, after))
+    check("pcr-allocate-after-power-cycle", pcr_allocate)
+    d.stop()
+    d = Daemon(astate)
+    try:
+        with d.conn() as s:
+            mssim_command(s, STARTUP)
+            after = banks(s)
+    finally:
+        d.stop()
+    report("pcr-allocation-survives-restart", after is not None and after.get(0x000C) == "ffffff"
+           and after.get(0x0004) == "000000", "banks %s" % after)
+
     # Persistence of NV through tpm2-tools: only meaningful once the engine has NV.
     nvstate = os.path.join(work, "nv")
     d = Daemon(nvstate, "--fresh", "--startup-clear")
