@@ -286,6 +286,13 @@ def seeds():
                                       cmd(0x153, (T0,), SENS + b2(SIGN) + u16(0) + u32(0))])
     emit("more", "objects-full", [cp(OWNER, SRK), cl(T0, child), cl(T0, child), cl(T0, child),
                                   cp(OWNER, SRK), cmd(0x167, (), u16(0) + b2(SIGN) + u32(OWNER), auth=False)])
+    full = [cp(OWNER, SRK), cl(T0, child), cl(T0, child)]
+    emit("more", "full-createprimary-bad", full + [cp(OWNER, ecc(0x30070))])
+    emit("more", "full-createloaded-bad", full + [cl(T0, ecc(0x30070))])
+    emit("more", "full-createloaded-good", full + [cl(T0, child)])
+    emit("more", "full-load-garbage", full + [cmd(0x157, (T0,), b2(b"\x00\x20" + b"\x01" * 60) + b2(SIGN))])
+    emit("more", "full-load-empty", full + [cmd(0x157, (T0,), b2(b"") + b2(SIGN))])
+    emit("more", "full-create", full + [cmd(0x153, (T0,), SENS + b2(SIGN) + u16(0) + u32(0))])
     emit("import", "to-signing-key", [cp(OWNER, SIGN), cmd(0x156, (T0,), u16(0) + b2(dupkey()) + b2(b"x") + u16(0) + u16(0x10))])
     emit("duplicate", "to-signing-key", [cp(OWNER, SIGN), cl(OWNER, dupkey()), sess, pcc,
                                          dup(T1, T0, u16(0) + u16(0x10))])

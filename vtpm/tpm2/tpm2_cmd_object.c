@@ -106,6 +106,17 @@ static struct tpm2_slot *new_object_slot(struct tpm2 *t)
 	return tpm2_slot_alloc(t, TPM2_SLOT_OBJECT);
 }
 
+/* Object-creating commands (Create too: the reference TPM builds the new object in a slot)
+ * answer TPM_RC_OBJECT_MEMORY before looking at their parameters when no slot is free, as
+ * libtpms does; a resource manager then swaps a context out and retries. */
+static TPM_RC need_slot(struct tpm2 *t)
+{
+	for (unsigned i = 0; i < TPM2_TRANSIENT_SLOTS; i++)
+		if (t->slots[i].kind == TPM2_SLOT_FREE)
+			return TPM_RC_SUCCESS;
+	return TPM_RC_OBJECT_MEMORY;
+}
+
 /* ------------------------------------------------------------------ CreatePrimary / Create */
 
 TPM_RC tpm2_cc_CreatePrimary(struct tpm2_cmd *c)
@@ -114,6 +125,7 @@ TPM_RC tpm2_cc_CreatePrimary(struct tpm2_cmd *c)
 	struct tpm2_slot *s;
 	struct tpm2_object *o;
 	TPM_RC rc;
+	TPM2_TRY(need_slot(c->t));
 	TPM2_TRY(read_create_in(c, &in));
 	TPM2_TRY(check_template(&in.pub, NULL, &in.sc));
 	s = new_object_slot(c->t);
@@ -142,6 +154,7 @@ TPM_RC tpm2_cc_Create(struct tpm2_cmd *c)
 	const struct tpm2_object *parent;
 	struct tpm2_object o;
 	TPM_RC rc;
+	TPM2_TRY(need_slot(c->t));
 	TPM2_TRY(storage_parent(c, 0, &parent));
 	TPM2_TRY(read_create_in(c, &in));
 	TPM2_TRY(check_template(&in.pub, parent, &in.sc));
@@ -172,6 +185,7 @@ TPM_RC tpm2_cc_CreateLoaded(struct tpm2_cmd *c)
 	uint32_t h = c->handles[0];
 	bool primary = HANDLE_TYPE(h) == TPM_HT_PERMANENT, derived = false;
 	TPM_RC rc;
+	TPM2_TRY(need_slot(c->t));
 	if (!primary) {
 		parent = tpm2_object_find(c->t, h);
 		derived = parent && tpm2_keys_is_derivation_parent(parent);
@@ -224,6 +238,7 @@ TPM_RC tpm2_cc_Load(struct tpm2_cmd *c)
 	struct tpm2b_name name;
 	struct tpm2_slot *s;
 	TPM_RC rc;
+	TPM2_TRY(need_slot(c->t));
 	TPM2_TRY(storage_parent(c, 0, &parent));
 	TPM2_P(1, tpm2_rd_tpm2b(&c->in, &priv, &priv_len, TPM2_MAX_PRIVATE));
 	TPM2_P(2, tpm2_rd_public_sized(&c->in, &pub, false));
@@ -296,6 +311,7 @@ TPM_RC tpm2_cc_LoadExternal(struct tpm2_cmd *c)
 	struct tpm2_slot *s;
 	struct tpm2_object *o;
 	TPM_RC rc;
+	TPM2_TRY(need_slot(c->t));
 	TPM2_P(1, read_sensitive2b(&c->in, &sens, &has_priv));
 	TPM2_P(2, tpm2_rd_public_sized(&c->in, &pub, true));
 	TPM2_P(3, tpm2_rd_u32(&c->in, &hier));
