@@ -23,6 +23,8 @@ KNOWN = {
                                      "TPM_RC_FAILURE, we TPM_RC_VALUE+P1 (Part 3)",
     ("activate-rsa", 0x147, 0x101, 0x2C4): "ActivateCredential with an undecryptable RSA secret: "
                                            "libtpms TPM_RC_FAILURE, we VALUE+P2 (Part 3)",
+    ("rsa-enc", 0x174, 0x101, 0x1C4): "RSA_Encrypt of a message too long for the padding: "
+                                      "libtpms TPM_RC_FAILURE, we VALUE+P1",
     ("evict-full", 0x120, 0x000, 0x14B): "7 persistent objects here, more in libtpms' NV",
     ("eccparams", 0x178, 0x000, 0x1E6): "curves libtpms has and we do not (P-192, P-521, SM2)",
 }
@@ -293,6 +295,32 @@ def seeds():
     emit("more", "full-load-garbage", full + [cmd(0x157, (T0,), b2(b"\x00\x20" + b"\x01" * 60) + b2(SIGN))])
     emit("more", "full-load-empty", full + [cmd(0x157, (T0,), b2(b"") + b2(SIGN))])
     emit("more", "full-create", full + [cmd(0x153, (T0,), SENS + b2(SIGN) + u16(0) + u32(0))])
+    for ksc in (0x10, 0x14, 0x16):
+        for isc, ih in ((0x10, 0), (0x14, 0x0B), (0x16, 0x0B), (0x14, 0x0C)):
+            emit("more2", "rsa-scheme-%x-%x-%x" % (ksc, isc, ih),
+                 [cp(OWNER, rsa(0x40072, False, ksc)),
+                  cmd(0x15D, (T0,), b2(b"\x22" * (48 if ih == 0x0C else 32)) + u16(isc) + (u16(ih) if ih else b"") + TK_NULL)])
+    for ksc in (0x10, 0x17, 0x15):
+        for isc in (b"\x00\x10", b"\x00\x17\x00\x0b", b"\x00\x17\x00\x04", b"\x00\x15"):
+            for ml in (5, 62, 100, 128, 129):
+                emit("more2", "rsa-enc-%x-%s-%d" % (ksc, isc.hex(), ml),
+                     [cp(OWNER, rsa(0x20072, False, ksc)), cmd(0x174, (T0,), b2(b"\x7f" * ml) + isc + u16(0), auth=False)])
+    for mode in (0x43, 0x44, 0x10):
+        for ivl in (0, 16):
+            for dec in (0, 1):
+                emit("more2", "ed1-%x-%d-%d" % (mode, ivl, dec),
+                     [cp(OWNER, symk()), cmd(0x164, (T0,), bytes([dec]) + u16(mode) + b2(b"\0" * ivl) + b2(b"A" * 16))])
+        emit("more2", "ed1-keymode-%x" % mode,
+             [cp(OWNER, symk(0x60072, 128, 0x42)), cmd(0x164, (T0,), b"\x00" + u16(mode) + b2(b"\0" * 16) + b2(b"A" * 16))])
+    emit("more2", "ecdh-p384-point-on-p256", [cp(OWNER, ecc(0x20072, False)),
+                                              cmd(0x154, (T0,), b2(b2(b"\x01" * 48) + b2(b"\x02" * 48)))])
+    emit("more2", "ecdh-generator", [cp(OWNER, ecc(0x20072, False)),
+                                     cmd(0x154, (T0,), b2(b2(P256_GX) + b2(P256_GY)))])
+    emit("more2", "restricted-rsa-sign", [cp(OWNER, rsa(0x50072, False, 0x14)),
+                                          cmd(0x15D, (T0,), b2(b"\x22" * 32) + u16(0x10) + TK_NULL)])
+    emit("more2", "changeauth-persistent", [cp(OWNER, SRK), cl(T0, child),
+                                            cmd(0x120, (OWNER, T1), u32(0x81000003), nauth=1),
+                                            cmd(0x150, (0x81000003, T0), b2(b"pw"), nauth=1)])
     emit("import", "to-signing-key", [cp(OWNER, SIGN), cmd(0x156, (T0,), u16(0) + b2(dupkey()) + b2(b"x") + u16(0) + u16(0x10))])
     emit("duplicate", "to-signing-key", [cp(OWNER, SIGN), cl(OWNER, dupkey()), sess, pcc,
                                          dup(T1, T0, u16(0) + u16(0x10))])

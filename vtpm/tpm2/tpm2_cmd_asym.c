@@ -210,6 +210,8 @@ TPM_RC tpm2_cc_RSA_Encrypt(struct tpm2_cmd *c)
 		return TPM2_RC_H(TPM_RC_KEY, 1);
 	TPM2_TRY(rsa_prepare(c, o, &io, false));
 	TPM2_H(1, tpm2_keys_rsa(o, &pk, NULL));
+	if (io.scheme.alg == TPM_ALG_NULL && io.len > pk.n_len)
+		return TPM_RC_VALUE;   /* raw: longer than the modulus (unnumbered, as libtpms) */
 	if (tc_rsa_encrypt(&pk, io.scheme.alg, io.scheme.hash, io.label, io.label_len, io.data,
 	                   io.len, rng(c), out, sizeof out, &n) != TC_OK)
 		return TPM2_RC_P(TPM_RC_VALUE, 1);
