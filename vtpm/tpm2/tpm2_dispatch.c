@@ -39,6 +39,9 @@ const struct tpm2_cmd_desc tpm2_cmd_table[] = {
 #include "tpm2_commands.h"
 };
 const unsigned tpm2_cmd_table_len = sizeof tpm2_cmd_table / sizeof tpm2_cmd_table[0];
+/* one command-audit bit per row (tpm2_types.h) */
+_Static_assert(sizeof tpm2_cmd_table / sizeof tpm2_cmd_table[0] <= TPM2_AUDIT_BITMAP_BYTES * 8,
+               "grow TPM2_AUDIT_BITMAP_BYTES with the command table");
 
 #undef X
 #undef NONE
