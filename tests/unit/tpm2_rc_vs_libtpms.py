@@ -341,6 +341,20 @@ cases = [
  ('hmac: update', cmd(S, 0x15C, u32(0x80000001) + pw(b'sq') + b2(b'data' * 25))),
  ('=hmac: complete', cmd(S, 0x13E, u32(0x80000001) + pw(b'sq') + b2(b'data' * 25) + u32(0x40000001))),
  ('hmac: flush key', cmd(NS, 0x165, u32(0x80000000))),
+ ('hmac: createprimary sealed data', cmd(S, 0x131, u32(0x40000007) + pw(b'') +
+     b2(b2(b'') + b2(b'secret')) +
+     b2(u16(8) + u16(0xB) + u32(0x00000052) + b2(b'') + u16(0x10) + b2(b'')) +
+     b2(b'') + u32(0))),
+ ('hmac: on sealed data object', cmd(S, 0x155, u32(0x80000000) + pw(b'') + b2(b'data') + u16(0xB))),
+ ('hmac_start: on sealed data object', cmd(S, 0x15B, u32(0x80000000) + pw(b'') + b2(b'') + u16(0xB))),
+ ('hmac: flush sealed', cmd(NS, 0x165, u32(0x80000000))),
+ ('hmac: createprimary keyedhash no scheme', cmd(S, 0x131, u32(0x40000007) + pw(b'') +
+     b2(b2(b'') + b2(b'k')) +
+     b2(u16(8) + u16(0xB) + u32(0x00040052) + b2(b'') + u16(0x10) + b2(b'')) +
+     b2(b'') + u32(0))),
+ ('hmac: null hash with no scheme', cmd(S, 0x155, u32(0x80000000) + pw(b'') + b2(b'data') + u16(0x10))),
+ ('=hmac: sha384 with no scheme', cmd(S, 0x155, u32(0x80000000) + pw(b'') + b2(b'data') + u16(0xC))),
+ ('hmac: flush 3', cmd(NS, 0x165, u32(0x80000000))),
  # power cycles (swtpm control channel CMD_INIT on both): orderly and disorderly start-up
  ('~pcr_extend 5', cmd(S, 0x182, u32(5) + pw(b'') + u32(1) + u16(0xB) + b'\x33' * 32)),
  ('shutdown state', cmd(NS, 0x145, u16(1))),
