@@ -326,8 +326,8 @@ static void handle_npf(struct lpar *l, const struct vcpu_exit *e)
 	uint8_t bytes[DECODE_MAX_INSN];
 	size_t n = fetch_insn(l, bytes);
 	struct mmio_insn in;
-	enum decode_status st = n ? decode_mmio(bytes, n, (reg(l, REG_EFER) & EFER_LMA) ?
-	                                        DECODE_MODE_64 : DECODE_MODE_32, &in)
+	bool long64 = e->code_bits ? e->code_bits == 64 : (reg(l, REG_EFER) & EFER_LMA) != 0;
+	enum decode_status st = n ? decode_mmio(bytes, n, long64 ? DECODE_MODE_64 : DECODE_MODE_32, &in)
 	                          : DECODE_TRUNCATED;
 	if (st != DECODE_OK) {
 		char hex[64];

@@ -209,6 +209,8 @@ static void normalise_exit(struct vcpu *v, struct vcpu_exit *e)
 	uint64_t info1 = *f64(vmcb, VMCB_EXITINFO1), info2 = *f64(vmcb, VMCB_EXITINFO2);
 	e->raw = *f64(vmcb, VMCB_EXITCODE);
 	e->qual = info1;
+	uint16_t cs_attr = *(uint16_t *)(vmcb + VMCB_CS + 2);
+	e->code_bits = (*f64(vmcb, VMCB_EFER) & EFER_LMA) && (cs_attr & (1u << 9)) ? 64 : 32;
 	switch (code) {
 	case SVM_EXIT_NPF:
 		e->kind = EXIT_NPF;

@@ -229,6 +229,22 @@ static void test_mmio_path(void)
 	CHECK("mmio: started line printed", strstr(console, "anchor: lpar t started on cpu 1") != NULL);
 }
 
+static void test_code_bits(void)
+{
+	char err[200];
+	/* A1 moffs32 in 32-bit code: 5 bytes (in 64-bit code the offset would take 8). */
+	static const uint8_t code[] = { 0xa1, 0x00, 0x00, 0xd4, 0xfe, 0x90, 0x90, 0x90, 0x90 };
+	make_elf(&image, CODE_GPA, 0x1000);
+	build(code, sizeof code, err);
+	struct vcpu_exit e[2] = { { .kind = EXIT_NPF, .gpa = TESTDEV_BASE, .code_bits = 32 },
+	                          { .kind = EXIT_HLT } };
+	run(e, 2);
+	CHECK("code_bits 32: moffs is 4 bytes, RIP += 5", regs[REG_RIP] == CODE_GPA + 5);
+	CHECK("code_bits 32: the device value lands in EAX",
+	      regs[REG_RAX] == (uint32_t)(TESTDEV_INIT_BYTE(0) | TESTDEV_INIT_BYTE(1) << 8 |
+	                                  TESTDEV_INIT_BYTE(2) << 16 | (uint32_t)TESTDEV_INIT_BYTE(3) << 24));
+}
+
 static void test_stops(void)
 {
 	char err[200];
@@ -595,6 +611,7 @@ int main(void)
 	memset(ram, 0, RAM_SIZE);
 	test_mmio_path();
 	test_stops();
+	test_code_bits();
 	test_console_cpuid_msr();
 	test_image_checks();
 	test_unaligned_ram();

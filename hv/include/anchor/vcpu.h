@@ -43,6 +43,9 @@ struct vcpu_exit {
 	uint8_t insn_len;    /* length of the exiting instruction if the CPU reported it, else 0 */
 	uint64_t raw;        /* vendor exit reason / code, for messages */
 	uint64_t qual;       /* vendor qualification / exitinfo1, for messages */
+	/* Code size at the exit, for the MMIO decoder: 64 (long mode, CS.L = 1), 32, or 0 when the
+	 * back end does not say (the core then assumes 64-bit whenever EFER.LMA is set). */
+	uint8_t code_bits;
 };
 
 /*
