@@ -518,6 +518,53 @@ sc_clock__readclock() {
   grep -q 'safe: *1\|safe: *yes' c2 || fail "clock not safe after startup"
 }
 
+sc_clock__clockset() {
+  tpm2_readclock >c1
+  local t1 target
+  t1=$(awk '/^ *clock:/ {print $2; exit}' c1)
+  target=$((t1 + 100000000))
+  tpm2_setclock -c o "$target"
+  tpm2_readclock >c2
+  [ "$(awk '/^ *clock:/ {print $2; exit}' c2)" -ge "$target" ] || fail "ClockSet did not move the clock forward"
+  expect_fail tpm2_setclock -c o "$t1"          # the clock never goes backwards
+}
+
+sc_policy__or_pcr_branches() {
+  # Sealed under PolicyOR(PCR 16 = zero, PCR 16 = extended once): unseals in both states,
+  # not after a second extend.
+  printf 'either branch' >secret
+  tpm2_startauthsession -S t.ctx
+  tpm2_policypcr -S t.ctx -l sha256:16 -L p0 >/dev/null
+  tpm2_flushcontext t.ctx
+  local d=$(printf 'branch' | sha256sum | cut -c1-64)
+  local v1=$( (printf '%064d' 0; echo -n "$d") | unhex | sha256sum | cut -c1-64)
+  echo -n "$v1" | unhex >pcr1.bin
+  tpm2_startauthsession -S t2.ctx
+  tpm2_policypcr -S t2.ctx -l sha256:16 -f pcr1.bin -L p1 >/dev/null
+  tpm2_flushcontext t2.ctx
+  tpm2_startauthsession -S t3.ctx
+  tpm2_policyor -S t3.ctx -l sha256:p0,p1 -L por >/dev/null
+  tpm2_flushcontext t3.ctx
+  tpm2_createprimary -C o -c p.ctx >/dev/null
+  tpm2_create -C p.ctx -L por -i secret -u k.pub -r k.priv >/dev/null
+  tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
+  unseal_or() {
+    tpm2_startauthsession --policy-session -S s.ctx
+    tpm2_policypcr -S s.ctx -l sha256:16 >/dev/null
+    tpm2_policyor -S s.ctx -l sha256:p0,p1 >/dev/null
+    tpm2_unseal -c k.ctx -p session:s.ctx -o "$1"; local r=$?
+    tpm2_flushcontext s.ctx
+    return $r
+  }
+  unseal_or o1
+  expect_eq "$(cat o1)" "either branch" "unsealed in branch 0"
+  tpm2_pcrextend "16:sha256=$d"
+  unseal_or o2
+  expect_eq "$(cat o2)" "either branch" "unsealed in branch 1"
+  tpm2_pcrextend "16:sha256=$d"
+  if unseal_or o3 >>"$W/log" 2>&1; then fail "unsealed with PCR 16 in neither branch"; fi
+}
+
 sc_hierarchy__control() {
   tpm2_createprimary -C o -c p.ctx >/dev/null
   tpm2_hierarchycontrol -C p shEnable clear
