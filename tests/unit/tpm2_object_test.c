@@ -1136,11 +1136,14 @@ static void test_createloaded_ecdh_params(struct tpm2 *t, uint32_t srk)
 	CHECK_RC(tt_exec(t, &c, &r), 0, "ecc_parameters p256");
 	{
 		const tc_ecc_params *ep = tc_ecc_get_params(TC_ECC_NIST_P256);
-		uint16_t id, bits, kdf, sign;
-		tpm2_rd_u16(&r.r, &id); tpm2_rd_u16(&r.r, &bits); tpm2_rd_u16(&r.r, &kdf); tpm2_rd_u16(&r.r, &sign);
+		uint16_t id, bits, kdf, kdf_hash, sign;
+		tpm2_rd_u16(&r.r, &id); tpm2_rd_u16(&r.r, &bits);
+		tpm2_rd_u16(&r.r, &kdf); tpm2_rd_u16(&r.r, &kdf_hash); tpm2_rd_u16(&r.r, &sign);
 		tpm2_rd_tpm2b(&r.r, &p, &n, 66);
 		CHECK(id == TPM_ECC_NIST_P256 && bits == 256 && n == 32 && !memcmp(p, ep->p, 32),
 		      "ecc_parameters p256 returns the curve's p");
+		CHECK(kdf == TPM_ALG_KDF1_SP800_56A && kdf_hash == TPM_ALG_SHA256 && sign == TPM_ALG_NULL,
+		      "ecc_parameters p256 kdf KDF1_SP800_56A(SHA-256), no sign scheme (as libtpms)");
 	}
 	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ECC_Parameters);
 	tt_u16(&c, TPM_ECC_NIST_P521);

@@ -314,8 +314,9 @@ TPM_RC tpm2_cc_ECC_Parameters(struct tpm2_cmd *c)
 		return TPM2_RC_P(TPM_RC_CURVE, 1);
 	tpm2_wr_u16(&c->out, curve);
 	tpm2_wr_u16(&c->out, p->key_bits);
-	tpm2_wr_u16(&c->out, TPM_ALG_NULL);   /* kdf */
-	tpm2_wr_u16(&c->out, TPM_ALG_NULL);   /* sign */
+	tpm2_wr_u16(&c->out, TPM_ALG_KDF1_SP800_56A);   /* kdf, as libtpms: with the curve's hash */
+	tpm2_wr_u16(&c->out, curve == TPM_ECC_NIST_P256 ? TPM_ALG_SHA256 : TPM_ALG_SHA384);
+	tpm2_wr_u16(&c->out, TPM_ALG_NULL);             /* sign */
 	tpm2_wr_tpm2b(&c->out, p->p, p->size);
 	tpm2_wr_tpm2b(&c->out, p->a, p->size);
 	tpm2_wr_tpm2b(&c->out, p->b, p->size);

@@ -317,7 +317,7 @@ TPM_RC tpm2_cc_Import(struct tpm2_cmd *c)
 	TPM2_TRY(import_unwrap(c, parent, &in, &o.name, &o.sens));
 	rc = tpm2_keys_check_pair(&o.pub, &o.sens);
 	if (!rc) {
-		n = tpm2_keys_wrap(parent, &o.sens, &o.name, priv, sizeof priv);
+		n = tpm2_keys_wrap(c->t, parent, &o.sens, &o.name, priv, sizeof priv);
 		if (!n)
 			rc = TPM_RC_FAILURE;
 		else

@@ -90,11 +90,11 @@ static void wr_creation(struct tpm2_cmd *c, const struct create_in *in,
 	tpm2_wr_ticket(&c->out, &tk);
 }
 
-static void wr_private(struct tpm2_wr *w, const struct tpm2_object *parent,
+static void wr_private(struct tpm2 *t, struct tpm2_wr *w, const struct tpm2_object *parent,
                        const struct tpm2_object *o)
 {
 	uint8_t priv[TPM2_MAX_PRIVATE];
-	size_t n = tpm2_keys_wrap(parent, &o->sens, &o->name, priv, sizeof priv);
+	size_t n = tpm2_keys_wrap(t, parent, &o->sens, &o->name, priv, sizeof priv);
 	if (!n)
 		w->overflow = true;
 	tpm2_wr_tpm2b(w, priv, n);
@@ -164,7 +164,7 @@ TPM_RC tpm2_cc_Create(struct tpm2_cmd *c)
 	if (rc)
 		return TPM2_RC_P(rc, 2);
 	set_identity(&o, parent, parent->hierarchy);
-	wr_private(&c->out, parent, &o);
+	wr_private(c->t, &c->out, parent, &o);
 	tpm2_keys_wr_public(&c->out, &o.pub);
 	wr_creation(c, &in, &o, parent);
 	tpm2_zeroise(&o, sizeof o);
@@ -219,7 +219,7 @@ TPM_RC tpm2_cc_CreateLoaded(struct tpm2_cmd *c)
 	if (primary || derived)
 		tpm2_wr_u16(&c->out, 0);
 	else
-		wr_private(&c->out, parent, o);
+		wr_private(c->t, &c->out, parent, o);
 	tpm2_keys_wr_public(&c->out, &o->pub);
 	tpm2_wr_tpm2b(&c->out, o->name.buf, o->name.size);
 	c->rsp_handle = s->handle;
@@ -409,7 +409,7 @@ TPM_RC tpm2_cc_ObjectChangeAuth(struct tpm2_cmd *c)
 	memset(&n.sens.auth, 0, sizeof n.sens.auth);
 	memcpy(n.sens.auth.buf, auth.buf, auth.size);
 	n.sens.auth.size = auth.size;
-	wr_private(&c->out, parent, &n);
+	wr_private(c->t, &c->out, parent, &n);
 	tpm2_zeroise(&n, sizeof n);
 	tpm2_zeroise(&auth, sizeof auth);
 	return TPM_RC_SUCCESS;

@@ -544,38 +544,49 @@ TPM_RC tpm2_keys_check_pair(const struct tpmt_public *pub, const struct tpmt_sen
 
 /* ------------------------------------------------------------------ protection */
 
-size_t tpm2_keys_outer_wrap(uint16_t name_alg, const struct tpmt_sym_def *sym, const uint8_t *seed,
-                            size_t seed_len, const struct tpm2b_name *name, const uint8_t *in,
-                            size_t in_len, uint8_t *out, size_t max)
+/* Outer wrapper (Part 1, "Outer protection"): integrity TPM2B || [TPM2B_IV] || ciphertext.
+ * symKey = KDFa(nameAlg, seed, "STORAGE", Name), hmacKey = KDFa(nameAlg, seed, "INTEGRITY"),
+ * integrity = HMAC(hmacKey, [TPM2B_IV ||] ciphertext || Name).  Private areas under a storage
+ * parent carry a random IV ("useIV" of the reference); duplication blobs and credentials use a
+ * zero IV and do not store it. */
+static size_t outer_wrap(uint16_t name_alg, const struct tpmt_sym_def *sym, const uint8_t *seed,
+                         size_t seed_len, const struct tpm2b_name *name, const uint8_t *rand_iv,
+                         const uint8_t *in, size_t in_len, uint8_t *out, size_t max)
 {
 	uint8_t key[32], hkey[TPM2_MAX_DIGEST], iv[16] = { 0 };
-	size_t hs = tpm2_hash_size(name_alg), kb = sym->key_bits / 8u;
-	uint8_t *enc = out + 2 + hs;
+	size_t hs = tpm2_hash_size(name_alg), kb = sym->key_bits / 8u, ivl = rand_iv ? 2 + 16 : 0;
+	uint8_t *body = out + 2 + hs, *enc = body + ivl;
 	struct tpm2_hmac m;
-	if (!hs || kb > sizeof key || !kb || 2 + hs + in_len > max)
+	if (!hs || kb > sizeof key || !kb || 2 + hs + ivl + in_len > max)
 		return 0;
+	if (rand_iv) {
+		tpm2_put_u16(body, 16);
+		memcpy(body + 2, rand_iv, 16);
+		memcpy(iv, rand_iv, 16);
+	}
 	memcpy(enc, in, in_len);
 	tpm2_kdfa(name_alg, seed, seed_len, "STORAGE", name->buf, name->size, NULL, 0,
 	          sym->key_bits, key);
 	tpm2_aes_cfb(key, kb, iv, true, enc, in_len);
 	tpm2_kdfa(name_alg, seed, seed_len, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)(hs * 8), hkey);
 	tpm2_hmac_init(&m, name_alg, hkey, hs);
-	tpm2_hmac_update(&m, enc, in_len);
+	tpm2_hmac_update(&m, body, ivl + in_len);
 	tpm2_hmac_update(&m, name->buf, name->size);
 	tpm2_hmac_final(&m, out + 2);
 	tpm2_put_u16(out, (uint16_t)hs);
 	tpm2_zeroise(key, sizeof key);
 	tpm2_zeroise(hkey, sizeof hkey);
 	tpm2_zeroise(&m, sizeof m);
-	return 2 + hs + in_len;
+	return 2 + hs + ivl + in_len;
 }
 
-TPM_RC tpm2_keys_outer_unwrap(uint16_t name_alg, const struct tpmt_sym_def *sym,
-                              const uint8_t *seed, size_t seed_len, const struct tpm2b_name *name,
-                              const uint8_t *blob, size_t blob_len, uint8_t *out, size_t *out_len)
+static TPM_RC outer_unwrap(uint16_t name_alg, const struct tpmt_sym_def *sym, const uint8_t *seed,
+                           size_t seed_len, const struct tpm2b_name *name, bool use_iv,
+                           const uint8_t *blob, size_t blob_len, uint8_t *out, size_t *out_len)
 {
 	uint8_t key[32], hkey[TPM2_MAX_DIGEST], mac[TPM2_MAX_DIGEST], iv[16] = { 0 };
 	size_t hs = tpm2_hash_size(name_alg), kb = sym->key_bits / 8u, n;
+	const uint8_t *body;
 	struct tpm2_hmac m;
 	uint16_t isize;
 	if (!hs || !kb || kb > sizeof key)
@@ -591,17 +602,25 @@ TPM_RC tpm2_keys_outer_unwrap(uint16_t name_alg, const struct tpmt_sym_def *sym,
 		return TPM_RC_INSUFFICIENT;
 	if (isize != hs)
 		return TPM_RC_INTEGRITY;
+	body = blob + 2 + hs;
 	n = blob_len - 2 - hs;
 	tpm2_kdfa(name_alg, seed, seed_len, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)(hs * 8), hkey);
 	tpm2_hmac_init(&m, name_alg, hkey, hs);
-	tpm2_hmac_update(&m, blob + 2 + hs, n);
+	tpm2_hmac_update(&m, body, n);
 	tpm2_hmac_update(&m, name->buf, name->size);
 	tpm2_hmac_final(&m, mac);
 	tpm2_zeroise(hkey, sizeof hkey);
 	tpm2_zeroise(&m, sizeof m);
 	if (!tpm2_ct_equal(mac, blob + 2, hs))
 		return TPM_RC_INTEGRITY;
-	memcpy(out, blob + 2 + hs, n);
+	if (use_iv) {   /* authentic, so the IV is ours: a bad one means another format */
+		if (n < 2 + 16 || tpm2_get_u16(body) != 16)
+			return TPM_RC_VALUE;
+		memcpy(iv, body + 2, 16);
+		body += 2 + 16;
+		n -= 2 + 16;
+	}
+	memcpy(out, body, n);
 	tpm2_kdfa(name_alg, seed, seed_len, "STORAGE", name->buf, name->size, NULL, 0,
 	          sym->key_bits, key);
 	tpm2_aes_cfb(key, kb, iv, false, out, n);
@@ -610,10 +629,25 @@ TPM_RC tpm2_keys_outer_unwrap(uint16_t name_alg, const struct tpmt_sym_def *sym,
 	return TPM_RC_SUCCESS;
 }
 
-size_t tpm2_keys_wrap(const struct tpm2_object *parent, const struct tpmt_sensitive *sens,
-                      const struct tpm2b_name *name, uint8_t *out, size_t max)
+size_t tpm2_keys_outer_wrap(uint16_t name_alg, const struct tpmt_sym_def *sym, const uint8_t *seed,
+                            size_t seed_len, const struct tpm2b_name *name, const uint8_t *in,
+                            size_t in_len, uint8_t *out, size_t max)
 {
-	uint8_t plain[TPM2_MAX_PRIVATE];
+	return outer_wrap(name_alg, sym, seed, seed_len, name, NULL, in, in_len, out, max);
+}
+
+TPM_RC tpm2_keys_outer_unwrap(uint16_t name_alg, const struct tpmt_sym_def *sym,
+                              const uint8_t *seed, size_t seed_len, const struct tpm2b_name *name,
+                              const uint8_t *blob, size_t blob_len, uint8_t *out, size_t *out_len)
+{
+	return outer_unwrap(name_alg, sym, seed, seed_len, name, false, blob, blob_len, out, out_len);
+}
+
+size_t tpm2_keys_wrap(struct tpm2 *t, const struct tpm2_object *parent,
+                      const struct tpmt_sensitive *sens, const struct tpm2b_name *name,
+                      uint8_t *out, size_t max)
+{
+	uint8_t plain[TPM2_MAX_PRIVATE], iv[16];
 	struct tpm2_wr w;
 	size_t mark, n;
 	tpm2_wr_init(&w, plain, sizeof plain);
@@ -622,8 +656,9 @@ size_t tpm2_keys_wrap(const struct tpm2_object *parent, const struct tpmt_sensit
 	tpm2_wr_size_end(&w, mark);
 	if (w.overflow)
 		return 0;
-	n = tpm2_keys_outer_wrap(parent->pub.name_alg, &parent->pub.symmetric, parent->sens.seed.buf,
-	                         parent->sens.seed.size, name, plain, w.off, out, max);
+	tpm2_random(t, iv, sizeof iv);
+	n = outer_wrap(parent->pub.name_alg, &parent->pub.symmetric, parent->sens.seed.buf,
+	               parent->sens.seed.size, name, iv, plain, w.off, out, max);
 	tpm2_zeroise(plain, sizeof plain);
 	return n;
 }
@@ -651,9 +686,8 @@ TPM_RC tpm2_keys_unwrap(const struct tpm2_object *parent, const uint8_t *priv, s
 	TPM_RC rc;
 	if (len > sizeof plain)
 		return TPM_RC_SIZE;
-	rc = tpm2_keys_outer_unwrap(parent->pub.name_alg, &parent->pub.symmetric,
-	                            parent->sens.seed.buf, parent->sens.seed.size, name, priv, len,
-	                            plain, &n);
+	rc = outer_unwrap(parent->pub.name_alg, &parent->pub.symmetric, parent->sens.seed.buf,
+	                  parent->sens.seed.size, name, true, priv, len, plain, &n);
 	if (rc == TPM_RC_SUCCESS)
 		rc = parse_sensitive2b(plain, n, sens);
 	tpm2_zeroise(plain, sizeof plain);

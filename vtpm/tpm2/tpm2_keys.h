@@ -74,9 +74,11 @@ TPM_RC tpm2_keys_derive_child(const struct tpm2_object *parent, struct tpmt_publ
  * TPM_RC_TYPE. */
 TPM_RC tpm2_keys_check_pair(const struct tpmt_public *pub, const struct tpmt_sensitive *sens);
 
-/* Sensitive-area protection under a storage parent: writes TPM2B_PRIVATE's body. */
-size_t tpm2_keys_wrap(const struct tpm2_object *parent, const struct tpmt_sensitive *sens,
-                      const struct tpm2b_name *name, uint8_t *out, size_t max);
+/* Sensitive-area protection under a storage parent: writes TPM2B_PRIVATE's body
+ * (integrity || TPM2B_IV || AES-CFB(sensitive), the IV drawn from the TPM's RNG). */
+size_t tpm2_keys_wrap(struct tpm2 *t, const struct tpm2_object *parent,
+                      const struct tpmt_sensitive *sens, const struct tpm2b_name *name,
+                      uint8_t *out, size_t max);
 /* TPM_RC_INTEGRITY if the HMAC fails, TPM_RC_SIZE / TPM_RC_INSUFFICIENT if malformed. */
 TPM_RC tpm2_keys_unwrap(const struct tpm2_object *parent, const uint8_t *priv, size_t len,
                         const struct tpm2b_name *name, struct tpmt_sensitive *sens);
