@@ -165,6 +165,29 @@ static void test_startup(void)
 		CHECK(tt_exec(t, &c, &r) == 0 && tpm2_get_u16(r.b + 10) == 64,
 		      "GetRandom: capped at 64 bytes per call");
 	}
+	{   /* the pool: identical TPMs give identical streams until one of them is stirred */
+		struct tpm2 *u, *v;
+		uint8_t a[64], b[64];
+		tt_entropy_ctr = 0;
+		u = tt_new();
+		tt_entropy_ctr = 0;
+		v = tt_new();
+		int same = 1;
+		for (int i = 0; i < 40; i++) {   /* crosses several 512-byte pool refills */
+			tpm2_random(u, a, 48);
+			tpm2_random(v, b, 48);
+			same &= memcmp(a, b, 48) == 0;
+		}
+		CHECK(same, "random: two identically seeded TPMs agree across pool refills");
+		tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_StirRandom);
+		tt_tpm2b(&c, "stir", 4);
+		tt_exec(u, &c, &r);
+		tpm2_random(u, a, 32);
+		tpm2_random(v, b, 32);
+		CHECK(r.rc == 0 && memcmp(a, b, 32) != 0, "StirRandom: the very next random bytes change");
+		free(u);
+		free(v);
+	}
 	{
 		uint8_t big[129] = { 0 };
 		tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_StirRandom);

@@ -172,5 +172,6 @@ TPM_RC tpm2_cc_StirRandom(struct tpm2_cmd *c)
 	TPM2_P(1, tpm2_rd_tpm2b(&c->in, &data, &size, TPM2_MAX_SYM_DATA));
 	TPM2_TRY(tpm2_in_done(c));
 	tc_rng_stir(&c->t->drbg.r, data, size);
+	tpm2_random_discard(c->t);   /* what follows must depend on the stirred state */
 	return TPM_RC_SUCCESS;
 }

@@ -226,6 +226,7 @@ void tpm2_nv_clear_owner(struct tpm2 *t);     /* TPM2_Clear: owner indices go */
 void tpm2_clock_update(struct tpm2 *t);        /* bring t->clock forward from now_ms */
 void tpm2_wr_time_info(struct tpm2_wr *w, struct tpm2 *t);   /* TPMS_TIME_INFO */
 void tpm2_random(struct tpm2 *t, void *out, size_t len);
+void tpm2_random_discard(struct tpm2 *t);      /* after StirRandom / power-on */
 void tpm2_proofs_new(struct tpm2 *t);          /* manufacture / Clear */
 /* The secret proof value of a hierarchy (tickets); TPM_RH_NULL's changes at every reset. */
 const uint8_t *tpm2_hierarchy_proof(struct tpm2 *t, uint32_t hierarchy);

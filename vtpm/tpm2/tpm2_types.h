@@ -187,6 +187,8 @@ struct tpm2 {
 	uint8_t null_proof[TPM2_MAX_DIGEST];    /* NULL hierarchy proof, new at every reset */
 	uint8_t null_seed[TPM2_SEED_SIZE];
 	struct tpm2_drbg drbg;
+	uint8_t rng_pool[512];          /* DRBG output drawn ahead (tpm2_random), consumed once */
+	uint16_t rng_pool_left;
 	struct tpm2b_digest audit_digest;
 	uint8_t audit_exclusive_session;        /* sessions family */
 	uint8_t io[TPM2_MAX_COMMAND_SIZE];      /* decrypted copy of a command's parameters */
