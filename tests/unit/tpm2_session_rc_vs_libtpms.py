@@ -536,6 +536,8 @@ cases = [
     ('salt: start h again', start('h')),
     # contexts
     ('ctx: save the HMAC session', lambda t: t.__setattr__('blob', t.x(cmd(NS, 0x162, u32(t.h['h'])))[10:]) or 0),
+    ('=ctx: GetCapability(HANDLES, loaded sessions)', raw(cmd(NS, 0x17A, u32(1) + u32(0x02000000) + u32(16)))),
+    ('=ctx: GetCapability(HANDLES, saved sessions)', raw(cmd(NS, 0x17A, u32(1) + u32(0x03000000) + u32(16)))),
     ('ctx: the saved session in an authorization', with_session('h', 0x182, [16], u32(0))),
     ('ctx: flush... the saved session is listed as a handle', lambda t: 0),
     ('ctx: load it', lambda t: t.rc(cmd(NS, 0x161, t.blob))),
