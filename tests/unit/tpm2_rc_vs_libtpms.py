@@ -208,6 +208,12 @@ cases = [
  ('getcap pp commands (libtpms has PP_Commands)', cmd(NS, 0x17A, u32(3) + u32(0) + u32(100))),
  ('=getcap audit commands', cmd(NS, 0x17A, u32(4) + u32(0) + u32(100))),
  ('=getcap properties count 0', cmd(NS, 0x17A, u32(6) + u32(0x100) + u32(0))),
+ ('^getcap fixed properties: same set', cmd(NS, 0x17A, u32(6) + u32(0x100) + u32(46))),
+ ('^getcap properties first 5', cmd(NS, 0x17A, u32(6) + u32(0x100) + u32(5))),
+ ('^getcap variable properties: same set', cmd(NS, 0x17A, u32(6) + u32(0x200) + u32(100))),
+ ('^getcap properties from 0', cmd(NS, 0x17A, u32(6) + u32(0) + u32(3))),
+ ('^getcap properties between groups', cmd(NS, 0x17A, u32(6) + u32(0x150) + u32(2))),
+ ('^getcap properties past the end', cmd(NS, 0x17A, u32(6) + u32(0x300) + u32(2))),
  ('=getcap lockout props', cmd(NS, 0x17A, u32(6) + u32(0x20E) + u32(4))),
  ('=getcap pcr props (no PCR policy/auth groups here)', cmd(NS, 0x17A, u32(7) + u32(0) + u32(13))),
  ('=flush all', None),
@@ -532,6 +538,14 @@ def main():
                 continue
             ba, bs = a.x(c), s.x(c)
             ra, rs = struct.unpack('>I', ba[6:10])[0], struct.unpack('>I', bs[6:10])[0]
+            if name.startswith('^'):   # TPM properties: same tags and moreData, values may differ
+                def tags(b):
+                    if len(b) < 19:
+                        return b
+                    n = struct.unpack('>I', b[15:19])[0]
+                    return b[:19] + b''.join(b[19 + 8 * i:23 + 8 * i] for i in range(n))
+                ba, bs = tags(ba), tags(bs)
+                name = '=' + name[1:]
             if name.startswith('%'):   # ReadClock: same but for time and clock
                 ba, bs = ba[:10] + ba[26:], bs[:10] + bs[26:]
                 name = '=' + name[1:]

@@ -241,12 +241,15 @@ static bool variable_property(struct tpm2 *t, uint32_t pt, uint32_t *v)
 	return false;
 }
 
+/* The scan stays in the group (fixed 0x1xx / variable 0x2xx) the property starts in, and
+ * moreData only says whether that group has more: tpm2-tools reads the two groups with
+ * separate calls, and libtpms answers exactly so. */
 static void cap_properties(struct tpm2 *t, struct cap_list *l, uint32_t from)
 {
-	for (uint32_t pt = from < PT_FIXED ? PT_FIXED : from; pt <= TPM_PT_AUDIT_COUNTER_1; pt++) {
+	uint32_t first = from < PT_FIXED ? PT_FIXED : from;
+	uint32_t last = first < PT_VAR ? PT_VAR - 1 : PT_VAR + 0xFF;
+	for (uint32_t pt = first; pt <= last; pt++) {
 		uint32_t v;
-		if (pt == PT_FIXED + 47)   /* jump the gap between the fixed and variable groups */
-			pt = PT_VAR;
 		if (!fixed_property(pt, &v) && !variable_property(t, pt, &v))
 			continue;
 		if (!list_take(l))
