@@ -546,9 +546,28 @@ cases = [
     ('ctx: flush it', flush('h')),
     ('ctx: load after flush', lambda t: t.rc(cmd(NS, 0x161, t.blob))),
     ('start: 4 sessions', lambda t: max(start('s%d' % i)(t) for i in range(4))),
+    ('resume: flush them', lambda t: max(flush('s%d' % i)(t) for i in range(4))),
+    ('resume: a session', start('r')),
+    ('resume: save it', lambda t: t.__setattr__('rblob', t.x(cmd(NS, 0x162, u32(t.h['r'])))[10:]) or 0),
+    ('resume: Shutdown(STATE)', raw(cmd(NS, 0x145, u16(1)))),
+    ('POWER', None),
+    ('resume: Startup(STATE)', raw(cmd(NS, 0x144, u16(1)))),
+    ('resume: load the saved session', lambda t: t.rc(cmd(NS, 0x161, t.rblob))),
 ]
 
 # ---- the run (same plumbing as tpm2_rc_vs_libtpms.py) ------------------------------------------
+
+def power(ctrl_port):
+    """swtpm control channel: CMD_INIT (_TPM_Init, a power cycle of the TPM)."""
+    c = socket.create_connection(('127.0.0.1', ctrl_port), timeout=10)
+    c.sendall(u32(2) + u32(0))
+    r = b''
+    while len(r) < 4:
+        chunk = c.recv(4)
+        if not chunk:
+            break
+        r += chunk
+    c.close()
 
 def free_port_pair():
     for _ in range(50):
@@ -598,6 +617,9 @@ def main():
             print('skip - session rc vs libtpms: swtpm did not start'); return 0
         a, s = TPM(pa), TPM(ps)
         for name, step in cases:
+            if name == 'POWER':         # _TPM_Init on both (swtpm control channel CMD_INIT)
+                power(pa + 1); power(ps + 1)
+                continue
             if name.startswith('='):     # the whole response must be the same bytes
                 c = step.cmd
                 ba, bs = a.x(c), s.x(c)

@@ -740,8 +740,41 @@ static void test_context(void)
 	free(t);
 }
 
+/* A context-saved session survives Shutdown(STATE) + power loss + Startup(STATE), also through
+ * the state blob (a new process); a Restart (Startup(CLEAR)) forgets it. */
+static void test_resume(void)
+{
+	struct tpm2 *t = tt_new(), *u;
+	struct sess s;
+	static uint8_t blob[4096], state[200000];
+	size_t len, n;
+	bool ok;
+	start(t, &s, TPM_SE_HMAC, TPM_RH_NULL, TPM_RH_NULL, NULL, 0, NULL, 0, NULL, TPM_ALG_NULL, 0);
+	ctx_save(t, s.handle, blob, &len);
+	CHECK_RC(tt_shutdown(t, TPM_SU_STATE), 0, "resume: Shutdown(STATE) with a saved session");
+	n = tpm2_state_save(t, state, sizeof state);
+	u = calloc(1, tpm2_instance_size());
+	CHECK(n && tpm2_state_load(u, &tt_platform, state, n) == 0, "resume: state blob reloaded");
+	tpm2_power_on(u);
+	CHECK_RC(tt_startup(u, TPM_SU_STATE), 0, "resume: Startup(STATE) in a new instance");
+	CHECK_RC(ctx_load(u, blob, len), 0, "resume: the saved session's context loads");
+	nonce_ctr--;
+	CHECK_RC(extend_with(u, &s, 16, TPMA_SESSION_CONTINUESESSION, false, &ok), 0,
+	         "resume: and authorizes with its nonce");
+	CHECK(ok, "resume: response HMAC verifies");
+	CHECK_RC(ctx_save(u, s.handle, blob, &len), 0, "resume: saved again");
+	tt_shutdown(u, TPM_SU_STATE);
+	tpm2_power_on(u);
+	CHECK_RC(tt_startup(u, TPM_SU_CLEAR), 0, "resume: Startup(CLEAR) after Shutdown(STATE) (Restart)");
+	CHECK_RC(ctx_load(u, blob, len), TPM_RC_HANDLE + TPM_RC_P + TPM_RC_1,
+	         "resume: a Restart forgets saved sessions -> HANDLE+P1");
+	free(t);
+	free(u);
+}
+
 int main(void)
 {
+	test_resume();
 	test_start_errors();
 	test_hmac();
 	test_bound();

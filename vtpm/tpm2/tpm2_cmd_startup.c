@@ -86,6 +86,7 @@ TPM_RC tpm2_cc_Startup(struct tpm2_cmd *c)
 		for (unsigned b = 0; b < TPM2_NUM_BANKS; b++)
 			t->pcr[b][0][tpm2_hash_size(tpm2_pcr_bank_alg(b)) - 1] = 3;
 	tpm2_nv_startup(t, !resume);
+	tpm2_sessions_startup(t, resume);
 	da_startup(t);
 	t->nv_global_locked = 0;
 	t->orderly = TPM2_ORDERLY_NONE;
@@ -111,6 +112,7 @@ TPM_RC tpm2_cc_Shutdown(struct tpm2_cmd *c)
 		                             (t->eh_enable ? TPMA_STARTUP_CLEAR_EHENABLE : 0) |
 		                             (t->ph_enable_nv ? TPMA_STARTUP_CLEAR_PHENABLENV : 0));
 		t->saved_context_counter = t->context_counter;
+		tpm2_sessions_shutdown_state(t);
 	}
 	t->orderly = type;
 	return TPM_RC_SUCCESS;

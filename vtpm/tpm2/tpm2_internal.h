@@ -174,6 +174,10 @@ TPM_RC tpm2_session_context_save(struct tpm2 *t, uint32_t handle, struct tpm2_wr
 TPM_RC tpm2_session_context_load(struct tpm2 *t, uint32_t handle, struct tpm2_rd *r);
 void tpm2_session_flush(struct tpm2 *t, uint32_t handle);
 void tpm2_sessions_reset(struct tpm2 *t);       /* Startup: drop all sessions */
+/* Shutdown(STATE): remember the context-saved sessions; Startup: resume brings them back (their
+ * contexts stay loadable, as in the reference TPM), any other Startup forgets them. */
+void tpm2_sessions_shutdown_state(struct tpm2 *t);
+void tpm2_sessions_startup(struct tpm2 *t, bool resume);
 
 /* ------------------------------------------------------------------ transient slots (tpm2_object.c) */
 

@@ -69,6 +69,34 @@ void tpm2_sessions_reset(struct tpm2 *t)
 	t->audit_exclusive_session = 0;
 }
 
+void tpm2_sessions_shutdown_state(struct tpm2 *t)
+{
+	for (unsigned i = 0; i < TPM2_SESSION_SLOTS; i++) {
+		struct tpm2_session *s = &t->sessions[i];
+		t->saved_sessions[i].handle = s->saved ? s->handle : 0;
+		t->saved_sessions[i].seq = s->saved ? s->context_seq : 0;
+	}
+}
+
+/* After _TPM_Init every slot is free: a resume re-reserves the slots of the sessions that were
+ * context-saved at Shutdown(STATE), so their blobs load again; loaded sessions are gone. */
+void tpm2_sessions_startup(struct tpm2 *t, bool resume)
+{
+	for (unsigned i = 0; i < TPM2_SESSION_SLOTS && resume; i++) {
+		const struct tpm2_saved_session *r = &t->saved_sessions[i];
+		struct tpm2_session *s = &t->sessions[i];
+		if (!r->handle || s->handle)
+			continue;
+		s->handle = r->handle;
+		s->context_seq = r->seq;
+		s->saved = 1;
+	}
+	/* never hand out a context sequence a saved blob already carries */
+	if (resume && t->context_counter < t->saved_context_counter)
+		t->context_counter = t->saved_context_counter;
+	tpm2_zeroise(t->saved_sessions, sizeof t->saved_sessions);
+}
+
 static unsigned session_index(struct tpm2 *t, const struct tpm2_session *s)
 {
 	return (unsigned)(s - t->sessions);

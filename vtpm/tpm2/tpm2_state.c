@@ -11,7 +11,7 @@
 #include "tpm2_internal.h"
 
 #define STATE_MAGIC   0x4154504Du   /* "ATPM" */
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u   /* 2: saved sessions kept through Shutdown(STATE) */
 #define HEADER_SIZE   12u
 #define DIGEST_SIZE   32u
 
@@ -135,6 +135,10 @@ static void wr_body(struct tpm2_wr *w, const struct tpm2 *t)
 				              tpm2_hash_size(tpm2_pcr_bank_alg(b)));
 		tpm2_wr_u8(w, t->saved_enables);
 		tpm2_wr_u64(w, t->saved_context_counter);
+		for (unsigned i = 0; i < TPM2_SESSION_SLOTS; i++) {
+			tpm2_wr_u32(w, t->saved_sessions[i].handle);
+			tpm2_wr_u64(w, t->saved_sessions[i].seq);
+		}
 		tpm2_wr_bytes(w, t->context_key, sizeof t->context_key);
 		tpm2_wr_bytes(w, t->null_proof, sizeof t->null_proof);
 		tpm2_wr_bytes(w, t->null_seed, sizeof t->null_seed);
@@ -307,8 +311,19 @@ static bool ld_saved_state(struct tpm2_rd *r, struct tpm2 *t, uint16_t orderly)
 		for (unsigned p = 0; p < TPM2_NUM_PCRS; p++)
 			if (!ld_bytes(r, T(pcr_saved[b][p]), tpm2_hash_size(tpm2_pcr_bank_alg(b))))
 				return false;
-	return ld_u8(r, T(saved_enables)) && ld_u64(r, T(saved_context_counter)) &&
-	       ld_bytes(r, T(context_key), 32) && ld_bytes(r, T(null_proof), TPM2_MAX_DIGEST) &&
+	if (!ld_u8(r, T(saved_enables)) || !ld_u64(r, T(saved_context_counter)))
+		return false;
+	for (unsigned i = 0; i < TPM2_SESSION_SLOTS; i++) {
+		uint32_t h;
+		/* a saved session's handle names its own slot (tpm2_session.c), or is 0 */
+		if (!ld_u32(r, &h) || !ld_u64(r, T(saved_sessions[i].seq)) ||
+		    (h && ((HANDLE_TYPE(h) != TPM_HT_HMAC_SESSION &&
+		            HANDLE_TYPE(h) != TPM_HT_POLICY_SESSION) || (h & 0xFFFFFF) != i)))
+			return false;
+		if (t)
+			t->saved_sessions[i].handle = h;
+	}
+	return ld_bytes(r, T(context_key), 32) && ld_bytes(r, T(null_proof), TPM2_MAX_DIGEST) &&
 	       ld_bytes(r, T(null_seed), TPM2_SEED_SIZE);
 }
 

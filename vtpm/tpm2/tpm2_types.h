@@ -127,6 +127,13 @@ struct tpm2_session {
 	struct tpm2b_digest cmd_cp;     /* cpHash in hash_alg (audit) */
 };
 
+/* A context-saved session's identity kept through Shutdown(STATE)/Startup(STATE) (the
+ * session's state itself lives in the caller's context blob). */
+struct tpm2_saved_session {
+	uint32_t handle;                /* 0 = none */
+	uint64_t seq;                   /* TPMS_CONTEXT.sequence of its latest save */
+};
+
 /* ---- self test, DA, clock */
 struct tpm2_da {
 	uint32_t failed_tries;          /* lockoutCounter */
@@ -167,6 +174,7 @@ struct tpm2 {
 	uint8_t pcr_saved[TPM2_NUM_BANKS][TPM2_NUM_PCRS][TPM2_MAX_DIGEST];
 	uint8_t saved_enables;          /* TPMA_STARTUP_CLEAR bits at Shutdown(STATE) */
 	uint64_t saved_context_counter;
+	struct tpm2_saved_session saved_sessions[TPM2_SESSION_SLOTS];   /* sessions family */
 
 	/* ============ VOLATILE ============ */
 	uint8_t powered;
