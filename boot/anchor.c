@@ -18,7 +18,7 @@
 #include <efilib.h>
 #include <anchor/boot_info.h>
 #include <anchor/config.h>
-#include "sha256.h"
+#include <bearssl_hash.h>   /* the freestanding BearSSL build ($(BEARSSL_FREE_LIB)) */
 
 #define MEM_TYPE_HV   ((EFI_MEMORY_TYPE)0x80000001u)
 #define MEM_TYPE_LPAR ((EFI_MEMORY_TYPE)0x80000002u)
@@ -175,7 +175,10 @@ static void measure(UINT32 pcr, const char *what, const void *data, UINT64 len)
 	struct boot_event *e = &bi->events[bi->event_count++];
 	e->pcr = pcr;
 	copy_ascii(e->what, sizeof e->what, what);
-	sha256_of(data, (size_t)len, e->sha256);
+	br_sha256_context h;
+	br_sha256_init(&h);
+	br_sha256_update(&h, data, (size_t)len);
+	br_sha256_out(&h, e->sha256);
 	e->reserved = 1;   /* not extended (no TPM) until proven otherwise */
 	if (!tcg2)
 		return;

@@ -14,13 +14,9 @@ EFI_CFLAGS = -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fpic -fshort-w
 # lib/string.c's memcpy/memset would clash with gnu-efi's (libefi has both): rename ours.
 EFI_STRING_DEFS := -Dmemcpy=anchor_ldr_memcpy -Dmemset=anchor_ldr_memset
 
-EFI_OBJS = $(BUILD)/boot/obj/anchor.o $(BUILD)/boot/obj/sha256.o $(BUILD)/boot/obj/config.o \
-           $(BUILD)/boot/obj/string.o
+EFI_OBJS = $(BUILD)/boot/obj/anchor.o $(BUILD)/boot/obj/config.o $(BUILD)/boot/obj/string.o
 
-$(BUILD)/boot/obj/anchor.o: boot/anchor.c boot/sha256.h hv/include/anchor/boot_info.h hv/include/anchor/config.h | $(BEARSSL_STAMP)
-	@mkdir -p $(@D)
-	@echo "  CC      $<"; $(FREE_CC) $(EFI_CFLAGS) -c $< -o $@
-$(BUILD)/boot/obj/sha256.o: boot/sha256.c boot/sha256.h | $(BEARSSL_STAMP)
+$(BUILD)/boot/obj/anchor.o: boot/anchor.c hv/include/anchor/boot_info.h hv/include/anchor/config.h | $(BEARSSL_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"; $(FREE_CC) $(EFI_CFLAGS) -c $< -o $@
 $(BUILD)/boot/obj/config.o: lib/config.c hv/include/anchor/config.h
