@@ -52,16 +52,18 @@ struct vcpu_exit {
  * One virtual CPU, owned by the core (hv/lpar.c), pinned to one physical CPU.  The core only
  * reads and writes guest registers through vcpu_ops->get_reg/set_reg; the arch back end keeps
  * whatever it needs in arch[] (opaque to the core) and allocates its hardware pages (VMCB/VMCS,
- * I/O and MSR bitmaps, ...) with page_alloc() (anchor/hv.h) in vcpu_init.  gpr[] is a
- * convenience for back ends whose entry code saves guest GPRs in memory: both SVM and VMX keep
- * RAX/RSP/RIP/RFLAGS in the VMCB/VMCS, the other GPRs here (indexed by enum vcpu_reg).
+ * I/O and MSR bitmaps, ...) with page_alloc() (anchor/hv.h) in vcpu_init.  gpr[] holds the
+ * guest GPRs the hardware does not save, indexed by enum vcpu_reg; the entry code loads and
+ * saves them around VM entry.  SVM keeps RAX and RSP in the VMCB (gpr[REG_RAX], gpr[REG_RSP]
+ * unused); VMX keeps RSP in the VMCS and RAX in gpr[] (the VMCS has no RAX field).  RIP,
+ * RFLAGS, CR0/3/4 and EFER live in the VMCB/VMCS on both.  Read them through get_reg.
  */
 #define VCPU_ARCH_BYTES 1024
 
 struct lpar;
 
 struct vcpu {
-	uint64_t gpr[16];        /* guest GPRs by enum vcpu_reg, saved/restored around VM entry */
+	uint64_t gpr[16];        /* guest GPRs by enum vcpu_reg not kept by hardware (above) */
 	uint32_t cpu;            /* physical CPU index (0 = BSP) */
 	uint32_t apic_id;
 	struct lpar *lpar;       /* owning LPAR (core) */
