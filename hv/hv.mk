@@ -44,14 +44,14 @@ HV_UNIT_SRCS = hv/tests/hv_unit.c hv/lpar.c hv/testdev.c hv/format.c hv/acpi.c h
                $(DECODE_SRCS) $(PAGING_SRCS)
 
 HV_UNIT_CFLAGS = $(HOST_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
-                 -Wno-unused-parameter -Ihv/include \
-                 -I$(BEARSSL_INC)
+                 -Wno-unused-parameter -Ihv/include -Itests/unit -I$(BEARSSL_INC)
 
 $(BUILD)/hv/unit-pages.o: hv/pages.c $(HV_HEADERS) | $(BEARSSL_STAMP)
 	@mkdir -p $(@D)
 	@$(HOST_CC) $(HV_UNIT_CFLAGS) -Dpage_alloc=pages_c_page_alloc -c $< -o $@
 
-$(HV_UNIT): $$(HV_UNIT_SRCS) $(BUILD)/hv/unit-pages.o $(HV_HEADERS) $(BEARSSL_HOST_LIB)
+$(HV_UNIT): $$(HV_UNIT_SRCS) $(BUILD)/hv/unit-pages.o $(HV_HEADERS) tests/unit/check.h \
+           $(BEARSSL_HOST_LIB)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"; $(HOST_CC) $(HV_UNIT_CFLAGS) -o $@ $(HV_UNIT_SRCS) \
 	    $(BUILD)/hv/unit-pages.o $(BEARSSL_HOST_LIB)

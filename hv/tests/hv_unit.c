@@ -14,15 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
+#include "check.h"
 
 /* The hypervisor never frees pages (static partitioning); neither does this test's page_alloc. */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "detect_leaks=0"; }
-#define CHECK(name, cond) do { \
-	if (cond) printf("ok - %s\n", name); \
-	else { printf("not ok - %s (%s:%d)\n", name, __FILE__, __LINE__); failures++; } } while (0)
 
 /* ---- stubs for the rest of the hypervisor ---- */
 
@@ -623,5 +619,5 @@ int main(void)
 	test_random_guest_state();
 	test_random_images();
 	test_random_event_logs();
-	return failures ? 1 : 0;
+	return check_exit();
 }

@@ -1,5 +1,6 @@
-/* Minimal check helpers for the host unit tests: one "ok - name" / "not ok - name reason"
- * line per check (tests/harness.sh counts them).  The exit status says whether all passed. */
+/* Minimal check helpers for the host unit tests (tests/unit, tests/bochs, hv/tests): one
+ * "ok - name" / "not ok - name reason" line per check (tests/harness.sh counts them).  The exit
+ * status says whether all passed. */
 #ifndef ANCHOR_TEST_CHECK_H
 #define ANCHOR_TEST_CHECK_H
 #include <stdarg.h>
@@ -24,6 +25,9 @@ static inline bool check(bool cond, const char *name, const char *fmt, ...)
 	check_failures++;
 	return false;
 }
+
+/* The short form: the failure reason is where the check stands. */
+#define CHECK(name, cond) check((cond), (name), "(%s:%d)", __FILE__, __LINE__)
 
 static inline int check_exit(void)
 {

@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "check.h"
 
 #ifndef TESTGUEST_ELF
 #define TESTGUEST_ELF "build/guests/testguest.elf"
@@ -253,18 +254,6 @@ static char *run_mode(const uint8_t *img, size_t size, const char *args, int *co
 	return out;
 }
 
-static int failures;
-
-static void result(int good, const char *name, const char *why)
-{
-	if (good) {
-		printf("ok - %s\n", name);
-	} else {
-		printf("not ok - %s %s\n", name, why);
-		failures++;
-	}
-}
-
 /* The image is what guest_abi.h promises a loader: a static ELF64 executable, entry at 1 MiB,
  * PT_LOAD segments at or above GUEST_LOAD_MIN, nothing to resolve or interpret. */
 static void test_elf_shape(const uint8_t *img, size_t size)
@@ -285,8 +274,8 @@ static void test_elf_shape(const uint8_t *img, size_t size)
 				good = 0;
 		}
 	}
-	result(good && loads > 0, "guest-emu: testguest.elf is a static ELF64, entry 1 MiB, loads above 1 MiB",
-	       "(bad ELF shape)");
+	check(good && loads > 0, "guest-emu: testguest.elf is a static ELF64, entry 1 MiB, loads above 1 MiB",
+	      "(bad ELF shape)");
 }
 
 static void test_mmio(const uint8_t *img, size_t size)
@@ -306,21 +295,21 @@ static void test_mmio(const uint8_t *img, size_t size)
 		snprintf(name, sizeof name, "guest-emu %s", line);
 		if (n > 3 && strcmp(line + n - 3, " ok") == 0) {
 			name[strlen(name) - 3] = '\0';
-			result(1, name, "");
+			check(1, name, "");
 			checks++;
 		} else if (strstr(line, " FAIL ")) {
-			result(0, name, "");
+			check(0, name, "");
 			checks++;
 		} else if (strstr(line, "checks passed") || strstr(line, "checks FAILED")) {
 			summary = strstr(line, "checks passed") != NULL;
 			char want[64];
 			snprintf(want, sizeof want, "mmio: all %d checks passed", checks);
-			result(strcmp(line, want) == 0, "guest-emu: mmio summary line counts every check", line);
+			check(strcmp(line, want) == 0, "guest-emu: mmio summary line counts every check", "%s", line);
 		}
 	}
 	char why[64];
 	snprintf(why, sizeof why, "exit %d, %d checks", code, checks);
-	result(code == 0 && summary && checks >= 40, "guest-emu: mmio mode halts after all checks", why);
+	check(code == 0 && summary && checks >= 40, "guest-emu: mmio mode halts after all checks", "%s", why);
 	free(out);
 }
 
@@ -335,7 +324,7 @@ static void test_attack(const uint8_t *img, size_t size, const char *mode, const
 	           code == want_code;
 	if (!good)
 		fprintf(stderr, "%s: exit %d, output:\n%s\n", mode, code, out);
-	result(good, name, "(see stderr)");
+	check(good, name, "(see stderr)");
 	free(out);
 }
 
@@ -370,5 +359,5 @@ int main(int argc, char **argv)
 	            "EMU-STOP exception", 6);
 	test_attack(img, size, "bogus-mode", "testguest: unknown mode", "EMU-STOP halted", 0);
 	free(img);
-	return failures ? 1 : 0;
+	return check_exit();
 }

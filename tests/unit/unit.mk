@@ -43,10 +43,11 @@ TEST_SUITES += $(UNIT_DIR)/test_config
 
 # The real test guest run in a host process, every TPM-window access emulated through the
 # decoder (see the file's header).  No sanitizers: the guest runs on its own stack.
-$(UNIT_DIR)/test_guest_emu: tests/unit/test_guest_emu.c $(DECODE_SRCS) hv/include/anchor/decode.h \
-                            hv/include/anchor/guest_abi.h hv/include/anchor/testdev.h
+$(UNIT_DIR)/test_guest_emu: tests/unit/test_guest_emu.c tests/unit/check.h $(DECODE_SRCS) \
+                            hv/include/anchor/decode.h hv/include/anchor/guest_abi.h \
+                            hv/include/anchor/testdev.h
 	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(HOST_CFLAGS) -Werror -Ihv/include \
+	@echo "  CC      $@"; $(HOST_CC) $(HOST_CFLAGS) -Werror -Ihv/include -Itests/unit \
 	    -DTESTGUEST_ELF='"$(CURDIR)/$(BUILD)/guests/testguest.elf"' -o $@ $< $(DECODE_SRCS)
 
 TEST_DEPS   += $(UNIT_DIR)/test_guest_emu $(BUILD)/guests/testguest.elf
