@@ -1,5 +1,7 @@
 # Anchor — top-level build.  `make run` boots the demo, `make test` runs everything CI checks.
-# Each part of the tree owns a fragment (*/*.mk) that appends to the lists below.
+# Each part of the tree owns a fragment that appends to the lists below: <part>/*.mk, and for
+# arch/ and tests/ one level deeper (arch/x86/*.mk, tests/<suite>/*.mk).  Every fragment is
+# read here, in this sorted order; no fragment includes another.
 
 BUILD ?= build
 # parallel build inside run/test/bench
@@ -13,7 +15,8 @@ BENCH_SUITES :=       # executables printing benchmark tables
 
 include mk/common.mk
 include mk/bearssl.mk
-include $(sort $(wildcard lib/*.mk hv/*.mk arch/x86/*.mk boot/*.mk vtpm/*.mk guests/*.mk tests/*.mk))
+include $(sort $(wildcard lib/*.mk hv/*.mk arch/x86/*.mk boot/*.mk vtpm/*.mk guests/*.mk tests/*.mk \
+                          tests/*/*.mk))
 
 all: $(ALL_TARGETS)
 

@@ -34,9 +34,6 @@ $(HV_ELF): $$(HV_OBJS) linker/hv.ld $(BEARSSL_FREE_LIB)
 
 ALL_TARGETS += $(HV_ELF)
 
-# The QEMU/SVM integration suite lives in tests/qemu/ (one level too deep for the top Makefile).
-include tests/qemu/qemu.mk
-
 # Host unit tests of the core (hv/tests/hv_unit.c): the exit loop behind a scripted fake vCPU,
 # image checks, allocator, MADT, event log, formatter.  page_alloc is the test's own.
 HV_UNIT := $(BUILD)/hv/hv-unit

@@ -3,6 +3,4 @@
 DECODE_SRCS := hv/decode.c
 PAGING_SRCS := hv/paging.c
 
-# Their host unit tests and fuzzers.
-include tests/unit/unit.mk
-include tests/fuzz/hv_fuzz.mk
+# Their host unit tests and fuzzers: tests/unit/unit.mk, tests/fuzz/hv_fuzz.mk.

@@ -1,6 +1,5 @@
 # Bochs (Intel VMX + EPT) tests of the hypervisor, entered through Multiboot2 from a GRUB BIOS
-# ISO, and the host unit test of the Multiboot2 conversion.  Included from arch/x86/vmx.mk (the
-# top-level Makefile reads only one directory level of fragments).
+# ISO, and the host unit test of the Multiboot2 conversion.
 
 BOCHS_DIR := $(BUILD)/bochs
 BOCHS_TEST_CFLAGS := $(HOST_CFLAGS) -Werror -fsanitize=address,undefined \

@@ -1,5 +1,5 @@
-# libFuzzer targets for the decoder, the config parser and guest_walk (included from hv/pure.mk), run for
-# a bounded time by tests/fuzz/hv_fuzz.sh as one test suite.  Without the libFuzzer runtime
+# libFuzzer targets for the decoder, the config parser and guest_walk, run for a bounded time by
+# tests/fuzz/hv_fuzz.sh as one test suite.  Without the libFuzzer runtime
 # (Debian libclang-rt-14-dev) the binaries are not built and the suite prints "skip".
 
 HV_FUZZ_DIR    := $(BUILD)/fuzz/hv
@@ -15,9 +15,9 @@ $(HV_FUZZ_DIR)/hv_decode_fuzz: tests/fuzz/hv_decode_fuzz.c $(DECODE_SRCS) hv/inc
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"; $(HOST_CC) $(HV_FUZZ_CFLAGS) -o $@ $< $(DECODE_SRCS)
 
-$(HV_FUZZ_DIR)/hv_config_fuzz: tests/fuzz/hv_config_fuzz.c lib/config.c hv/include/anchor/config.h
+$(HV_FUZZ_DIR)/hv_config_fuzz: tests/fuzz/hv_config_fuzz.c $(CONFIG_SRCS) hv/include/anchor/config.h
 	@mkdir -p $(@D)
-	@echo "  FUZZ    $@"; $(HOST_CC) $(HV_FUZZ_CFLAGS) -o $@ $< lib/config.c
+	@echo "  FUZZ    $@"; $(HOST_CC) $(HV_FUZZ_CFLAGS) -o $@ $< $(CONFIG_SRCS)
 
 $(HV_FUZZ_DIR)/hv_walk_fuzz: tests/fuzz/hv_walk_fuzz.c $(PAGING_SRCS) hv/include/anchor/paging.h
 	@mkdir -p $(@D)

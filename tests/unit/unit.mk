@@ -1,5 +1,4 @@
 # Host unit tests for the pure logic: the decoder, the page-table builders, the config parser.
-# Included from hv/pure.mk (the top-level Makefile only reads one directory level of fragments).
 # Built with ASan+UBSan: a test that reads past a buffer fails instead of passing by luck.
 
 UNIT_DIR    := $(BUILD)/unit
@@ -32,11 +31,10 @@ UNIT_TESTS := $(UNIT_DIR)/test_decode $(UNIT_DIR)/test_paging
 TEST_DEPS   += $(UNIT_TESTS)
 TEST_SUITES += $(UNIT_TESTS)
 
-# CONFIG_SRCS is defined later (lib/config.mk sorts after hv/pure.mk): name the file directly.
-$(UNIT_DIR)/test_config: tests/unit/test_config.c tests/unit/check.h lib/config.c \
+$(UNIT_DIR)/test_config: tests/unit/test_config.c tests/unit/check.h $(CONFIG_SRCS) \
                          hv/include/anchor/config.h
 	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(UNIT_CFLAGS) -o $@ $< lib/config.c
+	@echo "  CC      $@"; $(HOST_CC) $(UNIT_CFLAGS) -o $@ $< $(CONFIG_SRCS)
 
 TEST_DEPS   += $(UNIT_DIR)/test_config
 TEST_SUITES += $(UNIT_DIR)/test_config
