@@ -45,7 +45,7 @@ $(CRYPTO_BUILD)/crypto_vectors.h: tests/unit/crypto_vectors.py
 	@mkdir -p $(@D)
 	@echo "  GEN     $@"; /usr/bin/python3 $< > $@.tmp && mv $@.tmp $@
 
-$(CRYPTO_BUILD)/crypto_unit: tests/unit/crypto_unit.c $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_TEST_LIBS)
+$(CRYPTO_BUILD)/crypto_unit: tests/unit/crypto_unit.c tests/unit/check.h $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_TEST_LIBS)
 	@echo "  CCLD    $@"; $(HOST_CC) $(CRYPTO_TEST_CFLAGS) -I$(CRYPTO_BUILD) $< $(CRYPTO_TEST_LIBS) -o $@
 
 TEST_SUITES += $(CRYPTO_BUILD)/crypto_unit
@@ -63,7 +63,7 @@ TEST_SUITES += $(CRYPTO_BUILD)/crypto_openssl
 TEST_DEPS   += $(CRYPTO_BUILD)/crypto_openssl
 
 # The same unit tests with the crypto sources under ASan + UBSan (BearSSL itself unsanitised).
-$(CRYPTO_BUILD)/crypto_unit_asan: tests/unit/crypto_unit.c $(CRYPTO_SRCS) $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_DEPS) $(BEARSSL_HOST_LIB)
+$(CRYPTO_BUILD)/crypto_unit_asan: tests/unit/crypto_unit.c tests/unit/check.h $(CRYPTO_SRCS) $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_DEPS) $(BEARSSL_HOST_LIB)
 	@echo "  CCLD    $@"; $(HOST_CC) $(HOST_CFLAGS) -O1 -fsanitize=address,undefined \
 	    -fno-sanitize-recover=undefined $(CRYPTO_INCLUDES) -I$(CRYPTO_BUILD) $< $(CRYPTO_SRCS) \
 	    $(BEARSSL_HOST_LIB) -o $@
@@ -73,7 +73,7 @@ TEST_DEPS   += $(CRYPTO_BUILD)/crypto_unit_asan
 
 # The same unit tests linked against the *freestanding* objects (ours and BearSSL's, as the
 # hypervisor links them; libc only supplies mem*): the vEK must not depend on the build.
-$(CRYPTO_BUILD)/crypto_unit_free: tests/unit/crypto_unit.c $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_FREE_LIB) $(BEARSSL_FREE_LIB)
+$(CRYPTO_BUILD)/crypto_unit_free: tests/unit/crypto_unit.c tests/unit/check.h $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_FREE_LIB) $(BEARSSL_FREE_LIB)
 	@echo "  CCLD    $@"; $(HOST_CC) $(CRYPTO_TEST_CFLAGS) -I$(CRYPTO_BUILD) $< $(CRYPTO_FREE_LIB) \
 	    $(BEARSSL_FREE_LIB) -o $@
 

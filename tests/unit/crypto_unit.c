@@ -4,9 +4,11 @@
 #include "tcrypto.h"
 #include "tc_primes.h"
 #include "tc_mont.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "check.h"
 
 struct hash_kat { uint16_t alg; const char *msg; size_t len; const char *digest; };
 struct hmac_kat { uint16_t alg; const char *key; size_t klen; const char *msg; size_t mlen;
@@ -19,21 +21,9 @@ struct aes_kat { uint16_t mode; const char *key; size_t klen; const char *iv; co
 #include "crypto_vectors.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-static int failures;
-
-static void check(int cond, const char *name, const char *why)
-{
-	if (cond) {
-		printf("ok - %s\n", name);
-	} else {
-		printf("not ok - %s %s\n", name, why);
-		failures++;
-	}
-}
 
 static void checkf(int cond, const char *why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-#include <stdarg.h>
 static void checkf(int cond, const char *why, const char *fmt, ...)
 {
 	char name[160];
@@ -41,7 +31,7 @@ static void checkf(int cond, const char *why, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(name, sizeof name, fmt, ap);
 	va_end(ap);
-	check(cond, name, why);
+	check(cond, name, "%s", why);
 }
 
 static const char *alg_name(uint16_t alg)
@@ -787,5 +777,5 @@ int main(void)
 	test_mont();
 	test_ecc();
 	test_garbage();
-	return failures ? 1 : 0;
+	return check_exit();
 }
