@@ -273,6 +273,12 @@ static uint64_t reg(struct lpar *l, enum vcpu_reg r) { return vcpu_ops->get_reg(
 static void set_reg(struct lpar *l, enum vcpu_reg r, uint64_t v) { vcpu_ops->set_reg(&l->vcpu, r, v); }
 static void advance_rip(struct lpar *l, unsigned len) { set_reg(l, REG_RIP, reg(l, REG_RIP) + len); }
 
+/* Past an instruction of a fixed encoding, when the back end did not report its length. */
+static void skip_insn(struct lpar *l, const struct vcpu_exit *e, unsigned encoded_len)
+{
+	advance_rip(l, e->insn_len ? e->insn_len : encoded_len);
+}
+
 /* Fetches up to DECODE_MAX_INSN bytes at the guest's RIP through its own page tables; every
  * guest-physical address is checked against the LPAR's RAM.  Returns the bytes obtained. */
 static size_t fetch_insn(struct lpar *l, uint8_t *buf)
@@ -302,6 +308,7 @@ static void format_bytes(char *out, size_t max, const uint8_t *b, size_t n)
 		pos += format_string(out + pos, max - pos, i ? " %02x" : "%02x", b[i]);
 }
 
+/* Regions never overlap (mmio_region_register refuses it): the first match is the only one. */
 static struct mmio_region *find_mmio(struct lpar *l, uint64_t gpa)
 {
 	for (unsigned i = 0; i < l->mmio_count; i++)
@@ -366,26 +373,31 @@ static void handle_npf(struct lpar *l, const struct vcpu_exit *e)
 	advance_rip(l, in.len);
 }
 
+/* Regions never overlap (pio_region_register refuses it): the first match is the only one. */
+static struct pio_region *find_pio(struct lpar *l, uint16_t port)
+{
+	for (unsigned i = 0; i < l->pio_count; i++)
+		if (port >= l->pio[i].base && port - l->pio[i].base < l->pio[i].count)
+			return &l->pio[i];
+	return NULL;
+}
+
 static void handle_pio(struct lpar *l, const struct vcpu_exit *e)
 {
-	uint32_t value = (uint32_t)e->value;
-	struct pio_region *r = NULL;
-	for (unsigned i = 0; i < l->pio_count; i++)
-		if (e->port >= l->pio[i].base && e->port - l->pio[i].base < l->pio[i].count)
-			r = &l->pio[i];
+	uint32_t value = 0xFFFFFFFFu;   /* nothing there: reads float high, writes vanish */
+	struct pio_region *r = find_pio(l, e->port);
 	if (r) {
+		value = (uint32_t)e->value;
 		if (r->fn(l, r->ctx, e->port, e->size, e->write, &value)) {
 			lpar_stop(l, "device refused port 0x%x", e->port);
 			return;
 		}
-	} else {
-		value = 0xFFFFFFFFu;   /* nothing there: reads float high, writes vanish */
 	}
 	if (!e->write) {
-		uint64_t mask = e->size == 4 ? 0xFFFFFFFFull : e->size == 2 ? 0xFFFF : 0xFF;
-		uint64_t rax = reg(l, REG_RAX);
-		rax = e->size == 4 ? (value & mask) : ((rax & ~mask) | (value & mask));
-		set_reg(l, REG_RAX, rax);
+		/* IN AL/AX keeps the rest of RAX; IN EAX zero-extends, as any 32-bit destination. */
+		uint64_t mask = pio_value_mask(e->size);
+		uint64_t rax = e->size == 4 ? 0 : reg(l, REG_RAX) & ~mask;
+		set_reg(l, REG_RAX, rax | (value & mask));
 	}
 	advance_rip(l, e->insn_len);
 }
@@ -404,7 +416,7 @@ static void handle_cpuid(struct lpar *l, const struct vcpu_exit *e)
 	set_reg(l, REG_RBX, r[1]);
 	set_reg(l, REG_RCX, r[2]);
 	set_reg(l, REG_RDX, r[3]);
-	advance_rip(l, e->insn_len ? e->insn_len : 2);
+	skip_insn(l, e, 2);            /* 0F A2 */
 }
 
 /* MSRs: a short allow-list; anything else raises #GP, as on a CPU without that MSR. */
@@ -431,7 +443,7 @@ static void handle_msr(struct lpar *l, const struct vcpu_exit *e)
 		}
 		set_reg(l, REG_EFER, e->value);
 	}
-	advance_rip(l, e->insn_len ? e->insn_len : 2);
+	skip_insn(l, e, 2);            /* 0F 32 / 0F 30 */
 }
 
 static void handle_exit(struct lpar *l, const struct vcpu_exit *e)
@@ -446,7 +458,7 @@ static void handle_exit(struct lpar *l, const struct vcpu_exit *e)
 	case EXIT_SHUTDOWN: lpar_stop(l, "triple fault"); break;
 	case EXIT_HYPERCALL:
 		set_reg(l, REG_RAX, ~0ull);    /* no hypercalls defined yet */
-		advance_rip(l, e->insn_len ? e->insn_len : 3);
+		skip_insn(l, e, 3);            /* 0F 01 D9 / 0F 01 C1 */
 		break;
 	case EXIT_EXCEPTION:
 		lpar_stop(l, "exception %u at rip 0x%lx", e->vector, (unsigned long)reg(l, REG_RIP));

@@ -83,8 +83,7 @@
 #define MSRPM_PAGES 2
 
 struct svm_vcpu {
-	uint8_t *vmcb;
-	uint64_t vmcb_pa;
+	uint8_t *vmcb;             /* identity-mapped: its address is its physical address */
 	uint64_t host_save_pa;
 	bool flushed;
 };
@@ -196,7 +195,6 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t nested_root, const struct vcpu
 	v->gpr[REG_RSI] = s->rsi;
 	v->gpr[REG_RDI] = s->rdi;
 	a->vmcb = vmcb;
-	a->vmcb_pa = (uint64_t)(uintptr_t)vmcb;
 	a->host_save_pa = (uint64_t)(uintptr_t)host_save;
 	a->flushed = false;
 	return 0;
@@ -227,7 +225,7 @@ static void normalise_exit(struct vcpu *v, struct vcpu_exit *e)
 		e->port = (uint16_t)(info1 >> 16);
 		e->size = (info1 & (1u << 6)) ? 4 : (info1 & (1u << 5)) ? 2 : 1;
 		e->write = !(info1 & 1);
-		e->value = *f64(vmcb, VMCB_RAX) & (e->size == 4 ? 0xFFFFFFFFull : e->size == 2 ? 0xFFFF : 0xFF);
+		e->value = *f64(vmcb, VMCB_RAX) & pio_value_mask(e->size);
 		e->insn_len = (uint8_t)(info2 - *f64(vmcb, VMCB_RIP));   /* EXITINFO2 = next RIP */
 		break;
 	case SVM_EXIT_CPUID:
@@ -271,7 +269,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	*(uint8_t *)(a->vmcb + VMCB_TLB_CONTROL) = a->flushed ? 0 : 1;
 	*f32(a->vmcb, VMCB_CLEAN) = 0;
 	a->flushed = true;
-	svm_vmrun(a->vmcb_pa, v->gpr, a->host_save_pa);
+	svm_vmrun((uint64_t)(uintptr_t)a->vmcb, v->gpr, a->host_save_pa);
 	*f64(a->vmcb, VMCB_EVENTINJ) = 0;
 	normalise_exit(v, e);
 }

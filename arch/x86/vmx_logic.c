@@ -29,7 +29,7 @@ static void decode_io(uint64_t qual, const uint64_t gpr[16], struct vcpu_exit *e
 	e->size = (uint8_t)size;
 	e->write = !(qual & IO_QUAL_IN);
 	if (e->write)
-		e->value = gpr[REG_RAX] & (0xFFFFFFFFull >> (32 - 8 * size));
+		e->value = gpr[REG_RAX] & pio_value_mask(size);
 }
 
 /* The exits that come from executing one instruction: the SDM defines the VM-exit

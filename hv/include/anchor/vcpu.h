@@ -48,6 +48,12 @@ struct vcpu_exit {
 	uint8_t code_bits;
 };
 
+/* The bits of RAX an IN/OUT of `size` bytes (1, 2 or 4) transfers: AL, AX or EAX. */
+static inline uint32_t pio_value_mask(unsigned size)
+{
+	return 0xFFFFFFFFu >> (32 - 8 * size);
+}
+
 /*
  * One virtual CPU, owned by the core (hv/lpar.c), pinned to one physical CPU.  The core only
  * reads and writes guest registers through vcpu_ops->get_reg/set_reg; the arch back end keeps
