@@ -74,9 +74,7 @@ struct vmx_vcpu {
 	bool long_mode;
 	uint32_t proc, proc2, pin, exit_ctl, entry_ctl;
 	/* Start state, authoritative until the VMCS is filled. */
-	uint64_t rip, rsp, rflags, cr0, cr3, cr4, efer;
-	uint64_t cr4_shadow;      /* CR4 as the guest believes it (without VMXE) */
-	uint64_t host_interrupts;  /* external-interrupt exits handled here (not seen by the core) */
+	uint64_t rip, rsp, rflags, cr0, cr3, cr4, efer;   /* cr4 as the guest sees it (no VMXE) */
 	/* An exception queued by inject_exception before the VMCS exists. */
 	uint32_t pending_intr_info, pending_intr_error;
 };
@@ -275,16 +273,15 @@ static int vmx_vcpu_init(struct vcpu *v, uint64_t nested_root, const struct vcpu
 	v->gpr[REG_RDI] = s->rdi;
 	if (s->long_mode) {
 		x->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-		x->cr4_shadow = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+		x->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 		x->cr3 = s->cr3;
 		x->efer = EFER_LME | EFER_LMA | (cpu_has_nx() ? EFER_NXE : 0);
 	} else {
 		x->cr0 = CR0_ET | CR0_NE;      /* unrestricted guest allows PE = PG = 0 */
-		x->cr4_shadow = 0;
+		x->cr4 = 0;
 		x->cr3 = 0;
 		x->efer = 0;
 	}
-	x->cr4 = x->cr4_shadow;
 	return 0;
 }
 
@@ -370,7 +367,7 @@ static int setup_guest_state(struct vmx_vcpu *x)
 	rc |= vmwrite(VMCS_LINK_POINTER, ~0ull);
 	/* The guest reads CR0/CR4 through the shadows; owning CR4.VMXE hides VMX from it. */
 	rc |= vmwrite(VMCS_CR0_MASK, 0) | vmwrite(VMCS_CR0_SHADOW, x->cr0);
-	rc |= vmwrite(VMCS_CR4_MASK, CR4_VMXE) | vmwrite(VMCS_CR4_SHADOW, x->cr4_shadow);
+	rc |= vmwrite(VMCS_CR4_MASK, CR4_VMXE) | vmwrite(VMCS_CR4_SHADOW, x->cr4 & ~CR4_VMXE);
 	return rc;
 }
 
@@ -487,7 +484,6 @@ static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 			x->launched = true;
 		if (e->raw != VMX_EXIT_EXT_INTR)
 			return;
-		x->host_interrupts++;
 		take_host_interrupt();
 	}
 }
@@ -544,8 +540,6 @@ static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 	}
 	if (!x->vmcs_ready) {
 		*start_field(x, r) = val;
-		if (r == REG_CR4)
-			x->cr4_shadow = val & ~CR4_VMXE;
 		return;
 	}
 	if (r == REG_CR0) {
