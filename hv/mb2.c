@@ -18,9 +18,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <anchor/boot_info.h>
+#include <anchor/hv.h>
+#include <anchor/x86.h>
 #include "mb2.h"
 
-void hv_main(struct boot_info *bi);
 void mb2_main(uint32_t magic, uint64_t mbi_addr);
 
 /* Linker-provided bounds of the loaded hypervisor image (linker/hv.ld). */
@@ -29,58 +30,12 @@ extern char hv_image_start[], hv_image_end[];
 static struct boot_info mb2_boot_info;
 static uint8_t mb2_rsdp_copy[64] __attribute__((aligned(16)));
 
-/* ---- early serial output, before the core's console exists ---- */
-
-static inline void mb2_outb(uint16_t port, uint8_t v)
+/* Messages go through the core's console (hv/console.c), which programs COM1 for 115200 8N1
+ * on first use: GRUB leaves it as the BIOS left it (Bochs: 5-bit characters). */
+static _Noreturn void mb2_stop(const char *why)
 {
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t mb2_inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static void mb2_putc_raw(char c);
-
-static void mb2_puts(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\n')
-			mb2_putc_raw('\r');
-		mb2_putc_raw(*s);
-	}
-}
-
-static void mb2_putc_raw(char c)
-{
-		for (unsigned spin = 0; spin < 100000 && !(mb2_inb(0x3FD) & 0x20); spin++)
-		;
-	mb2_outb(0x3F8, (uint8_t)c);
-}
-
-/* GRUB leaves COM1 as the BIOS left it (Bochs: 5-bit characters) unless its script says
- * "serial": program 115200 8N1 so our first lines are readable.  The core may re-init it. */
-static void mb2_serial_init(void)
-{
-	mb2_outb(0x3F9, 0x00);   /* no interrupts */
-	mb2_outb(0x3FB, 0x80);   /* DLAB */
-	mb2_outb(0x3F8, 0x01);   /* divisor 1: 115200 baud */
-	mb2_outb(0x3F9, 0x00);
-	mb2_outb(0x3FB, 0x03);   /* 8N1 */
-	mb2_outb(0x3FA, 0xC7);   /* FIFO on, cleared */
-	mb2_outb(0x3FC, 0x03);   /* DTR, RTS */
-}
-
-static void mb2_stop(const char *why)
-{
-	mb2_puts("anchor: multiboot2: ");
-	mb2_puts(why);
-	mb2_puts("\n");
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	console_printf("anchor: multiboot2: %s\n", why);
+	cpu_halt_forever();
 }
 
 /* ---- the conversion (pure logic: mb2_parse.c is unit-tested on the host) ---- */
@@ -95,7 +50,6 @@ void mb2_main(uint32_t magic, uint64_t mbi_addr)
 		.rsdp_copy_size = sizeof(mb2_rsdp_copy),
 	};
 
-	mb2_serial_init();
 	if (magic != MB2_BOOTLOADER_MAGIC)
 		mb2_stop("not started by a Multiboot2 loader (bad magic)");
 	if (mbi_addr == 0 || mbi_addr >= (1ull << 32))
@@ -109,8 +63,8 @@ void mb2_main(uint32_t magic, uint64_t mbi_addr)
 	if (mb2_to_boot_info(mbi, mbi_size, mbi_addr, &img, &mb2_boot_info, err, sizeof(err)) != 0)
 		mb2_stop(err);
 
-	mb2_puts("anchor: WARNING: no TPM measurement: booted through Multiboot2, nothing was "
-	         "measured and the PTPM is not used\n");
+	console_printf("anchor: WARNING: no TPM measurement: booted through Multiboot2, nothing "
+	               "was measured and the PTPM is not used\n");
 	hv_main(&mb2_boot_info);
 	mb2_stop("hv_main returned");
 }
