@@ -7,6 +7,7 @@
 # too, as the cost of a run on this machine.
 set -u
 cd "$(dirname "$0")/../.."
+. tests/qemu/exit-rates.sh
 B=${BUILD:-build}
 for f in "$B/hv/hv.elf" "$B/tests/qemu/exitbench.elf"; do
   [ -f "$f" ] || { echo "bochs_bench: missing $f"; exit 1; }
@@ -19,16 +20,7 @@ start=$(date +%s%N)
 tests/bochs/run-bochs.sh "$work/bench.iso" "$work/serial.log" 300 3
 end=$(date +%s%N)
 echo "VM exits under Bochs 2.7 (vmx+ept, corei7_skylake_x), 100000 trapped accesses per LPAR"
-printf '%-26s %10s %12s %16s\n' "workload" "exits" "emulated ms" "exits/emulated s"
-for l in alpha:mmio beta:pio; do
-  name=${l%%:*}; kind=${l#*:}
-  line=$(tr -d '\r' <"$work/serial.log" | grep -a -m1 "anchor: lpar $name: [0-9]* exits")
-  exits=$(echo "$line" | sed -n 's/.*: \([0-9]*\) exits .*/\1/p')
-  ms=$(echo "$line" | sed -n 's/.* in \([0-9]*\) ms.*/\1/p')
-  if [ -z "$exits" ] || [ -z "$ms" ] || [ "$ms" -eq 0 ]; then
-    printf '%-26s %10s\n' "$kind ($name)" "no result"
-    continue
-  fi
-  printf '%-26s %10s %12s %16s\n' "$kind reads ($name)" "$exits" "$ms" "$((exits * 1000 / ms))"
-done
+fmt='%-26s %10s %12s %16s\n'
+printf "$fmt" "workload" "exits" "emulated ms" "exits/emulated s"
+exit_rate_rows "$work/serial.log" "$fmt"
 echo "host wall-clock time of the whole Bochs run: $(( (end - start) / 1000000 )) ms"
