@@ -49,9 +49,7 @@ $(BUILD)/hv/unit-pages.o: hv/pages.c $(HV_HEADERS) | $(BEARSSL_STAMP)
 
 $(HV_UNIT): $$(HV_UNIT_SRCS) $(BUILD)/hv/unit-pages.o $(HV_HEADERS) tests/unit/check.h \
            $(BEARSSL_HOST_LIB)
-	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(HV_UNIT_CFLAGS) -o $@ $(HV_UNIT_SRCS) \
-	    $(BUILD)/hv/unit-pages.o $(BEARSSL_HOST_LIB)
+	$(call host_prog,$(HV_UNIT_CFLAGS))
 
 TEST_DEPS += $(HV_UNIT)
 TEST_SUITES += $(HV_UNIT)

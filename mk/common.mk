@@ -16,3 +16,11 @@ FREE_CFLAGS := -std=c11 -ffreestanding -nostdinc -isystem $(CLANG_RESOURCE_DIR)/
                -Ilib/include -mgeneral-regs-only -mno-red-zone -fno-stack-protector \
                -fPIC -fvisibility=hidden -fno-builtin -fno-omit-frame-pointer \
                -Wall -Wextra -Werror=implicit-function-declaration
+
+# Recipe for a host program (test, fuzzer, tool) built from the sources, objects and archives
+# among its prerequisites (.c .o .a, in their order); the others (headers, generated files)
+# only trigger the rebuild.  Use: `$(call host_prog,<compiler flags>)` as the rule's recipe.
+define host_prog
+	@mkdir -p $(@D)
+	@echo "  CC      $@"; $(HOST_CC) $(1) -o $@ $(filter %.c %.o %.a,$^)
+endef

@@ -36,7 +36,7 @@ CRYPTO_TEST_CFLAGS := $(HOST_CFLAGS) $(CRYPTO_INCLUDES)
 CRYPTO_TEST_LIBS   := $(CRYPTO_HOST_LIB) $(BEARSSL_HOST_LIB)
 
 $(CRYPTO_BUILD)/crypto_bench: tests/unit/crypto_bench.c $(CRYPTO_TEST_LIBS)
-	@echo "  CCLD    $@"; $(HOST_CC) $(CRYPTO_TEST_CFLAGS) $< $(CRYPTO_TEST_LIBS) -o $@
+	$(call host_prog,$(CRYPTO_TEST_CFLAGS))
 
 BENCH_SUITES += $(CRYPTO_BUILD)/crypto_bench
 TEST_DEPS    += $(CRYPTO_BUILD)/crypto_bench
@@ -46,14 +46,14 @@ $(CRYPTO_BUILD)/crypto_vectors.h: tests/unit/crypto_vectors.py
 	@echo "  GEN     $@"; /usr/bin/python3 $< > $@.tmp && mv $@.tmp $@
 
 $(CRYPTO_BUILD)/crypto_unit: tests/unit/crypto_unit.c tests/unit/check.h $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_TEST_LIBS)
-	@echo "  CCLD    $@"; $(HOST_CC) $(CRYPTO_TEST_CFLAGS) -I$(CRYPTO_BUILD) $< $(CRYPTO_TEST_LIBS) -o $@
+	$(call host_prog,$(CRYPTO_TEST_CFLAGS) -I$(CRYPTO_BUILD))
 
 TEST_SUITES += $(CRYPTO_BUILD)/crypto_unit
 TEST_DEPS   += $(CRYPTO_BUILD)/crypto_unit
 
 # openssl judges our outputs (keys, signatures, ciphertexts): crypto_emit + crypto_openssl.py
 $(CRYPTO_BUILD)/crypto_emit: tests/unit/crypto_emit.c $(CRYPTO_TEST_LIBS)
-	@echo "  CCLD    $@"; $(HOST_CC) $(CRYPTO_TEST_CFLAGS) $< $(CRYPTO_TEST_LIBS) -o $@
+	$(call host_prog,$(CRYPTO_TEST_CFLAGS))
 
 $(CRYPTO_BUILD)/crypto_openssl: $(CRYPTO_BUILD)/crypto_emit tests/unit/crypto_openssl.py
 	@printf '#!/bin/sh\nexec /usr/bin/python3 %s %s\n' "$(CURDIR)/tests/unit/crypto_openssl.py" \
@@ -63,10 +63,10 @@ TEST_SUITES += $(CRYPTO_BUILD)/crypto_openssl
 TEST_DEPS   += $(CRYPTO_BUILD)/crypto_openssl
 
 # The same unit tests with the crypto sources under ASan + UBSan (BearSSL itself unsanitised).
+CRYPTO_ASAN_CFLAGS := $(HOST_CFLAGS) -O1 -fsanitize=address,undefined \
+                      -fno-sanitize-recover=undefined $(CRYPTO_INCLUDES) -I$(CRYPTO_BUILD)
 $(CRYPTO_BUILD)/crypto_unit_asan: tests/unit/crypto_unit.c tests/unit/check.h $(CRYPTO_SRCS) $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_DEPS) $(BEARSSL_HOST_LIB)
-	@echo "  CCLD    $@"; $(HOST_CC) $(HOST_CFLAGS) -O1 -fsanitize=address,undefined \
-	    -fno-sanitize-recover=undefined $(CRYPTO_INCLUDES) -I$(CRYPTO_BUILD) $< $(CRYPTO_SRCS) \
-	    $(BEARSSL_HOST_LIB) -o $@
+	$(call host_prog,$(CRYPTO_ASAN_CFLAGS))
 
 TEST_SUITES += $(CRYPTO_BUILD)/crypto_unit_asan
 TEST_DEPS   += $(CRYPTO_BUILD)/crypto_unit_asan
@@ -74,8 +74,7 @@ TEST_DEPS   += $(CRYPTO_BUILD)/crypto_unit_asan
 # The same unit tests linked against the *freestanding* objects (ours and BearSSL's, as the
 # hypervisor links them; libc only supplies mem*): the vEK must not depend on the build.
 $(CRYPTO_BUILD)/crypto_unit_free: tests/unit/crypto_unit.c tests/unit/check.h $(CRYPTO_BUILD)/crypto_vectors.h $(CRYPTO_FREE_LIB) $(BEARSSL_FREE_LIB)
-	@echo "  CCLD    $@"; $(HOST_CC) $(CRYPTO_TEST_CFLAGS) -I$(CRYPTO_BUILD) $< $(CRYPTO_FREE_LIB) \
-	    $(BEARSSL_FREE_LIB) -o $@
+	$(call host_prog,$(CRYPTO_TEST_CFLAGS) -I$(CRYPTO_BUILD))
 
 TEST_SUITES += $(CRYPTO_BUILD)/crypto_unit_free
 TEST_DEPS   += $(CRYPTO_BUILD)/crypto_unit_free

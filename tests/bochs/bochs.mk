@@ -7,13 +7,11 @@ BOCHS_TEST_CFLAGS := $(HOST_CFLAGS) -Werror -fsanitize=address,undefined \
 
 $(BOCHS_DIR)/test_mb2: tests/bochs/test_mb2.c hv/mb2_parse.c hv/mb2.h \
                        hv/include/anchor/boot_info.h tests/unit/check.h
-	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(BOCHS_TEST_CFLAGS) -o $@ $< hv/mb2_parse.c
+	$(call host_prog,$(BOCHS_TEST_CFLAGS))
 
 $(BOCHS_DIR)/test_vmx_logic: tests/bochs/test_vmx_logic.c arch/x86/vmx_logic.c arch/x86/vmx.h \
                              hv/include/anchor/vcpu.h tests/unit/check.h
-	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(BOCHS_TEST_CFLAGS) -Iarch/x86 -o $@ $< arch/x86/vmx_logic.c
+	$(call host_prog,$(BOCHS_TEST_CFLAGS) -Iarch/x86)
 
 TEST_DEPS   += $(BOCHS_DIR)/test_mb2 $(BOCHS_DIR)/test_vmx_logic
 TEST_SUITES += $(BOCHS_DIR)/test_mb2 $(BOCHS_DIR)/test_vmx_logic

@@ -12,16 +12,13 @@ HV_FUZZ_BINS := $(HV_FUZZ_DIR)/hv_decode_fuzz $(HV_FUZZ_DIR)/hv_config_fuzz $(HV
 endif
 
 $(HV_FUZZ_DIR)/hv_decode_fuzz: tests/fuzz/hv_decode_fuzz.c $(DECODE_SRCS) hv/include/anchor/decode.h
-	@mkdir -p $(@D)
-	@echo "  FUZZ    $@"; $(HOST_CC) $(HV_FUZZ_CFLAGS) -o $@ $< $(DECODE_SRCS)
+	$(call host_prog,$(HV_FUZZ_CFLAGS))
 
 $(HV_FUZZ_DIR)/hv_config_fuzz: tests/fuzz/hv_config_fuzz.c $(CONFIG_SRCS) hv/include/anchor/config.h
-	@mkdir -p $(@D)
-	@echo "  FUZZ    $@"; $(HOST_CC) $(HV_FUZZ_CFLAGS) -o $@ $< $(CONFIG_SRCS)
+	$(call host_prog,$(HV_FUZZ_CFLAGS))
 
 $(HV_FUZZ_DIR)/hv_walk_fuzz: tests/fuzz/hv_walk_fuzz.c $(PAGING_SRCS) hv/include/anchor/paging.h
-	@mkdir -p $(@D)
-	@echo "  FUZZ    $@"; $(HOST_CC) $(HV_FUZZ_CFLAGS) -o $@ $< $(PAGING_SRCS)
+	$(call host_prog,$(HV_FUZZ_CFLAGS))
 
 # Seeds: every assembled decoder test case; the example configurations; page tables for every
 # paging mode.

@@ -18,13 +18,11 @@ $(UNIT_DIR)/compiler_cases.h: tests/unit/mmio_patterns.c tests/unit/gen_compiler
 $(UNIT_DIR)/test_decode: tests/unit/test_decode.c tests/unit/check.h $(DECODE_SRCS) \
                          hv/include/anchor/decode.h $(UNIT_DIR)/decode_cases.h \
                          $(UNIT_DIR)/compiler_cases.h
-	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(UNIT_CFLAGS) -I$(UNIT_DIR) -o $@ $< $(DECODE_SRCS)
+	$(call host_prog,$(UNIT_CFLAGS) -I$(UNIT_DIR))
 
 $(UNIT_DIR)/test_paging: tests/unit/test_paging.c tests/unit/check.h $(PAGING_SRCS) \
                          hv/include/anchor/paging.h
-	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(UNIT_CFLAGS) -o $@ $< $(PAGING_SRCS)
+	$(call host_prog,$(UNIT_CFLAGS))
 
 UNIT_TESTS := $(UNIT_DIR)/test_decode $(UNIT_DIR)/test_paging
 
@@ -33,8 +31,7 @@ TEST_SUITES += $(UNIT_TESTS)
 
 $(UNIT_DIR)/test_config: tests/unit/test_config.c tests/unit/check.h $(CONFIG_SRCS) \
                          hv/include/anchor/config.h
-	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(UNIT_CFLAGS) -o $@ $< $(CONFIG_SRCS)
+	$(call host_prog,$(UNIT_CFLAGS))
 
 TEST_DEPS   += $(UNIT_DIR)/test_config
 TEST_SUITES += $(UNIT_DIR)/test_config
@@ -44,9 +41,8 @@ TEST_SUITES += $(UNIT_DIR)/test_config
 $(UNIT_DIR)/test_guest_emu: tests/unit/test_guest_emu.c tests/unit/check.h $(DECODE_SRCS) \
                             hv/include/anchor/decode.h hv/include/anchor/guest_abi.h \
                             hv/include/anchor/testdev.h
-	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(HOST_CFLAGS) -Werror -Ihv/include -Itests/unit \
-	    -DTESTGUEST_ELF='"$(CURDIR)/$(BUILD)/guests/testguest.elf"' -o $@ $< $(DECODE_SRCS)
+	$(call host_prog,$(HOST_CFLAGS) -Werror -Ihv/include -Itests/unit \
+	    -DTESTGUEST_ELF='"$(CURDIR)/$(BUILD)/guests/testguest.elf"')
 
 TEST_DEPS   += $(UNIT_DIR)/test_guest_emu $(BUILD)/guests/testguest.elf
 TEST_SUITES += $(UNIT_DIR)/test_guest_emu
@@ -54,8 +50,7 @@ TEST_SUITES += $(UNIT_DIR)/test_guest_emu
 # Timings of the pure logic (make bench): decode, guest_walk, pt_map.
 $(UNIT_DIR)/bench_pure: tests/unit/bench_pure.c $(DECODE_SRCS) $(PAGING_SRCS) \
                         hv/include/anchor/decode.h hv/include/anchor/paging.h
-	@mkdir -p $(@D)
-	@echo "  CC      $@"; $(HOST_CC) $(HOST_CFLAGS) -Werror -Ihv/include -o $@ $< $(DECODE_SRCS) $(PAGING_SRCS)
+	$(call host_prog,$(HOST_CFLAGS) -Werror -Ihv/include)
 
 TEST_DEPS    += $(UNIT_DIR)/bench_pure
 BENCH_SUITES += $(UNIT_DIR)/bench_pure
