@@ -76,7 +76,8 @@ struct vcpu {
 	_Alignas(64) uint8_t arch[VCPU_ARCH_BYTES];  /* back-end private state (pointers, flags) */
 };
 
-/* Guest start state: 64-bit long mode unless real_mode is set (for firmware-like guests). */
+/* Guest start state: 64-bit long mode when long_mode is set; otherwise real mode at CS = 0
+ * (for firmware-like guests: VMX with unrestricted guest only, SVM refuses it for now). */
 struct vcpu_start {
 	uint64_t rip, rsp, rsi, rdi, cr3;
 	bool long_mode;
@@ -86,7 +87,7 @@ struct vcpu_ops {
 	const char *name;                                   /* "vmx" or "svm" */
 	bool (*cpu_supported)(const char **why);            /* CPUID/MSR checks on this CPU */
 	int (*cpu_enable)(void);                            /* per physical CPU: VMXON / EFER.SVME */
-	/* ept_root / npt_root: the nested page table (hv/paging.h) mapping this LPAR. */
+	/* nested_root: the EPT (VMX) or NPT (SVM) root (anchor/paging.h) mapping this LPAR. */
 	int (*vcpu_init)(struct vcpu *v, uint64_t nested_root, const struct vcpu_start *s);
 	void (*vcpu_run)(struct vcpu *v, struct vcpu_exit *e);  /* enter; returns on the next exit */
 	uint64_t (*get_reg)(struct vcpu *v, enum vcpu_reg r);
