@@ -17,10 +17,12 @@
 #define LOC(l) ((uint64_t)(l) * VTPM_FE_LOCALITY_SIZE)
 
 static int fe_bad_access;   /* mmio calls that returned non-zero where 0 was expected */
+static unsigned long fe_accesses;   /* every MMIO access: each is one VM exit in the hypervisor */
 
 static inline uint64_t tis_rd(struct tis *t, uint64_t off, unsigned size)
 {
 	uint64_t v = 0;
+	fe_accesses++;
 	if (tis_mmio_read(t, off, size, &v))
 		fe_bad_access++;
 	return v;
@@ -28,6 +30,7 @@ static inline uint64_t tis_rd(struct tis *t, uint64_t off, unsigned size)
 
 static inline void tis_wr(struct tis *t, uint64_t off, unsigned size, uint64_t v)
 {
+	fe_accesses++;
 	if (tis_mmio_write(t, off, size, v))
 		fe_bad_access++;
 }
@@ -174,6 +177,7 @@ static inline int drv_recv(struct tis *t, int l, uint8_t *buf, size_t max, unsig
 static inline uint64_t crb_rd(struct crb *c, uint64_t off, unsigned size)
 {
 	uint64_t v = 0;
+	fe_accesses++;
 	if (crb_mmio_read(c, off, size, &v))
 		fe_bad_access++;
 	return v;
@@ -181,6 +185,7 @@ static inline uint64_t crb_rd(struct crb *c, uint64_t off, unsigned size)
 
 static inline void crb_wr(struct crb *c, uint64_t off, unsigned size, uint64_t v)
 {
+	fe_accesses++;
 	if (crb_mmio_write(c, off, size, v))
 		fe_bad_access++;
 }

@@ -329,7 +329,7 @@ static void write_byte(struct tis *t, uint32_t off, uint8_t v)
 	if (REG_IN(reg, TIS_REG_INT_ENABLE, 4)) {
 		/* Kept (software reads back what it wrote) but never acted on: no interrupts. */
 		unsigned sh = 8 * (reg - TIS_REG_INT_ENABLE);
-		uint32_t mask = (uint32_t)0xFF << sh & 0x800000FFu;
+		uint32_t mask = (uint32_t)0xFF << sh & 0x8000009Fu;
 		t->int_enable[loc] = (t->int_enable[loc] & ~mask) | ((uint32_t)v << sh & mask);
 	} else if (reg == TIS_REG_INT_VECTOR) {
 		t->int_vector[loc] = v & 0x0F;
