@@ -32,16 +32,16 @@ static void make_command(uint8_t *cmd, size_t len, unsigned seed)
 		cmd[i] = (uint8_t)(i * 7 + seed);
 }
 
-/* The fake HTPM: response = header(rc 0) + the command's parameters reversed, then 3 bytes. */
+/* The fake HTPM: response = header (rc 0), the command's parameters reversed, then up to 3
+ * more bytes (as many as fit the buffer), so responses differ from commands in length too. */
 static size_t fake_response(const uint8_t *cmd, size_t len, uint8_t *rsp)
 {
-	size_t n = len - 10 + 3, out = 10 + n;
+	size_t out = len + 3 > VTPM_FE_BUF_SIZE ? VTPM_FE_BUF_SIZE : len + 3;
 	vtpm_fe_error_response(rsp, 0);
 	rsp[2] = (uint8_t)(out >> 24), rsp[3] = (uint8_t)(out >> 16);
 	rsp[4] = (uint8_t)(out >> 8), rsp[5] = (uint8_t)out;
-	for (size_t i = 0; i < len - 10; i++)
-		rsp[10 + i] = cmd[len - 1 - i];
-	rsp[out - 3] = 0xA5, rsp[out - 2] = 0x5A, rsp[out - 1] = (uint8_t)len;
+	for (size_t i = 10; i < out; i++)
+		rsp[i] = i < len ? cmd[len - 1 - (i - 10)] : (uint8_t)(0xA5 ^ i);
 	return out;
 }
 
@@ -127,8 +127,6 @@ static void test_round_trips(void)
 		for (unsigned x = 0; x < 2; x++)
 			for (unsigned w = 1; w <= (x ? 8u : 4u); w <<= 1)
 				for (unsigned n = 0; n < sizeof(lens) / sizeof(lens[0]); n++) {
-					if (lens[n] > 4093 && lens[n] + 3 > VTPM_FE_BUF_SIZE)
-						continue;   /* fake response would not fit */
 					fresh(bursts[b]);
 					int l = (int)(n % 5);
 					if (!drv_request_locality(&T, l))
@@ -141,7 +139,7 @@ static void test_round_trips(void)
 					total++;
 					pass += round_trip(l, lens[n] > 10 ? lens[n] - 1 : 10, w, x, name);
 				}
-	check(total > 100 && pass == total, "tis round trips: all widths, bursts, localities",
+	check(total == 420 && pass == total, "tis round trips: all widths, bursts, localities",
 	      "%d of %d", pass, total);
 }
 
