@@ -85,3 +85,11 @@ $(FE_BUILD)/frontend_freestanding: tests/unit/frontend_freestanding.sh
 
 TEST_DEPS   += $(FE_BUILD)/frontend_freestanding $(FE_FREE_OBJS)
 TEST_SUITES += $(FE_BUILD)/frontend_freestanding
+
+# ---- make bench: host cost per access and per round trip ----------------------------------------
+$(FE_BUILD)/frontend_bench: tests/unit/frontend_bench.c $(FE_SRCS) $(FE_TEST_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"; $(HOST_CC) $(HOST_CFLAGS) -Werror -Ivtpm/frontend -Itests/unit -o $@ $< $(FE_SRCS)
+
+TEST_DEPS    += $(FE_BUILD)/frontend_bench
+BENCH_SUITES += $(FE_BUILD)/frontend_bench
