@@ -13,7 +13,6 @@ extern uint64_t hv_cr3;                 /* the hypervisor's page tables (below 4
 void arch_cpu_init_bsp(void);           /* build + load page tables, GDT, IDT */
 void arch_cpu_init_ap(void);            /* load them on an AP */
 uint64_t arch_gdt_base(void);
-uint16_t arch_gdt_limit(void);
 void exception_handler(struct exc_frame *f);
 
 #endif

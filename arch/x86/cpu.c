@@ -113,7 +113,6 @@ void arch_cpu_init_ap(void)
 }
 
 uint64_t arch_gdt_base(void) { return (uint64_t)(uintptr_t)hv_gdt; }
-uint16_t arch_gdt_limit(void) { return sizeof hv_gdt - 1; }
 
 /* ---- exceptions: report and stop this CPU ---- */
 
@@ -135,8 +134,7 @@ void exception_handler(struct exc_frame *f)
 
 /* ---- vCPU back end ---- */
 
-extern const struct vcpu_ops svm_ops;
-extern const struct vcpu_ops vmx_ops __attribute__((weak));
+extern const struct vcpu_ops svm_ops, vmx_ops;
 
 const struct vcpu_ops *vcpu_ops;
 
@@ -149,11 +147,8 @@ const struct vcpu_ops *arch_select_vcpu_ops(void)
 	memcpy(vendor + 4, &r[3], 4);
 	memcpy(vendor + 8, &r[2], 4);
 	vendor[12] = 0;
+	/* Both back ends are always linked; the one chosen checks the CPU (cpu_supported). */
 	if (!strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine"))
 		return &svm_ops;
-	if (&vmx_ops)
-		return &vmx_ops;
-	/* Not AMD and no VMX back end: still try SVM (QEMU may expose it on other vendors). */
-	cpuid(0x80000001u, 0, r);
-	return (r[2] & (1u << 2)) ? &svm_ops : NULL;
+	return &vmx_ops;
 }
