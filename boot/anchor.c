@@ -18,6 +18,7 @@
 #include <efilib.h>
 #include <anchor/boot_info.h>
 #include <anchor/config.h>
+#include <anchor/elf64.h>
 #include <bearssl_hash.h>   /* the freestanding BearSSL build ($(BEARSSL_FREE_LIB)) */
 
 #define MEM_TYPE_HV   ((EFI_MEMORY_TYPE)0x80000001u)
@@ -276,34 +277,19 @@ static void dump_memory_map(void)
 
 /* ---- hypervisor image ---- */
 
-typedef struct {
-	UINT8 ident[16];
-	UINT16 type, machine;
-	UINT32 version;
-	UINT64 entry, phoff, shoff;
-	UINT32 flags;
-	UINT16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-} Elf64Ehdr;
-
-typedef struct {
-	UINT32 type, flags;
-	UINT64 offset, vaddr, paddr, filesz, memsz, align;
-} Elf64Phdr;
-
 static UINT64 load_hypervisor(const UINT8 *file, UINT64 size)
 {
-	const Elf64Ehdr *eh = (const Elf64Ehdr *)file;
-	if (size < sizeof *eh || eh->ident[0] != 0x7F || eh->ident[1] != 'E' || eh->ident[2] != 'L' ||
-	    eh->ident[3] != 'F' || eh->ident[4] != 2 || eh->machine != 62)
+	enum elf64_status es = elf64_check(file, size);
+	if (es == ELF64_NOT_X86_64)
 		stop_boot(L"hv.elf is not an x86-64 ELF64 file");
-	if (eh->phentsize != sizeof(Elf64Phdr) || eh->phoff > size || (eh->phoff & 7) ||
-	    (UINT64)eh->phnum * sizeof(Elf64Phdr) > size - eh->phoff)
+	if (es != ELF64_OK)
 		stop_boot(L"hv.elf: bad program headers");
-	const Elf64Phdr *ph = (const Elf64Phdr *)(file + eh->phoff);
+	const struct elf64_ehdr *eh = (const struct elf64_ehdr *)file;
+	const struct elf64_phdr *ph = elf64_phdrs(file);
 	for (UINT16 i = 0; i < eh->phnum; i++) {
-		if (ph[i].type != 1 || !ph[i].memsz)
+		if (ph[i].type != ELF64_PT_LOAD || !ph[i].memsz)
 			continue;
-		if (ph[i].filesz > ph[i].memsz || ph[i].offset > size || ph[i].filesz > size - ph[i].offset)
+		if (!elf64_segment_in_file(&ph[i], size))
 			stop_boot(L"hv.elf: segment %d lies outside the file", i);
 		EFI_PHYSICAL_ADDRESS start = ph[i].paddr & ~0xFFFull;
 		UINT64 end = ph[i].paddr + ph[i].memsz;
@@ -323,15 +309,14 @@ static UINT64 load_hypervisor(const UINT8 *file, UINT64 size)
 
 static void hypervisor_span(const UINT8 *file, UINT64 size, UINT64 *lo, UINT64 *hi)
 {
-	const Elf64Ehdr *eh = (const Elf64Ehdr *)file;
 	*lo = ~0ull;
 	*hi = 0;
-	if (size < sizeof *eh || eh->phentsize != sizeof(Elf64Phdr) || eh->phoff > size || (eh->phoff & 7) ||
-	    (UINT64)eh->phnum * sizeof(Elf64Phdr) > size - eh->phoff)
+	if (elf64_check(file, size) != ELF64_OK)
 		return;   /* load_hypervisor reports it */
-	const Elf64Phdr *ph = (const Elf64Phdr *)(file + eh->phoff);
+	const struct elf64_ehdr *eh = (const struct elf64_ehdr *)file;
+	const struct elf64_phdr *ph = elf64_phdrs(file);
 	for (UINT16 i = 0; i < eh->phnum; i++) {
-		if (ph[i].type != 1 || !ph[i].memsz)
+		if (ph[i].type != ELF64_PT_LOAD || !ph[i].memsz)
 			continue;
 		if (ph[i].paddr < *lo)
 			*lo = ph[i].paddr & ~0xFFFull;

@@ -16,7 +16,8 @@ EFI_STRING_DEFS := -Dmemcpy=anchor_ldr_memcpy -Dmemset=anchor_ldr_memset
 
 EFI_OBJS = $(BUILD)/boot/obj/anchor.o $(BUILD)/boot/obj/config.o $(BUILD)/boot/obj/string.o
 
-$(BUILD)/boot/obj/anchor.o: boot/anchor.c hv/include/anchor/boot_info.h hv/include/anchor/config.h | $(BEARSSL_STAMP)
+$(BUILD)/boot/obj/anchor.o: boot/anchor.c hv/include/anchor/boot_info.h hv/include/anchor/config.h \
+                            hv/include/anchor/elf64.h | $(BEARSSL_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"; $(FREE_CC) $(EFI_CFLAGS) -c $< -o $@
 $(BUILD)/boot/obj/config.o: lib/config.c hv/include/anchor/config.h

@@ -6,6 +6,7 @@
  */
 #include <anchor/boot_info.h>
 #include <anchor/decode.h>
+#include <anchor/elf64.h>
 #include <anchor/guest_abi.h>
 #include <anchor/hv.h>
 #include <anchor/lpar.h>
@@ -137,42 +138,28 @@ static int vuart_access(struct lpar *l, void *ctx, uint16_t port, unsigned size,
 
 /* ---- building an LPAR ---- */
 
-struct elf64_ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
 /* Loads an ELF64 image's PT_LOAD segments at their p_paddr in the LPAR's RAM. */
 static int load_image(struct lpar *l, const uint8_t *img, uint64_t size, uint64_t *entry,
                       char *err, size_t errlen)
 {
-	const struct elf64_ehdr *eh = (const struct elf64_ehdr *)img;
-	if (size < sizeof *eh || memcmp(eh->ident, "\x7F" "ELF", 4) || eh->ident[4] != 2 ||
-	    eh->machine != 62) {
+	switch (elf64_check(img, size)) {
+	case ELF64_OK:
+		break;
+	case ELF64_NOT_X86_64:
 		format_string(err, errlen, "image %s is not an x86-64 ELF64 file", l->cfg->image);
 		return -1;
-	}
-	if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phoff > size || (eh->phoff & 7) ||
-	    (uint64_t)eh->phnum * sizeof(struct elf64_phdr) > size - eh->phoff) {
+	case ELF64_BAD_PHDRS:
 		format_string(err, errlen, "image %s: bad program headers", l->cfg->image);
 		return -1;
 	}
-	const struct elf64_phdr *ph = (const struct elf64_phdr *)(img + eh->phoff);
+	const struct elf64_ehdr *eh = (const struct elf64_ehdr *)img;
+	const struct elf64_phdr *ph = elf64_phdrs(img);
 	unsigned loaded = 0;
 	for (unsigned i = 0; i < eh->phnum; i++) {
 		const struct elf64_phdr *p = &ph[i];
-		if (p->type != 1 || !p->memsz)
+		if (p->type != ELF64_PT_LOAD || !p->memsz)
 			continue;
-		if (p->filesz > p->memsz || p->offset > size || p->filesz > size - p->offset ||
+		if (!elf64_segment_in_file(p, size) ||
 		    p->paddr < GUEST_LOAD_MIN || p->paddr > l->ram_size ||
 		    p->memsz > l->ram_size - p->paddr) {
 			format_string(err, errlen,
