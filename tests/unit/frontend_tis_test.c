@@ -283,16 +283,24 @@ static void test_cancel_abort(void)
 	tis_take_command(&T, got, sizeof(got), NULL);
 	tis_wr(&T, TIS_REG_STS, 1, TIS_STS_COMMAND_READY);
 	check(tis_get_state(&T) == TIS_IDLE, "tis: commandReady in Execution aborts to Idle", "");
+	drv_fifo_write(&T, 0, cmd, 4, 4, false);
 	tis_wr(&T, TIS_REG_STS, 1, TIS_STS_COMMAND_READY);
 	check(tis_get_state(&T) == TIS_IDLE && !(drv_status(&T, 0) & TIS_STS_COMMAND_READY),
 	      "tis: no new command while the aborted one is with the HTPM", "");
 	tis_complete(&T, rsp, 10);
 	check(tis_get_state(&T) == TIS_READY && !(drv_status(&T, 0) & TIS_STS_DATA_AVAIL),
-	      "tis: aborted command's response dropped, deferred commandReady honoured", "");
+	      "tis: aborted command's response dropped, then Ready", "");
+	/* abort before the HTPM took it: Ready at once, nothing left queued */
+	start_command(0, cmd, 12);
+	tis_wr(&T, TIS_REG_STS, 1, TIS_STS_GO);
+	tis_wr(&T, TIS_REG_STS, 1, TIS_STS_COMMAND_READY);
+	check(tis_get_state(&T) == TIS_READY && tis_take_command(&T, got, sizeof(got), NULL) == 0,
+	      "tis: commandReady before take withdraws the command, Ready", "");
 	/* commandReady during reception */
 	start_command(0, cmd, 7);
 	tis_wr(&T, TIS_REG_STS, 1, TIS_STS_COMMAND_READY);
-	check(tis_get_state(&T) == TIS_IDLE, "tis: commandReady in Reception aborts to Idle", "");
+	check(tis_get_state(&T) == TIS_READY && drv_burstcount(&T, 0) == VTPM_FE_BUF_SIZE,
+	      "tis: commandReady in Reception aborts to an empty Ready", "");
 	check(round_trip(0, 30, 4, false, "tis: a full command after the aborts"), "tis: recovery", "");
 }
 

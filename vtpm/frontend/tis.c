@@ -208,13 +208,17 @@ static void command_ready(struct tis *t)
 		clear_buffer(t);
 		break;
 	case TIS_READY:
+	case TIS_RECEPTION:            /* abort: the FIFO is cleared, ready for a new command */
 	case TIS_COMPLETION:           /* response consumed: straight to Ready (as QEMU) */
 		t->state = TIS_READY;
 		clear_buffer(t);
 		break;
-	case TIS_RECEPTION:
-	case TIS_EXECUTION:
+	case TIS_EXECUTION:            /* abort: Ready once the HTPM has given the command back */
 		abort_command(t);
+		if (t->abandoned)
+			t->ready_after = true;
+		else
+			t->state = TIS_READY;
 		break;
 	}
 }
