@@ -1,7 +1,8 @@
 /*
  * The TIS and CRB front-ends in front of the real TPM 2.0 engine (public API only, tpm2.h):
- * a Linux-style driver sends TPM2_Startup(CLEAR) and TPM2_GetRandom(16) through the FIFO (and
- * through the CRB buffer), and an HTPM loop moves each command from the front-end into
+ * a Linux-style driver sends what Linux sends when it probes (GetCapability, SelfTest,
+ * Startup(CLEAR), SelfTest, GetCapability(COMMANDS)), GetRandom(16) and Shutdown through the
+ * FIFO (GetRandom also through the CRB buffer), and an HTPM loop moves each command from the front-end into
  * tpm2_execute and the response back with *_complete, as the hypervisor's HTPM will.
  */
 #include "frontend_test.h"
@@ -36,6 +37,13 @@ static struct tpm2 *new_tpm(void)
 	return t;
 }
 
+/* What Linux sends while probing (tpm2_probe, tpm2_auto_startup), platform-facts.md. */
+static const uint8_t get_cap_total_commands[22] = { 0x80, 0x01, 0, 0, 0, 22, 0, 0, 0x01, 0x7A,
+                                                    0, 0, 0, 6, 0, 0, 0x01, 0x29, 0, 0, 0, 1 };
+static const uint8_t get_cap_commands[22] = { 0x80, 0x01, 0, 0, 0, 22, 0, 0, 0x01, 0x7A,
+                                              0, 0, 0, 2, 0, 0, 0x01, 0x1F, 0, 0, 0, 0x40 };
+static const uint8_t self_test_full[11] = { 0x80, 0x01, 0, 0, 0, 11, 0, 0, 0x01, 0x43, 1 };
+static const uint8_t shutdown_clear[12] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x45, 0, 0 };
 static const uint8_t startup_clear[12] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0 };
 static const uint8_t get_random_16[12] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 16 };
 
@@ -110,12 +118,26 @@ int main(void)
 	static struct tis t;
 	static struct crb c;
 	uint8_t rsp[64], first[16];
+	static uint8_t big[TPM2_MAX_RESPONSE_SIZE];
 	struct tpm2 *tpm = new_tpm();
 	tis_init(&t, NULL);
 
-	int n = tis_transmit(tpm, &t, startup_clear, sizeof(startup_clear), rsp, sizeof(rsp));
+	/* Linux's probe: GetCapability before Startup decides "TPM 2.0" by the response tag alone */
+	int n = tis_transmit(tpm, &t, get_cap_total_commands, sizeof(get_cap_total_commands), big, sizeof(big));
+	check(n >= 10 && big[0] == 0x80 && big[1] == 0x01 && vtpm_fe_be32(big + 6) == 0x100,
+	      "engine via tis: probe GetCapability before Startup: TPM_ST_NO_SESSIONS, TPM_RC_INITIALIZE",
+	      "n %d", n);
+	n = tis_transmit(tpm, &t, self_test_full, sizeof(self_test_full), rsp, sizeof(rsp));
+	check(n == 10 && vtpm_fe_be32(rsp + 6) == 0x100, "engine via tis: SelfTest before Startup: TPM_RC_INITIALIZE",
+	      "n %d", n);
+	n = tis_transmit(tpm, &t, startup_clear, sizeof(startup_clear), rsp, sizeof(rsp));
 	check(n == 10 && vtpm_fe_be32(rsp + 6) == 0, "engine via tis: Startup(CLEAR) succeeds",
 	      "n %d rc 0x%x", n, n >= 10 ? vtpm_fe_be32(rsp + 6) : 0);
+	n = tis_transmit(tpm, &t, self_test_full, sizeof(self_test_full), rsp, sizeof(rsp));
+	check(n == 10 && vtpm_fe_be32(rsp + 6) == 0, "engine via tis: SelfTest succeeds", "n %d", n);
+	n = tis_transmit(tpm, &t, get_cap_commands, sizeof(get_cap_commands), big, sizeof(big));
+	check(n > 100 && vtpm_fe_be32(big + 6) == 0 && (size_t)n == vtpm_fe_be32(big + 2),
+	      "engine via tis: GetCapability(COMMANDS) succeeds with a long response", "n %d", n);
 	unsigned long before = fe_accesses;
 	n = tis_transmit(tpm, &t, get_random_16, sizeof(get_random_16), rsp, sizeof(rsp));
 	unsigned long tis_exits = fe_accesses - before;
@@ -141,6 +163,8 @@ int main(void)
 	       "%lu through the CRB (8-byte copies)\n", tis_exits, crb_exits);
 	check(tis_exits <= 12 / 4 + 1 + 28 + 24, "engine: TIS round trip within 56 accesses", "%lu", tis_exits);
 	check(crb_exits <= 24, "engine: CRB round trip within 24 accesses", "%lu", crb_exits);
+	n = tis_transmit(tpm, &t, shutdown_clear, sizeof(shutdown_clear), rsp, sizeof(rsp));
+	check(n == 10 && vtpm_fe_be32(rsp + 6) == 0, "engine via tis: Shutdown(CLEAR) at poweroff", "n %d", n);
 	check(fe_bad_access == 0, "engine: every access accepted", "%d", fe_bad_access);
 	free(tpm);
 	return check_exit();
