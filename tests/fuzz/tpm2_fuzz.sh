@@ -31,25 +31,16 @@ open(os.path.join(out, "ctrl"), "wb").write(
     + struct.pack(">II", 7, 4) + b"abcd" + struct.pack(">IB", 11, 3) + struct.pack(">I", 14))
 PY
 
+. "$HERE/libfuzzer.sh"
+
 run_target() {  # name binary corpus
-  local name=$1 bin=$2 corpus=$3 log=$WORK/$1.log
-  if [ ! -x "$bin" ]; then
-    echo "skip - fuzz/$name not built (the engine has not landed)"
-    return
-  fi
-  ( cd "$WORK" && timeout $((SECS + 60)) "$bin" -max_total_time="$SECS" -max_len=4200 -timeout=10 \
-      -rss_limit_mb=2048 -print_final_stats=1 "$corpus" ) >"$log" 2>&1
-  local rc=$?
-  local runs
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
-  if [ $rc -eq 0 ] && ! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log"; then
-    echo "ok - fuzz/$name ${SECS}s, ${runs:-?} inputs, no crash/leak/UB"
-  else
-    echo "not ok - fuzz/$name exit $rc: $(grep -m1 -E 'ERROR|runtime error' "$log")"
-    grep -A12 -m1 -E 'ERROR|runtime error' "$log" | sed 's/^/#   /'
-    ls "$WORK"/crash-* "$WORK"/leak-* "$WORK"/timeout-* 2>/dev/null | sed 's/^/#   reproducer: /'
-    mkdir -p "$ROOT/build/sim/fuzz/artifacts" && cp "$WORK"/crash-* "$WORK"/leak-* "$WORK"/timeout-* \
-      "$ROOT/build/sim/fuzz/artifacts/" 2>/dev/null
+  local name=$1
+  fuzz_target "fuzz/$name" "$2" "$SECS" "$WORK/$name.log" -max_len=4200 -timeout=10 \
+    -rss_limit_mb=2048 -artifact_prefix="$WORK/" "$3"
+  if ls "$WORK"/crash-* "$WORK"/leak-* "$WORK"/timeout-* >/dev/null 2>&1; then
+    ls "$WORK"/crash-* "$WORK"/leak-* "$WORK"/timeout-* | sed 's/^/#   reproducer: /'
+    mkdir -p "$ROOT/build/sim/fuzz/artifacts"
+    cp "$WORK"/crash-* "$WORK"/leak-* "$WORK"/timeout-* "$ROOT/build/sim/fuzz/artifacts/" 2>/dev/null
   fi
 }
 
