@@ -3,7 +3,7 @@
  * HTPM actions (take, complete with random responses, reset) against the TIS and the CRB
  * front-ends at once, under ASan/UBSan.  After every step the externally visible invariants
  * are checked: the PTP read-zero bits of TPM_STS, a consistent STS/ACCESS, START only while
- * executing, the HTPM never handed more than the buffer.
+ * executing, the HTPM only ever handed whole commands (header size == length) within the buffer.
  */
 #include "crb.h"
 #include "tis.h"
@@ -96,6 +96,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t n = on_crb ? crb_take_command(&c, cmd, max, &loc)
 			                  : tis_take_command(&t, cmd, max, &loc);
 			if (n > max || n > VTPM_FE_BUF_SIZE || (n && loc > 4))
+				__builtin_trap();
+			/* the HTPM only ever gets a whole command: its header size is its length */
+			if (n && (n < VTPM_FE_HEADER_SIZE || vtpm_fe_be32(cmd + 2) != n))
 				__builtin_trap();
 			break;
 		}
