@@ -248,8 +248,8 @@ void hv_main(struct boot_info *bi)
 	load_config(bi);
 
 	vcpu_ops = arch_select_vcpu_ops();
-	const char *why = "no SVM or VMX back end for this CPU";
-	if (!vcpu_ops || !vcpu_ops->cpu_supported(&why))
+	const char *why = "unsupported CPU";
+	if (!vcpu_ops->cpu_supported(&why))
 		boot_stop("cannot run LPARs: %s", why);
 	console_printf("anchor: using %s\n", vcpu_ops->name);
 

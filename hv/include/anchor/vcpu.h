@@ -95,7 +95,8 @@ struct vcpu_ops {
 	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 };
 
-/* Set once at boot by arch_select_vcpu_ops() from CPUID (arch/x86/cpu.c). */
+/* Set once at boot by arch_select_vcpu_ops() from the CPUID vendor (arch/x86/cpu.c): SVM on
+ * AMD/Hygon, VMX otherwise; never NULL.  cpu_supported() then says whether it can run. */
 extern const struct vcpu_ops *vcpu_ops;
 const struct vcpu_ops *arch_select_vcpu_ops(void);
 
