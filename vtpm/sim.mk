@@ -19,9 +19,7 @@ sim_engine_libs = $(TPM2_HOST_LIB) $(BEARSSL_HOST_LIB)
 .SECONDEXPANSION:
 
 $(ANCHOR_TPMD): $(SIM_SRCS) $(SIM_HDRS) vtpm/tpm2/tpm2.h $$(sim_engine_libs)
-	@mkdir -p $(@D)
-	@echo "  LD      $@"; $(HOST_CC) $(HOST_CFLAGS) -Ivtpm/sim -Ivtpm/tpm2 $(TPM2_INCLUDES) -I$(BEARSSL_INC) \
-	    $(SIM_SRCS) $(sim_engine_libs) -o $@
+	$(call host_prog,$(HOST_CFLAGS) -Ivtpm/sim -Ivtpm/tpm2 $(TPM2_INCLUDES) -I$(BEARSSL_INC))
 
 # ---- fuzzers (libFuzzer + ASan + UBSan) --------------------------------------------------------
 # The engine is rebuilt here with the sanitizers and coverage so that the fuzzer sees inside it.
@@ -41,21 +39,17 @@ $(SIM_FUZZ_BUILD)/obj/%.o: %.c $$(CRYPTO_DEPS) $$(wildcard vtpm/tpm2/*.h)
 	@echo "  CC      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) -Ivtpm/tpm2 $(TPM2_INCLUDES) $(CRYPTO_INCLUDES) -c $< -o $@
 
 $(FUZZ_TPM2_EXECUTE): tests/fuzz/tpm2_execute_fuzz.c tests/fuzz/tpm2_fuzz_common.h $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
-	@mkdir -p $(@D)
-	@echo "  LD      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/tpm2 $(TPM2_INCLUDES) -I$(BEARSSL_INC) \
-	    $< $(sim_fuzz_objs) $(BEARSSL_HOST_LIB) -o $@
+	$(call host_prog,$(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/tpm2 $(TPM2_INCLUDES) \
+	    -I$(BEARSSL_INC))
 
 $(FUZZ_TPM2_FRAMING): tests/fuzz/tpm2_framing_fuzz.c tests/fuzz/tpm2_fuzz_common.h vtpm/sim/sim_proto.c $(SIM_HDRS) $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
-	@mkdir -p $(@D)
-	@echo "  LD      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/sim -Ivtpm/tpm2 $(TPM2_INCLUDES) -I$(BEARSSL_INC) \
-	    $< vtpm/sim/sim_proto.c $(sim_fuzz_objs) $(BEARSSL_HOST_LIB) -o $@
+	$(call host_prog,$(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/sim -Ivtpm/tpm2 \
+	    $(TPM2_INCLUDES) -I$(BEARSSL_INC))
 
 # ---- the engine as a shared object, for the in-process half of tests/bench/tpm2_bench.py ------
 SIM_ENGINE_SO := $(SIM_BUILD)/libanchor-tpm2.so
 $(SIM_ENGINE_SO): $$(sim_fuzz_engine_srcs) $$(wildcard vtpm/tpm2/*.h) $$(CRYPTO_DEPS) $$(BEARSSL_HOST_LIB)
-	@mkdir -p $(@D)
-	@echo "  LD      $@"; $(HOST_CC) $(HOST_CFLAGS) -fPIC -shared -Ivtpm/tpm2 $(TPM2_INCLUDES) $(CRYPTO_INCLUDES) \
-	    $(sim_fuzz_engine_srcs) $(BEARSSL_HOST_LIB) -o $@
+	$(call host_prog,$(HOST_CFLAGS) -fPIC -shared -Ivtpm/tpm2 $(TPM2_INCLUDES) $(CRYPTO_INCLUDES))
 
 ifneq ($(SIM_HAVE_ENGINE),)
 ALL_TARGETS += $(ANCHOR_TPMD)
