@@ -15,67 +15,14 @@ done
 [ -x "$ANCHOR_TPMD" ] || { echo "skip - interop/setup $ANCHOR_TPMD is not built"; exit 0; }
 
 WORK=$(mktemp -d /tmp/anchor-interop.XXXXXX)
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  [ -n "${DBUS_PID:-}" ] && kill "$DBUS_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-read -r DBUS_SESSION_BUS_ADDRESS DBUS_PID < <(dbus-daemon --session --fork --print-address=1 \
-  --print-pid=1 | tr '\n' ' ')
-export DBUS_SESSION_BUS_ADDRESS
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000))
-    ss -tanH "( sport = :$p or sport = :$((p + 1)) )" 2>/dev/null | grep -q . || { echo "$p"; return; }
-  done
-}
-
-wait_listen() {
-  local i
-  for i in $(seq 150); do ss -ltnH "sport = :$1" | grep -q . && return 0; sleep 0.02; done
-  return 1
-}
-
-wait_bus() {
-  local i
-  for i in $(seq 150); do
-    dbus-send --session --dest=org.freedesktop.DBus --type=method_call --print-reply \
-      /org/freedesktop/DBus org.freedesktop.DBus.ListNames 2>/dev/null | grep -q "\"$1\"" && return 0
-    sleep 0.05
-  done
-  return 1
-}
+. "$HERE/tpm-procs.sh"
+tpm_bus_start
 
 # start_tpm <kind> <dir>: sets TCTI_OUT to the TPM2TOOLS_TCTI for it (no subshell: PIDS and
 # SEQ must stay in this shell so that cleanup finds every process and bus names stay unique).
-SEQ=0
 start_tpm() {
-  local kind=$1 dir=$2 port tcti bus
-  port=$(free_port)
-  mkdir -p "$dir/state"
-  if [ "$kind" = swtpm ]; then
-    swtpm socket --tpm2 --tpmstate "dir=$dir/state" \
-      --server "type=tcp,port=$port,bindaddr=127.0.0.1" \
-      --ctrl "type=tcp,port=$((port + 1)),bindaddr=127.0.0.1" \
-      --flags not-need-init,startup-clear >"$dir/tpm.log" 2>&1 &
-    tcti="swtpm:host=127.0.0.1,port=$port"
-  else
-    "$ANCHOR_TPMD" --port "$port" --state "$dir/state" --fresh --startup-clear >"$dir/tpm.log" 2>&1 &
-    tcti="mssim:host=127.0.0.1,port=$port"
-  fi
-  PIDS+=("$!")
-  wait_listen "$port" && wait_listen "$((port + 1))" || return 1
-  SEQ=$((SEQ + 1))
-  bus=com.intel.tss2.Tabrmd.interop$$x$SEQ
-  tpm2-abrmd --allow-root --session --dbus-name="$bus" --tcti="$tcti" >"$dir/abrmd.log" 2>&1 &
-  PIDS+=("$!")
-  wait_bus "$bus" || return 1
-  TCTI_OUT="tabrmd:bus_name=$bus,bus_type=session"
+  tpm_start "$1" "$2" interop || return 1
+  TCTI_OUT=$TPM_TCTI
 }
 
 # one_case <from> <to> <rsa|ecc>

@@ -24,90 +24,22 @@ PATTERNS=("$@")
 [ ${#PATTERNS[@]} -eq 0 ] && PATTERNS=("*")
 
 WORK=$(mktemp -d /tmp/anchor-tpm2-tools.XXXXXX)
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  [ -n "${DBUS_PID:-}" ] && kill "$DBUS_PID" 2>/dev/null
-  [ "$KEEP" = 1 ] && echo "# work directory kept: $WORK" || rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$HERE/tpm-procs.sh"
 
 for tool in swtpm tpm2-abrmd dbus-daemon tpm2_getrandom openssl; do
   command -v "$tool" >/dev/null || { echo "not ok - tpm2-tools/setup $tool is not installed"; exit 1; }
 done
 
 # A private session bus for the whole run; each scenario gets its own abrmd bus name.
-read -r DBUS_SESSION_BUS_ADDRESS DBUS_PID < <(dbus-daemon --session --fork --print-address=1 \
-  --print-pid=1 | tr '\n' ' ')
-export DBUS_SESSION_BUS_ADDRESS
+tpm_bus_start
 
 # ---- helpers ---------------------------------------------------------------------------------
 
-# Two consecutive free loopback ports.
-free_ports() {
-  local p
-  while :; do
-    # Below the kernel's ephemeral range, so no client socket can be sitting on it.
-    p=$((20000 + RANDOM % 12000))
-    ss -tanH "( sport = :$p or sport = :$((p + 1)) )" 2>/dev/null | grep -q . || { echo "$p"; return; }
-  done
-}
-
-wait_listen() {   # port
-  local i
-  for i in $(seq 100); do
-    ss -ltnH "sport = :$1" | grep -q . && return 0
-    sleep 0.02
-  done
-  return 1
-}
-
-wait_bus_name() {  # name
-  local i
-  for i in $(seq 150); do
-    dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
-      org.freedesktop.DBus.NameHasOwner "string:$1" 2>/dev/null | grep -q 'boolean true' && return 0
-    sleep 0.02
-  done
-  return 1
-}
-
-SEQ=0
 # start_tpm <swtpm|anchor> <dir>: sets TPM_PID, ABRMD_PID, TPM2TOOLS_TCTI, TPM2OPENSSL_TCTI.
 start_tpm() {
-  local kind=$1 dir=$2 port tcti
-  port=$(free_ports)
-  mkdir -p "$dir/state"
-  if [ "$kind" = swtpm ]; then
-    swtpm socket --tpm2 --tpmstate "dir=$dir/state" \
-      --server "type=tcp,port=$port,bindaddr=127.0.0.1" \
-      --ctrl "type=tcp,port=$((port + 1)),bindaddr=127.0.0.1" \
-      --flags not-need-init,startup-clear >"$dir/tpm.log" 2>&1 &
-    TPM_PID=$!
-    tcti="swtpm:host=127.0.0.1,port=$port"
-  else
-    # ANCHOR_PROTOCOL=swtpm serves the same scenarios over the swtpm protocol instead.
-    "$ANCHOR_TPMD" --protocol "${ANCHOR_PROTOCOL:-mssim}" --port "$port" --state "$dir/state" \
-      --fresh --startup-clear ${ANCHOR_RECORD:+--record "$ANCHOR_RECORD"} >"$dir/tpm.log" 2>&1 &
-    TPM_PID=$!
-    tcti="${ANCHOR_PROTOCOL:-mssim}:host=127.0.0.1,port=$port"
-  fi
-  PIDS+=("$TPM_PID")
-  wait_listen "$port" && wait_listen "$((port + 1))" || { echo "tpm did not listen" >"$dir/reason"; return 1; }
-  SEQ=$((SEQ + 1))
-  local bus=com.intel.tss2.Tabrmd.anchor$$x$SEQ
-  # PCAP_DIR: record every command the reference sees (seed corpus for tests/fuzz/).
-  if [ -n "${PCAP_DIR:-}" ] && [ "$kind" = swtpm ]; then
-    tcti="pcap:$tcti"
-    export TCTI_PCAP_FILE="$PCAP_DIR/$(basename "$dir").pcap"
-  fi
-  tpm2-abrmd --allow-root --session --dbus-name="$bus" --tcti="$tcti" >"$dir/abrmd.log" 2>&1 &
-  ABRMD_PID=$!
-  PIDS+=("$ABRMD_PID")
-  wait_bus_name "$bus" || { echo "tpm2-abrmd did not come up" >"$dir/reason"; return 1; }
-  export TPM2TOOLS_TCTI="tabrmd:bus_name=$bus,bus_type=session"
-  export TPM2OPENSSL_TCTI="$TPM2TOOLS_TCTI"
+  tpm_start "$1" "$2" anchor || return 1
+  export TPM2TOOLS_TCTI="$TPM_TCTI"
+  export TPM2OPENSSL_TCTI="$TPM_TCTI"
 }
 
 stop_tpm() {
