@@ -460,7 +460,6 @@ static void take_host_interrupt(void)
 static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
 	struct vmx_vcpu *x = vmx_of(v);
-	memset(e, 0, sizeof(*e));
 	if (!x->vmcs_ready && prepare_vmcs(x) != 0) {
 		e->kind = EXIT_ENTRY_FAIL;
 		e->raw = (uint64_t)1 << 32;                 /* VMCS could not be set up */

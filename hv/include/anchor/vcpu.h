@@ -89,7 +89,9 @@ struct vcpu_ops {
 	int (*cpu_enable)(void);                            /* per physical CPU: VMXON / EFER.SVME */
 	/* nested_root: the EPT (VMX) or NPT (SVM) root (anchor/paging.h) mapping this LPAR. */
 	int (*vcpu_init)(struct vcpu *v, uint64_t nested_root, const struct vcpu_start *s);
-	void (*vcpu_run)(struct vcpu *v, struct vcpu_exit *e);  /* enter; returns on the next exit */
+	/* Enters the guest; returns on the next exit the core must see.  The caller zeroes *e; the
+	 * back end sets kind and the fields that kind uses. */
+	void (*vcpu_run)(struct vcpu *v, struct vcpu_exit *e);
 	uint64_t (*get_reg)(struct vcpu *v, enum vcpu_reg r);
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, uint64_t val);
 	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
