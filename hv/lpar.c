@@ -204,7 +204,7 @@ int lpar_build(struct lpar *l, const struct boot_info *bi, char *err, size_t err
 	const struct cfg_lpar *c = l->cfg;
 	l->ram = (uint8_t *)(uintptr_t)c->mem_base;
 	l->ram_size = c->mem_size;
-	if (l->ram_size < 2 * 1024 * 1024) {
+	if (l->ram_size < CFG_LPAR_MIN_RAM) {   /* cfg_validate refused it already */
 		format_string(err, errlen, "anchor.cfg:%u: lpar %s: memory must be at least 2M",
 		              c->line, c->name);
 		return -1;

@@ -445,7 +445,6 @@ int cfg_parse(const char *text, size_t len, struct cfg *out, char *err, size_t e
 
 #define PAGE_MASK      0xFFFull
 #define PHYS_LIMIT     (1ull << 52)      /* x86-64 architectural physical address width */
-#define LPAR_MIN_RAM   0x200000ull       /* guest_abi.h: info page, page tables, image at 1 MiB */
 
 static struct msg lpar_msg(const struct cfg_lpar *l, char *err, size_t errlen)
 {
@@ -497,7 +496,7 @@ static int validate_lpar(const struct cfg_lpar *l, unsigned cpu_count, char *err
 		msg_str(&m, "memory ends beyond the 52-bit physical address space");
 		return -1;
 	}
-	if (l->mem_size < LPAR_MIN_RAM) {
+	if (l->mem_size < CFG_LPAR_MIN_RAM) {
 		m = lpar_msg(l, err, errlen);
 		msg_str(&m, "memory size ");
 		msg_hex(&m, l->mem_size);

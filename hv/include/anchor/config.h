@@ -25,6 +25,7 @@
 #define CFG_FILE_MAX  64
 #define CFG_ARGS_MAX  128
 #define CFG_ERR_MAX   192     /* room for any cfg_parse/cfg_validate message */
+#define CFG_LPAR_MIN_RAM 0x200000ull   /* guest_abi.h: info page, page tables, image at 1 MiB */
 
 enum cfg_tpm { CFG_TPM_NONE = 0, CFG_TPM_VTPM, CFG_TPM_TESTDEV };
 
