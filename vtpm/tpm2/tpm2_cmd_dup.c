@@ -227,20 +227,6 @@ TPM_RC tpm2_cc_Duplicate(struct tpm2_cmd *c)
 	return TPM_RC_SUCCESS;
 }
 
-static TPM_RC parse_sensitive(const uint8_t *p, size_t n, struct tpmt_sensitive *sens)
-{
-	struct tpm2_rd r, sub;
-	const uint8_t *body;
-	uint16_t size;
-	tpm2_rd_init(&r, p, n);
-	TPM2_TRY(tpm2_rd_tpm2b(&r, &body, &size, n));
-	if (tpm2_rd_left(&r))
-		return TPM_RC_SIZE;
-	tpm2_rd_init(&sub, body, size);
-	TPM2_TRY(tpm2_rd_sensitive(&sub, sens));
-	return tpm2_rd_left(&sub) ? TPM_RC_SIZE : TPM_RC_SUCCESS;
-}
-
 struct import_in {
 	const uint8_t *ekey, *dup, *seed;
 	uint16_t ekey_len, dup_len, seed_len;
@@ -277,7 +263,7 @@ static TPM_RC import_unwrap(struct tpm2_cmd *c, const struct tpm2_object *parent
 			return TPM2_RC_P(rc, 3);
 		}
 	}
-	rc = parse_sensitive(buf + off, n - off, sens);
+	rc = tpm2_keys_parse_sensitive2b(buf + off, n - off, sens);
 	tpm2_zeroise(buf, sizeof buf);
 	return rc ? TPM2_RC_P(rc, 3) : TPM_RC_SUCCESS;
 }

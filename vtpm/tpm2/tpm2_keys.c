@@ -664,7 +664,7 @@ size_t tpm2_keys_wrap(struct tpm2 *t, const struct tpm2_object *parent,
 }
 
 /* Parses TPM2B_SENSITIVE from a decrypted buffer: the size must match exactly. */
-static TPM_RC parse_sensitive2b(const uint8_t *p, size_t n, struct tpmt_sensitive *sens)
+TPM_RC tpm2_keys_parse_sensitive2b(const uint8_t *p, size_t n, struct tpmt_sensitive *sens)
 {
 	struct tpm2_rd r, sub;
 	const uint8_t *body;
@@ -689,7 +689,7 @@ TPM_RC tpm2_keys_unwrap(const struct tpm2_object *parent, const uint8_t *priv, s
 	rc = outer_unwrap(parent->pub.name_alg, &parent->pub.symmetric, parent->sens.seed.buf,
 	                  parent->sens.seed.size, name, true, priv, len, plain, &n);
 	if (rc == TPM_RC_SUCCESS)
-		rc = parse_sensitive2b(plain, n, sens);
+		rc = tpm2_keys_parse_sensitive2b(plain, n, sens);
 	tpm2_zeroise(plain, sizeof plain);
 	return rc;
 }

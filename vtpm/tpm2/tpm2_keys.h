@@ -79,6 +79,8 @@ TPM_RC tpm2_keys_check_pair(const struct tpmt_public *pub, const struct tpmt_sen
 size_t tpm2_keys_wrap(struct tpm2 *t, const struct tpm2_object *parent,
                       const struct tpmt_sensitive *sens, const struct tpm2b_name *name,
                       uint8_t *out, size_t max);
+/* Parses a TPM2B_SENSITIVE from a decrypted buffer; its size must match n exactly. */
+TPM_RC tpm2_keys_parse_sensitive2b(const uint8_t *p, size_t n, struct tpmt_sensitive *sens);
 /* TPM_RC_INTEGRITY if the HMAC fails, TPM_RC_SIZE / TPM_RC_INSUFFICIENT if malformed. */
 TPM_RC tpm2_keys_unwrap(const struct tpm2_object *parent, const uint8_t *priv, size_t len,
                         const struct tpm2b_name *name, struct tpmt_sensitive *sens);
