@@ -8,20 +8,12 @@ authorization area, passwords, dictionary attack) and of the start-up, capabilit
 context, NV, hierarchy and clock families.  A few differences are deliberate and reported as
 `skip` with the reason.
 """
-import os, shutil, socket, struct, subprocess, sys, tempfile, time
+import os, struct, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tpm_pair import u16, u32, u64, b2, cmd, rc_of, pw, NS, S, Conn, power, set_locality, run_pair
 
 ANCHOR_TPMD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('ANCHOR_TPMD', 'build/sim/anchor-tpmd')
 
-def u16(v): return struct.pack('>H', v)
-def u32(v): return struct.pack('>I', v)
-def u64(v): return struct.pack('>Q', v)
-def b2(x): return u16(len(x)) + x
-def cmd(tag, cc, body=b''):
-    return u16(tag) + u32(10 + len(body)) + u32(cc) + body
-def pw(*pws):
-    a = b''.join(u32(0x40000009) + u16(0) + b'\x01' + b2(p) for p in pws)
-    return u32(len(a)) + a
-NS, S = 0x8001, 0x8002
 nvpub = lambda idx, attrs, size, alg=0x0B, pol=b'': b2(u32(idx) + u16(alg) + u32(attrs) + b2(pol) + u16(size))
 RW = 0x00060006
 
@@ -419,161 +411,73 @@ cases = [
  ('platform back after power cycle', cmd(S, 0x129, u32(0x4000000C) + pw(b'') + b2(b''))),
 ]
 
-class Conn:
-    def __init__(self, port):
-        self.s = socket.create_connection(('127.0.0.1', port), timeout=10)
-    def x(self, c):
-        self.s.sendall(c)
-        b = b''
-        while len(b) < 10 or len(b) < struct.unpack('>I', b[2:6])[0]:
-            chunk = self.s.recv(4096)
-            if not chunk:
-                raise IOError('connection closed')
-            b += chunk
-        return b
-
-def power(ctrl_port):
-    """swtpm control channel: CMD_INIT (_TPM_Init, a power cycle of the TPM)."""
-    s = socket.create_connection(('127.0.0.1', ctrl_port), timeout=10)
-    s.sendall(u32(2) + u32(0))
-    r = b''
-    while len(r) < 4:
-        chunk = s.recv(4)
-        if not chunk:
-            break
-        r += chunk
-    s.close()
-
-def set_locality(ctrl_port, loc):
-    """swtpm control channel: CMD_SET_LOCALITY for the following data-port commands."""
-    s = socket.create_connection(('127.0.0.1', ctrl_port), timeout=10)
-    s.sendall(u32(5) + bytes([loc]))
-    r = b''
-    while len(r) < 4:
-        chunk = s.recv(4)
-        if not chunk:
-            break
-        r += chunk
-    s.close()
-
-def free_port_pair():
-    for _ in range(50):
-        s = socket.socket(); s.bind(('127.0.0.1', 0)); p = s.getsockname()[1]; s.close()
-        if p < 65000:
-            t = socket.socket()
-            try:
-                t.bind(('127.0.0.1', p + 1)); t.close(); return p
-            except OSError:
-                t.close()
-    raise RuntimeError('no free ports')
-
-def wait_port(port, proc):
-    for _ in range(100):
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(('127.0.0.1', port), timeout=1).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
+def compare(pa, ps):
+    a, s = Conn(pa), Conn(ps)
+    saved = {}
+    for name, c in cases:
+        if name.startswith('!ctxload'):
+            blobs = []
+            for who in ('a', 's'):
+                b = saved.get(who, b'')
+                if 'corrupt' in name and b:
+                    b = b[:-1] + bytes([b[-1] ^ 1])
+                if 'truncated' in name and b:
+                    b = b[:-3]
+                blobs.append(cmd(NS, 0x161, b))
+            ba, bs = a.x(blobs[0]), s.x(blobs[1])
+            ra, rs = rc_of(ba), rc_of(bs)
+            print('%s - rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x)'
+                  % ('ok' if ra == rs else 'not ok', name[1:], ra, rs))
+            continue
+        if name.startswith('!ctxsave'):
+            ba, bs = a.x(c), s.x(c)
+            saved = {'a': ba[10:], 's': bs[10:]}
+            ra, rs = rc_of(ba), rc_of(bs)
+            print('%s - rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x)'
+                  % ('ok' if ra == rs else 'not ok', name[1:], ra, rs))
+            continue
+        if name.startswith('!'):
+            name = name[1:]
+        if name == 'POWER':
+            power(pa + 1); power(ps + 1)
+            continue
+        if name.startswith('LOCALITY '):
+            set_locality(pa + 1, int(name[9:])); set_locality(ps + 1, int(name[9:]))
+            continue
+        if c is None:
+            continue
+        ba, bs = a.x(c), s.x(c)
+        ra, rs = rc_of(ba), rc_of(bs)
+        if name.startswith('^'):   # TPM properties: same tags and moreData, values may differ
+            def tags(b):
+                if len(b) < 19:
+                    return b
+                n = struct.unpack('>I', b[15:19])[0]
+                return b[:19] + b''.join(b[19 + 8 * i:23 + 8 * i] for i in range(n))
+            ba, bs = tags(ba), tags(bs)
+            name = '=' + name[1:]
+        if name.startswith('%'):   # ReadClock: same but for time and clock
+            ba, bs = ba[:10] + ba[26:], bs[:10] + bs[26:]
+            name = '=' + name[1:]
+        if name.startswith('~'):   # same but for pcrUpdateCounter (its start differs)
+            ba, bs = ba[:10] + ba[14:], bs[:10] + bs[14:]
+            name = '=' + name[1:]
+        if name.startswith('=') and ra == rs == 0 and ba != bs:
+            print('not ok - same response as libtpms: %s anchor %s libtpms %s'
+                  % (name[1:], ba.hex(), bs.hex()))
+            continue
+        if name.startswith('='):
+            name = 'same response bytes: ' + name[1:]
+        if name in DELIBERATE:
+            print('skip - rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x): %s'
+                  % (name, ra, rs, DELIBERATE[name]))
+        elif ra == rs:
+            print('ok - rc vs libtpms: %s (0x%03x)' % (name, ra))
+        else:
+            print('not ok - rc vs libtpms: %s anchor 0x%03x, libtpms 0x%03x' % (name, ra, rs))
 
 def main():
-    swtpm = shutil.which('swtpm')
-    if not swtpm or not os.access(ANCHOR_TPMD, os.X_OK):
-        print('skip - tpm2 rc vs libtpms: needs swtpm and %s' % ANCHOR_TPMD)
-        return 0
-    tmp = tempfile.mkdtemp(prefix='tpm2rc-')
-    procs = []
-    try:
-        pa, ps = free_port_pair(), None
-        os.mkdir(tmp + '/a'); os.mkdir(tmp + '/s')
-        procs.append(subprocess.Popen([ANCHOR_TPMD, '--protocol', 'swtpm', '--port', str(pa),
-                                       '--ctrl-port', str(pa + 1), '--state', tmp + '/a', '--fresh',
-                                       '--startup-clear', '--quiet'], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
-        if not wait_port(pa, procs[-1]):
-            print('not ok - tpm2 rc vs libtpms: anchor-tpmd did not start'); return 1
-        ps = free_port_pair()
-        procs.append(subprocess.Popen([swtpm, 'socket', '--tpm2', '--tpmstate', 'dir=' + tmp + '/s',
-                                       '--server', 'type=tcp,port=%d' % ps, '--ctrl',
-                                       'type=tcp,port=%d' % (ps + 1), '--flags',
-                                       'not-need-init,startup-clear'], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
-        if not wait_port(ps, procs[-1]):
-            print('skip - tpm2 rc vs libtpms: swtpm did not start'); return 0
-        a, s = Conn(pa), Conn(ps)
-        saved = {}
-        for name, c in cases:
-            if name.startswith('!ctxload'):
-                blobs = []
-                for who in ('a', 's'):
-                    b = saved.get(who, b'')
-                    if 'corrupt' in name and b:
-                        b = b[:-1] + bytes([b[-1] ^ 1])
-                    if 'truncated' in name and b:
-                        b = b[:-3]
-                    blobs.append(cmd(NS, 0x161, b))
-                ba, bs = a.x(blobs[0]), s.x(blobs[1])
-                ra, rs = struct.unpack('>I', ba[6:10])[0], struct.unpack('>I', bs[6:10])[0]
-                print('%s - rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x)'
-                      % ('ok' if ra == rs else 'not ok', name[1:], ra, rs))
-                continue
-            if name.startswith('!ctxsave'):
-                ba, bs = a.x(c), s.x(c)
-                saved = {'a': ba[10:], 's': bs[10:]}
-                ra, rs = struct.unpack('>I', ba[6:10])[0], struct.unpack('>I', bs[6:10])[0]
-                print('%s - rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x)'
-                      % ('ok' if ra == rs else 'not ok', name[1:], ra, rs))
-                continue
-            if name.startswith('!'):
-                name = name[1:]
-            if name == 'POWER':
-                power(pa + 1); power(ps + 1)
-                continue
-            if name.startswith('LOCALITY '):
-                set_locality(pa + 1, int(name[9:])); set_locality(ps + 1, int(name[9:]))
-                continue
-            if c is None:
-                continue
-            ba, bs = a.x(c), s.x(c)
-            ra, rs = struct.unpack('>I', ba[6:10])[0], struct.unpack('>I', bs[6:10])[0]
-            if name.startswith('^'):   # TPM properties: same tags and moreData, values may differ
-                def tags(b):
-                    if len(b) < 19:
-                        return b
-                    n = struct.unpack('>I', b[15:19])[0]
-                    return b[:19] + b''.join(b[19 + 8 * i:23 + 8 * i] for i in range(n))
-                ba, bs = tags(ba), tags(bs)
-                name = '=' + name[1:]
-            if name.startswith('%'):   # ReadClock: same but for time and clock
-                ba, bs = ba[:10] + ba[26:], bs[:10] + bs[26:]
-                name = '=' + name[1:]
-            if name.startswith('~'):   # same but for pcrUpdateCounter (its start differs)
-                ba, bs = ba[:10] + ba[14:], bs[:10] + bs[14:]
-                name = '=' + name[1:]
-            if name.startswith('=') and ra == rs == 0 and ba != bs:
-                print('not ok - same response as libtpms: %s anchor %s libtpms %s'
-                      % (name[1:], ba.hex(), bs.hex()))
-                continue
-            if name.startswith('='):
-                name = 'same response bytes: ' + name[1:]
-            if name in DELIBERATE:
-                print('skip - rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x): %s'
-                      % (name, ra, rs, DELIBERATE[name]))
-            elif ra == rs:
-                print('ok - rc vs libtpms: %s (0x%03x)' % (name, ra))
-            else:
-                print('not ok - rc vs libtpms: %s anchor 0x%03x, libtpms 0x%03x' % (name, ra, rs))
-    finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+    return run_pair('tpm2 rc vs libtpms', ANCHOR_TPMD, compare)
 
 if __name__ == '__main__':
     sys.exit(main())

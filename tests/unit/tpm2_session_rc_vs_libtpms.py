@@ -6,23 +6,15 @@ TPM's own StartAuthSession answers (they differ), HMACs are computed here per TP
 `ok` when both answer the same response code; deliberate differences are `skip` with the
 reason.  Complements tests/unit/tpm2_rc_vs_libtpms.py (the framework's families).
 """
-import hashlib, hmac, os, shutil, socket, struct, subprocess, sys, tempfile, time
+import hashlib, hmac, os, struct, sys, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tpm_pair import u8, u16, u32, b2, cmd, rc_of, NS, S, pw, Conn, power, run_pair
 
 ANCHOR_TPMD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('ANCHOR_TPMD', 'build/sim/anchor-tpmd')
 
-def u8(v): return bytes([v])
-def u16(v): return struct.pack('>H', v)
-def u32(v): return struct.pack('>I', v)
-def b2(x): return u16(len(x)) + x
-def cmd(tag, cc, body=b''):
-    return u16(tag) + u32(10 + len(body)) + u32(cc) + body
-NS, S = 0x8001, 0x8002
-OWNER, ENDORSE, PLATFORM, NULLH, PW = 0x40000001, 0x4000000B, 0x4000000C, 0x40000007, 0x40000009
+OWNER, ENDORSE, PLATFORM, NULLH = 0x40000001, 0x4000000B, 0x4000000C, 0x40000007
 SHA256, NULLALG = 0x000B, 0x0010
 AES128CFB = u16(0x0006) + u16(128) + u16(0x0043)
-def pw(*pws):
-    a = b''.join(u32(PW) + u16(0) + b'\x01' + b2(p) for p in pws)
-    return u32(len(a)) + a
 def sess_area(*entries):
     a = b''.join(entries)
     return u32(len(a)) + a
@@ -34,10 +26,10 @@ DELIBERATE = {
     'start: 4 sessions': 'libtpms loads 3 sessions at most; anchor has 8 session slots',
 }
 
-class TPM:
+class TPM(Conn):
     """One TPM under test: a socket and what its answers taught us (handles, nonces)."""
     def __init__(self, port):
-        self.s = socket.create_connection(('127.0.0.1', port), timeout=20)
+        Conn.__init__(self, port)
         self.h = {}      # name -> session handle
         self.nt = {}     # name -> nonceTPM
         self.keys = {}   # name -> object handle
@@ -45,20 +37,13 @@ class TPM:
         # TPM_RC_RETRY (the reference TPM recording DA use in NV on the first DA-protected
         # authorization since Startup) is answered by resending, as a TSS does.
         for _ in range(5):
-            self.s.sendall(c)
-            b = b''
-            while len(b) < 10 or len(b) < struct.unpack('>I', b[2:6])[0]:
-                chunk = self.s.recv(65536)
-                if not chunk:
-                    raise IOError('connection closed')
-                b += chunk
+            b = self.exchange(c)
             if rc_of(b) != 0x922:
                 return b
         return b
     def rc(self, c):
         return struct.unpack('>I', self.x(c)[6:10])[0]
 
-def rc_of(b): return struct.unpack('>I', b[6:10])[0]
 
 # ---- steps: each takes a TPM and returns its response code -----------------------------------
 
@@ -555,96 +540,33 @@ cases = [
     ('resume: load the saved session', lambda t: t.rc(cmd(NS, 0x161, t.rblob))),
 ]
 
-# ---- the run (same plumbing as tpm2_rc_vs_libtpms.py) ------------------------------------------
+# ---- the run (plumbing shared with tpm2_rc_vs_libtpms.py: tpm_pair.py) -----------------------
 
-def power(ctrl_port):
-    """swtpm control channel: CMD_INIT (_TPM_Init, a power cycle of the TPM)."""
-    c = socket.create_connection(('127.0.0.1', ctrl_port), timeout=10)
-    c.sendall(u32(2) + u32(0))
-    r = b''
-    while len(r) < 4:
-        chunk = c.recv(4)
-        if not chunk:
-            break
-        r += chunk
-    c.close()
-
-def free_port_pair():
-    for _ in range(50):
-        s = socket.socket(); s.bind(('127.0.0.1', 0)); p = s.getsockname()[1]; s.close()
-        if p < 65000:
-            t = socket.socket()
-            try:
-                t.bind(('127.0.0.1', p + 1)); t.close(); return p
-            except OSError:
-                t.close()
-    raise RuntimeError('no free ports')
-
-def wait_port(port, proc):
-    for _ in range(100):
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(('127.0.0.1', port), timeout=1).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
+def compare(pa, ps):
+    a, s = TPM(pa), TPM(ps)
+    for name, step in cases:
+        if name == 'POWER':         # _TPM_Init on both (swtpm control channel CMD_INIT)
+            power(pa + 1); power(ps + 1)
+            continue
+        if name.startswith('='):     # the whole response must be the same bytes
+            c = step.cmd
+            ba, bs = a.x(c), s.x(c)
+            ok = ba == bs
+            print('%s - session rc vs libtpms: same response: %s%s'
+                  % ('ok' if ok else 'not ok', name[1:],
+                     '' if ok else ' anchor %s libtpms %s' % (ba.hex(), bs.hex())))
+            continue
+        ra, rs = step(a), step(s)
+        if name in DELIBERATE:
+            print('skip - session rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x): %s'
+                  % (name, ra, rs, DELIBERATE[name]))
+        elif ra == rs:
+            print('ok - session rc vs libtpms: %s (0x%03x)' % (name, ra))
+        else:
+            print('not ok - session rc vs libtpms: %s anchor 0x%03x, libtpms 0x%03x' % (name, ra, rs))
 
 def main():
-    swtpm = shutil.which('swtpm')
-    if not swtpm or not os.access(ANCHOR_TPMD, os.X_OK):
-        print('skip - session rc vs libtpms: needs swtpm and %s' % ANCHOR_TPMD)
-        return 0
-    tmp = tempfile.mkdtemp(prefix='tpm2sessrc-')
-    procs = []
-    try:
-        pa = free_port_pair()
-        os.mkdir(tmp + '/a'); os.mkdir(tmp + '/s')
-        procs.append(subprocess.Popen([ANCHOR_TPMD, '--protocol', 'swtpm', '--port', str(pa),
-                                       '--ctrl-port', str(pa + 1), '--state', tmp + '/a', '--fresh',
-                                       '--startup-clear', '--quiet'], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
-        if not wait_port(pa, procs[-1]):
-            print('not ok - session rc vs libtpms: anchor-tpmd did not start'); return 1
-        ps = free_port_pair()
-        procs.append(subprocess.Popen([swtpm, 'socket', '--tpm2', '--tpmstate', 'dir=' + tmp + '/s',
-                                       '--server', 'type=tcp,port=%d' % ps, '--ctrl',
-                                       'type=tcp,port=%d' % (ps + 1), '--flags',
-                                       'not-need-init,startup-clear'], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
-        if not wait_port(ps, procs[-1]):
-            print('skip - session rc vs libtpms: swtpm did not start'); return 0
-        a, s = TPM(pa), TPM(ps)
-        for name, step in cases:
-            if name == 'POWER':         # _TPM_Init on both (swtpm control channel CMD_INIT)
-                power(pa + 1); power(ps + 1)
-                continue
-            if name.startswith('='):     # the whole response must be the same bytes
-                c = step.cmd
-                ba, bs = a.x(c), s.x(c)
-                ok = ba == bs
-                print('%s - session rc vs libtpms: same response: %s%s'
-                      % ('ok' if ok else 'not ok', name[1:],
-                         '' if ok else ' anchor %s libtpms %s' % (ba.hex(), bs.hex())))
-                continue
-            ra, rs = step(a), step(s)
-            if name in DELIBERATE:
-                print('skip - session rc vs libtpms: %s (anchor 0x%03x, libtpms 0x%03x): %s'
-                      % (name, ra, rs, DELIBERATE[name]))
-            elif ra == rs:
-                print('ok - session rc vs libtpms: %s (0x%03x)' % (name, ra))
-            else:
-                print('not ok - session rc vs libtpms: %s anchor 0x%03x, libtpms 0x%03x' % (name, ra, rs))
-    finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+    return run_pair('session rc vs libtpms', ANCHOR_TPMD, compare)
 
 if __name__ == '__main__':
     sys.exit(main())
