@@ -37,30 +37,6 @@ static uint32_t inject_ecc(struct tpm2 *t, tc_ecc_point *pub, uint32_t hier, uin
 	return sl->handle;
 }
 
-static uint32_t inject_rsa(struct tpm2 *t, tc_rsa_pub *pk)
-{
-	struct tpm2_slot *sl = tpm2_slot_alloc(t, TPM2_SLOT_OBJECT);
-	struct tpm2_object *o = &sl->u.obj;
-	tc_rsa_priv sk;
-	tc_drbg d;
-	tc_drbg_init(&d, TPM_ALG_SHA256, "rsa-ak", 6, NULL, 0);
-	tc_rsa_keygen(tc_drbg_prng(&d), 1024, 0, &sk, pk);
-	o->pub.type = TPM_ALG_RSA;
-	o->pub.name_alg = TPM_ALG_SHA256;
-	o->pub.attrs = TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_USERWITHAUTH;
-	o->pub.scheme.alg = TPM_ALG_RSASSA;
-	o->pub.scheme.hash = TPM_ALG_SHA256;
-	o->pub.key_bits = 1024;
-	o->pub.unique.rsa.size = (uint16_t)pk->n_len;
-	memcpy(o->pub.unique.rsa.buf, pk->n, pk->n_len);
-	o->sens.sensitive.size = (uint16_t)tc_rsa_priv_prime(&sk, o->sens.sensitive.buf, 512);
-	o->name.size = 34;
-	tpm2_put_u16(o->name.buf, TPM_ALG_SHA256);
-	memset(o->name.buf + 2, 0x61, 32);
-	o->qname = o->name;
-	o->hierarchy = TPM_RH_ENDORSEMENT;
-	return sl->handle;
-}
 
 struct attest {
 	const uint8_t *body;    /* TPMS_ATTEST */
@@ -170,7 +146,8 @@ static void test_quote(void)
 	}
 	free(t);
 	t = tt_new();
-	key = inject_rsa(t, &pk);
+	key = tt_inject_rsa(t, &pk, "rsa-ak", TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_USERWITHAUTH,
+	                    TPM_ALG_RSASSA, TPM_RH_ENDORSEMENT, 0x61);
 	CHECK_RC(quote(t, key, TPM_ALG_NULL, &r), 0, "quote: RSASSA key");
 	{
 		uint8_t d[32];

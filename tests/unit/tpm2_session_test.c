@@ -356,31 +356,6 @@ static void test_bound(void)
 	free(t);
 }
 
-/* An object slot holding a key the test generated (stands in for Load/CreatePrimary). */
-static uint32_t inject_rsa(struct tpm2 *t, tc_rsa_pub *pk, uint32_t attrs)
-{
-	struct tpm2_slot *sl = tpm2_slot_alloc(t, TPM2_SLOT_OBJECT);
-	struct tpm2_object *o = &sl->u.obj;
-	tc_rsa_priv sk;
-	tc_drbg d;
-	tc_drbg_init(&d, TPM_ALG_SHA256, "rsa", 3, NULL, 0);
-	tc_rsa_keygen(tc_drbg_prng(&d), 1024, 0, &sk, pk);
-	o->pub.type = TPM_ALG_RSA;
-	o->pub.name_alg = TPM_ALG_SHA256;
-	o->pub.attrs = attrs;
-	o->pub.scheme.alg = TPM_ALG_NULL;
-	o->pub.symmetric.alg = TPM_ALG_NULL;
-	o->pub.key_bits = 1024;
-	o->pub.unique.rsa.size = (uint16_t)pk->n_len;
-	memcpy(o->pub.unique.rsa.buf, pk->n, pk->n_len);
-	o->sens.sensitive.size = (uint16_t)tc_rsa_priv_prime(&sk, o->sens.sensitive.buf, 512);
-	o->name.size = 34;
-	tpm2_put_u16(o->name.buf, TPM_ALG_SHA256);
-	memset(o->name.buf + 2, 0x42, 32);
-	o->qname = o->name;
-	o->hierarchy = TPM_RH_OWNER;
-	return sl->handle;
-}
 
 static uint32_t inject_ecc(struct tpm2 *t, tc_ecc_point *pub, tc_ecc_priv *sk, uint32_t attrs,
                            uint16_t scheme)
@@ -420,7 +395,8 @@ static void test_salted(void)
 	size_t enc_len;
 	tc_drbg d;
 	bool ok;
-	uint32_t key = inject_rsa(t, &pk, TPMA_OBJECT_DECRYPT | TPMA_OBJECT_RESTRICTED);
+	uint32_t key = tt_inject_rsa(t, &pk, "rsa", TPMA_OBJECT_DECRYPT | TPMA_OBJECT_RESTRICTED,
+	                             TPM_ALG_NULL, TPM_RH_OWNER, 0x42);
 	tc_drbg_init(&d, TPM_ALG_SHA256, "salt", 4, NULL, 0);
 	memset(salt, 0xA5, sizeof salt);
 	tc_rsa_encrypt(&pk, TC_ALG_OAEP, TPM_ALG_SHA256, "SECRET", 7, salt, 32, tc_drbg_prng(&d),

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tpm2_internal.h"
+#include "tcrypto.h"
 
 static int tt_failures;
 
@@ -158,6 +159,37 @@ static inline struct tpm2 *tt_new(void)
 		exit(1);
 	}
 	return t;
+}
+
+/* Puts a deterministic RSA-1024 key (seeded by label) into a free object slot, standing in for
+ * Load/CreatePrimary in tests of other commands.  The Name is fake: SHA-256 alg id and 32 bytes
+ * of name_fill.  Returns the handle; *pk gets the public key. */
+static inline uint32_t tt_inject_rsa(struct tpm2 *t, tc_rsa_pub *pk, const char *label,
+                                     uint32_t attrs, uint16_t scheme, uint32_t hierarchy,
+                                     uint8_t name_fill)
+{
+	struct tpm2_slot *sl = tpm2_slot_alloc(t, TPM2_SLOT_OBJECT);
+	struct tpm2_object *o = &sl->u.obj;
+	tc_rsa_priv sk;
+	tc_drbg d;
+	tc_drbg_init(&d, TPM_ALG_SHA256, label, strlen(label), NULL, 0);
+	tc_rsa_keygen(tc_drbg_prng(&d), 1024, 0, &sk, pk);
+	o->pub.type = TPM_ALG_RSA;
+	o->pub.name_alg = TPM_ALG_SHA256;
+	o->pub.attrs = attrs;
+	o->pub.scheme.alg = scheme;
+	o->pub.scheme.hash = scheme == TPM_ALG_NULL ? 0 : TPM_ALG_SHA256;
+	o->pub.symmetric.alg = TPM_ALG_NULL;
+	o->pub.key_bits = 1024;
+	o->pub.unique.rsa.size = (uint16_t)pk->n_len;
+	memcpy(o->pub.unique.rsa.buf, pk->n, pk->n_len);
+	o->sens.sensitive.size = (uint16_t)tc_rsa_priv_prime(&sk, o->sens.sensitive.buf, 512);
+	o->name.size = 34;
+	tpm2_put_u16(o->name.buf, TPM_ALG_SHA256);
+	memset(o->name.buf + 2, name_fill, 32);
+	o->qname = o->name;
+	o->hierarchy = hierarchy;
+	return sl->handle;
 }
 
 static inline int tt_done(void)
