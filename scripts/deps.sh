@@ -15,6 +15,7 @@ PKGS=(
   dpkg-dev
   valgrind
   libclang-rt-14-dev
+  cpio acpica-tools
 )
 
 missing=()
