@@ -57,6 +57,8 @@ TEST_SUITES += $(TPM2_TESTS)
 
 # Response codes of the families against libtpms (swtpm) in the same run; needs anchor-tpmd.
 TEST_SUITES += tests/unit/tpm2_rc_vs_libtpms.py
+# Security properties against libtpms: forged quotes, DA vs ClockSet, contexts vs Clear (issue 8).
+TEST_SUITES += tests/unit/tpm2_security_vs_libtpms.py
 
 # In-process cost per command (optimised host build, no sanitizers): `make bench`.
 TPM2_BENCH := $(TPM2_TEST_DIR)/tpm2_engine_bench

@@ -6,22 +6,37 @@
 
 /* ------------------------------------------------------------------ dictionary attack */
 
+/* Recovery counts on t->time_ms, the time the TPM has been powered since _TPM_Init: ClockSet
+ * cannot move it, so an owner (or a guest holding ownerAuth) cannot buy guesses by setting
+ * Clock forward (the reference TPM's self-heal timers use `time` too). */
 void tpm2_da_tick(struct tpm2 *t)
 {
 	struct tpm2_da *da = &t->da;
-	uint64_t period;
+	uint64_t period, now = t->time_ms;
 	if (da->lockout_auth_blocked && da->lockout_recovery &&
-	    t->clock - da->lockout_auth_fail_clock >= (uint64_t)da->lockout_recovery * 1000)
+	    now - da->lockout_auth_fail_ms >= (uint64_t)da->lockout_recovery * 1000)
 		da->lockout_auth_blocked = 0;
 	if (!da->failed_tries || !da->recovery_time) {
-		da->last_fail_clock = t->clock;
+		da->heal_from_ms = now;
 		return;
 	}
 	period = (uint64_t)da->recovery_time * 1000;
-	while (da->failed_tries && t->clock - da->last_fail_clock >= period) {
+	while (da->failed_tries && now - da->heal_from_ms >= period) {
 		da->failed_tries--;
-		da->last_fail_clock += period;
+		da->heal_from_ms += period;
 	}
+}
+
+void tpm2_da_heal_restart(struct tpm2 *t)
+{
+	t->da.heal_from_ms = t->time_ms;
+}
+
+void tpm2_da_power_on(struct tpm2 *t)
+{
+	/* time_ms starts again at 0: the periods begin anew, the time off does not count */
+	t->da.heal_from_ms = 0;
+	t->da.lockout_auth_fail_ms = 0;
 }
 
 /* Called before every use of a DA-protected authValue (password or HMAC session). */
@@ -37,7 +52,7 @@ void tpm2_da_failure(struct tpm2 *t, uint32_t handle)
 	struct tpm2_da *da = &t->da;
 	if (handle == TPM_RH_LOCKOUT) {
 		da->lockout_auth_blocked = 1;
-		da->lockout_auth_fail_clock = t->clock;
+		da->lockout_auth_fail_ms = t->time_ms;
 		return;
 	}
 	tpm2_da_tick(t);
@@ -45,7 +60,7 @@ void tpm2_da_failure(struct tpm2 *t, uint32_t handle)
 		return;   /* recoveryTime 0: DA protection off, failures are not counted (libtpms) */
 	if (da->failed_tries < da->max_tries)
 		da->failed_tries++;
-	da->last_fail_clock = t->clock;
+	tpm2_da_heal_restart(t);
 }
 
 /* ------------------------------------------------------------------ password */

@@ -8,7 +8,10 @@
 #define TPM_GENERATED_VALUE 0xFF544347u
 #define MAX_DIGEST_BUFFER   1024u
 
-/* A ticket may only vouch for data that does not pose as a TPM-generated structure. */
+/* A ticket may only vouch for data that does not pose as a TPM-generated structure: every
+ * TPMS_ATTEST starts with TPM_GENERATED_VALUE, so a message that starts with it gets a NULL
+ * ticket and a restricted key will not sign its digest.  A message shorter than 4 bytes cannot
+ * start with it. */
 static bool starts_generated(const uint8_t *p, size_t len)
 {
 	return len >= 4 && tpm2_get_u32(p) == TPM_GENERATED_VALUE;
@@ -92,7 +95,6 @@ static TPM_RC new_sequence(struct tpm2_cmd *c, uint8_t kind, const struct tpm2b_
 	if (!s)
 		return TPM_RC_OBJECT_MEMORY;
 	tpm2_auth_set(&s->u.seq.auth, auth->buf, auth->size);
-	s->u.seq.ticket_ok = 1;
 	c->rsp_handle = s->handle;
 	*out = s;
 	return TPM_RC_SUCCESS;
@@ -151,10 +153,10 @@ static void sequence_update(struct tpm2_slot *s, const uint8_t *data, size_t len
 	struct tpm2_sequence *q = &s->u.seq;
 	switch (s->kind) {
 	case TPM2_SLOT_HASH_SEQ:
-		if (!q->first_block_seen && starts_generated(data, len))
-			q->ticket_ok = 0;
-		if (len)
-			q->first_block_seen = 1;
+		/* collect the message's first 4 bytes across updates (1+3, 0+1+3, 2+2, ...): the
+		 * ticket judges the message, not the first update */
+		for (size_t i = 0; i < len && q->head_len < sizeof q->head; i++)
+			q->head[q->head_len++] = data[i];
 		tpm2_hash_update(&q->hash, data, len);
 		break;
 	case TPM2_SLOT_HMAC_SEQ:
@@ -195,7 +197,9 @@ TPM_RC tpm2_cc_SequenceComplete(struct tpm2_cmd *c)
 	sequence_update(s, data, size);
 	if (s->kind == TPM2_SLOT_HASH_SEQ) {
 		n = tpm2_hash_final(&s->u.seq.hash, digest);
-		tpm2_ticket_hashcheck(c->t, s->u.seq.ticket_ok ? hier : TPM_RH_NULL,
+		tpm2_ticket_hashcheck(c->t,
+		                      starts_generated(s->u.seq.head, s->u.seq.head_len) ? TPM_RH_NULL
+		                                                                           : hier,
 		                      s->u.seq.hash.alg, digest, n, &tk);
 	} else {
 		n = tpm2_hmac_final(&s->u.seq.hmac, digest);

@@ -156,7 +156,7 @@ TPM_RC tpm2_cc_DictionaryAttackParameters(struct tpm2_cmd *c)
 		da->failed_tries = max_tries;
 	if (recovery == 0)
 		da->failed_tries = 0;   /* DA protection off: nothing counts (as libtpms) */
-	da->last_fail_clock = c->t->clock;
+	tpm2_da_heal_restart(c->t);
 	return TPM_RC_SUCCESS;
 }
 

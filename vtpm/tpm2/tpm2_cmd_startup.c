@@ -39,7 +39,7 @@ static void da_startup(struct tpm2 *t)
 	if (da->recovery_time != 0 && da->failed_tries < da->max_tries &&
 	    t->orderly == TPM2_ORDERLY_DA_USED) {
 		da->failed_tries++;
-		da->last_fail_clock = t->clock;
+		tpm2_da_heal_restart(t);
 	}
 }
 

@@ -5,10 +5,13 @@
  * contextBlob = TPM2B integrity || AES-256-CFB(payload), with
  *   key, iv   = KDFa(SHA-256, contextKey, "CONTEXT", sequence, savedHandle || hierarchy, 384)
  *   integrity = HMAC-SHA-256(contextKey, "INTEGRITY" || sequence || savedHandle || hierarchy
- *                                        || encrypted payload)
+ *                                        || proof(hierarchy) || encrypted payload)
  * contextKey is drawn fresh at every TPM Reset, so a context saved in an earlier boot fails
  * the integrity check: TPM_RC_INTEGRITY on ContextLoad (the kernel's resource manager treats
- * it as "context gone"), never a misread.
+ * it as "context gone"), never a misread.  proof(hierarchy) is the hierarchy's secret proof
+ * value (tpm2_hierarchy_proof; the NULL hierarchy's for sessions and sequences), which
+ * Clear (owner, endorsement), ChangeEPS and ChangePPS replace: an object context saved before
+ * them fails the same way, as in the reference TPM, and the old key can no longer be used.
  */
 #include "tpm2_internal.h"
 
@@ -39,6 +42,7 @@ static void context_mac(struct tpm2 *t, const struct tpms_context *ctx, const ui
 	tpm2_hmac_init(&m, TPM_ALG_SHA256, t->context_key, sizeof t->context_key);
 	tpm2_hmac_update(&m, "INTEGRITY", 10);
 	tpm2_hmac_update(&m, hdr, sizeof hdr);
+	tpm2_hmac_update(&m, tpm2_hierarchy_proof(t, ctx->hierarchy), TPM2_MAX_DIGEST);
 	tpm2_hmac_update(&m, enc, len);
 	tpm2_hmac_final(&m, out);
 }

@@ -106,6 +106,7 @@ void tpm2_power_on(struct tpm2 *t)
 	t->self_tested = 0;
 	t->clock_ref_ms = t->plat.now_ms(t->plat.ctx);
 	t->time_ms = 0;
+	tpm2_da_power_on(t);
 	t->powered = 1;
 }
 

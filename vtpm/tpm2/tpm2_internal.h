@@ -138,7 +138,9 @@ TPM_RC tpm2_auth_check_all(struct tpm2_cmd *c);
  * only then does losing power count as an authorization failure). */
 #define TPM2_ORDERLY_NONE    0xFFFFu
 #define TPM2_ORDERLY_DA_USED 0xFFFEu
-void tpm2_da_tick(struct tpm2 *t);              /* recover failedTries with time */
+void tpm2_da_tick(struct tpm2 *t);              /* recover failedTries with time (not Clock) */
+void tpm2_da_heal_restart(struct tpm2 *t);      /* a recovery period starts now */
+void tpm2_da_power_on(struct tpm2 *t);          /* _TPM_Init: the periods restart */
 bool tpm2_da_locked_out(struct tpm2 *t);
 void tpm2_da_failure(struct tpm2 *t, uint32_t handle);
 /* cpHash / rpHash for session families */

@@ -135,8 +135,8 @@ void tpm2_slot_serialize(const struct tpm2_slot *s, struct tpm2_wr *w)
 	wr_hmac(w, &s->u.seq.hmac);
 	for (unsigned i = 0; i < TPM2_NUM_BANKS; i++)
 		wr_hash(w, &s->u.seq.event[i]);
-	tpm2_wr_u8(w, s->u.seq.ticket_ok);
-	tpm2_wr_u8(w, s->u.seq.first_block_seen);
+	tpm2_wr_u8(w, s->u.seq.head_len);
+	tpm2_wr_bytes(w, s->u.seq.head, sizeof s->u.seq.head);
 }
 
 TPM_RC tpm2_slot_deserialize(struct tpm2_slot *s, struct tpm2_rd *r)
@@ -158,6 +158,8 @@ TPM_RC tpm2_slot_deserialize(struct tpm2_slot *s, struct tpm2_rd *r)
 	TPM2_TRY(rd_hmac(r, &s->u.seq.hmac));
 	for (unsigned i = 0; i < TPM2_NUM_BANKS; i++)
 		TPM2_TRY(rd_hash(r, &s->u.seq.event[i]));
-	TPM2_TRY(tpm2_rd_u8(r, &s->u.seq.ticket_ok));
-	return tpm2_rd_u8(r, &s->u.seq.first_block_seen);
+	TPM2_TRY(tpm2_rd_u8(r, &s->u.seq.head_len));
+	if (s->u.seq.head_len > sizeof s->u.seq.head)
+		return TPM_RC_VALUE;
+	return tpm2_rd_bytes(r, s->u.seq.head, sizeof s->u.seq.head);
 }

@@ -11,7 +11,7 @@
 #include "tpm2_internal.h"
 
 #define STATE_MAGIC   0x4154504Du   /* "ATPM" */
-#define STATE_VERSION 2u   /* 2: saved sessions kept through Shutdown(STATE) */
+#define STATE_VERSION 3u   /* 2: saved sessions kept through Shutdown(STATE); 3: no DA timers */
 #define HEADER_SIZE   12u
 #define DIGEST_SIZE   32u
 
@@ -94,8 +94,6 @@ static void wr_body(struct tpm2_wr *w, const struct tpm2 *t)
 	tpm2_wr_u32(w, t->da.max_tries);
 	tpm2_wr_u32(w, t->da.recovery_time);
 	tpm2_wr_u32(w, t->da.lockout_recovery);
-	tpm2_wr_u64(w, t->da.last_fail_clock);
-	tpm2_wr_u64(w, t->da.lockout_auth_fail_clock);
 	tpm2_wr_u8(w, t->da.lockout_auth_blocked);
 	tpm2_wr_u64(w, t->clock);
 	tpm2_wr_u8(w, t->clock_safe);
@@ -339,7 +337,6 @@ static bool ld_body(struct tpm2_rd *r, struct tpm2 *t)
 	          ld_hierarchy(r, T(lockout)) && ld_u8(r, T(disable_clear)) &&
 	          ld_u32(r, T(da.failed_tries)) && ld_u32(r, T(da.max_tries)) &&
 	          ld_u32(r, T(da.recovery_time)) && ld_u32(r, T(da.lockout_recovery)) &&
-	          ld_u64(r, T(da.last_fail_clock)) && ld_u64(r, T(da.lockout_auth_fail_clock)) &&
 	          ld_u8(r, T(da.lockout_auth_blocked)) && ld_u64(r, T(clock)) &&
 	          ld_u8(r, T(clock_safe)) && ld_u8(r, &rate) && ld_u32(r, T(reset_count)) &&
 	          ld_u32(r, T(restart_count)) && ld_u16(r, &orderly) &&

@@ -68,8 +68,10 @@ struct tpm2_sequence {
 	struct tpm2_hash hash;          /* hash sequence */
 	struct tpm2_hmac hmac;          /* HMAC sequence */
 	struct tpm2_hash event[TPM2_NUM_BANKS];   /* event sequence: one per bank */
-	uint8_t ticket_ok;              /* hash sequence: no restricted-looking data seen (ticket) */
-	uint8_t first_block_seen;
+	/* hash sequence: the first bytes of the message, however the caller splits it across
+	 * SequenceUpdate/SequenceComplete, so that the ticket judges them (TPM_GENERATED_VALUE) */
+	uint8_t head[4];
+	uint8_t head_len;
 };
 
 struct tpm2_slot {
@@ -140,9 +142,12 @@ struct tpm2_da {
 	uint32_t max_tries;
 	uint32_t recovery_time;         /* seconds per failure decrement */
 	uint32_t lockout_recovery;      /* seconds the lockout auth is blocked after a failure */
-	uint64_t last_fail_clock;       /* clock (ms) of the last failure or decrement */
-	uint64_t lockout_auth_fail_clock; /* clock (ms) of the last lockoutAuth failure */
 	uint8_t lockout_auth_blocked;
+	/* Self-healing runs on `time_ms` (TPMS_TIME_INFO.time), never on Clock, which ClockSet
+	 * moves forward: volatile, not in the state blob, restarted at every power-on (the time a
+	 * TPM is off does not count, as in the reference TPM without ACCUMULATE_SELF_HEAL_TIMER). */
+	uint64_t heal_from_ms;          /* time_ms of the last failure or decrement */
+	uint64_t lockout_auth_fail_ms;  /* time_ms of the last lockoutAuth failure */
 };
 
 struct tpm2 {
