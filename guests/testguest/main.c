@@ -6,6 +6,8 @@
  *                   test device's semantics (initial bytes, read-back, LAST_ACCESS), using the
  *                   instruction forms drivers and compilers emit; one line per check and a
  *                   summary line.
+ *   tpm, tpm-load, tpm-hostile, tpm-reset, tpm-bench
+ *                   drive the vTPM at 0xFED40000 like Linux's tpm_tis/tpm_crb (tpm_modes.h).
  *   attack-oob      reads guest-physical ram_size + 16 MiB (outside its RAM).
  *   attack-hv       writes above its RAM at 0x1000000 (or ram_size if RAM is larger): where a
  *                   hypervisor without nested paging would let it reach host memory.
@@ -14,71 +16,14 @@
  * Every access is written as inline asm so the instruction form is certain, not left to the
  * compiler.
  */
+#include "console.h"
+#include "tpm_io_guest.h"
+#include "tpm_modes.h"
 #include <anchor/guest_abi.h>
 #include <anchor/testdev.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* ---- Console (COM1) --------------------------------------------------------------------- */
-
-#define COM1      0x3F8
-#define COM1_LSR  (COM1 + 5)
-#define LSR_THRE  0x20
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static void putc_serial(char c)
-{
-	for (int spins = 0; spins < 100000 && !(inb(COM1_LSR) & LSR_THRE); spins++)
-		;
-	outb(COM1, (uint8_t)c);
-}
-
-static void puts_serial(const char *s)
-{
-	while (*s)
-		putc_serial(*s++);
-}
-
-static void put_hex(uint64_t v)
-{
-	static const char digits[] = "0123456789abcdef";
-	int shift = 60;
-	puts_serial("0x");
-	while (shift > 0 && !((v >> shift) & 0xF))
-		shift -= 4;
-	for (; shift >= 0; shift -= 4)
-		putc_serial(digits[(v >> shift) & 0xF]);
-}
-
-static void put_dec(uint64_t v)
-{
-	char buf[20];
-	int n = 0;
-	do {
-		buf[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		putc_serial(buf[--n]);
-}
-
-static _Noreturn void halt(void)
-{
-	for (;;)
-		__asm__ volatile("cli; hlt");
-}
 
 /* ---- A model of the test device --------------------------------------------------------- */
 
@@ -553,8 +498,11 @@ void testguest_main(const struct guest_info *gi)
 	puts_serial(*a ? a : "mmio");
 	puts_serial("'\n");
 
+	static struct guest_tpm_io tpm_io;
 	if (*a == '\0' || mode_is(a, "mmio"))
 		run_mmio();
+	else if (tpm_mode_run(a, name, guest_tpm_io(&tpm_io, gi->ram_size)))
+		;
 	else if (mode_is(a, "attack-oob"))
 		attack_oob(gi);
 	else if (mode_is(a, "attack-hv"))
@@ -564,6 +512,7 @@ void testguest_main(const struct guest_info *gi)
 	else if (mode_is(a, "attack-insn"))
 		attack_insn();
 	else
-		puts_serial("testguest: unknown mode (mmio, attack-oob, attack-hv, attack-triple, attack-insn)\n");
+		puts_serial("testguest: unknown mode (mmio, tpm, tpm-load, tpm-hostile, tpm-reset, "
+		            "tpm-bench, attack-oob, attack-hv, attack-triple, attack-insn)\n");
 	halt();
 }
