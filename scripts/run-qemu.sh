@@ -5,6 +5,7 @@
 #     --cfg FILE        anchor.cfg to put on the ESP (default: boot/demo/anchor.cfg)
 #     --image FILE      a guest image to put on the ESP (repeatable; default: the test guest)
 #     --tpm crb|tis|none  the physical TPM QEMU emulates (default: crb)
+#     --tpmstate DIR    keep swtpm's state in DIR (reused by the next boot; default: fresh)
 #     --smp N           CPUs (default: 3)
 #     --mem SIZE        RAM (default: 1G)
 #     --log FILE        copy the serial console to FILE (default: only the terminal)
@@ -20,6 +21,7 @@ BUILD=build
 CFG=boot/demo/anchor.cfg
 IMAGES=()
 TPM=crb
+TPMSTATE=
 SMP=3
 MEM=1G
 LOG=
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --cfg) CFG=$2; shift 2 ;;
     --image) IMAGES+=("$2"); shift 2 ;;
     --tpm) TPM=$2; shift 2 ;;
+    --tpmstate) TPMSTATE=$2; shift 2 ;;
     --smp) SMP=$2; shift 2 ;;
     --mem) MEM=$2; shift 2 ;;
     --log) LOG=$2; shift 2 ;;
@@ -72,8 +75,8 @@ cp "$OVMF_VARS" "$WORK/vars.fd"
 
 TPM_ARGS=()
 if [ "$TPM" != none ]; then
-  mkdir -p "$WORK/tpm"
-  swtpm socket --tpm2 --tpmstate dir="$WORK/tpm" --ctrl type=unixio,path="$WORK/tpm/swtpm.sock" \
+  mkdir -p "$WORK/tpm" "${TPMSTATE:=$WORK/tpm}"
+  swtpm socket --tpm2 --tpmstate dir="$TPMSTATE" --ctrl type=unixio,path="$WORK/tpm/swtpm.sock" \
     --flags not-need-init,startup-clear >/dev/null 2>&1 &
   SWTPM_PID=$!
   for _ in $(seq 50); do [ -S "$WORK/tpm/swtpm.sock" ] && break; sleep 0.1; done

@@ -551,7 +551,11 @@ bool tpm_mode_run(const char *args, const char *lpar_name, const struct tpm_io *
 	r.name = lpar_name;
 	if (probe(&r, io)) {
 		switch (mode) {
-		case E2E:     mode_e2e(&r); break;
+		case E2E:
+			mode_e2e(&r);
+			if (number(rest, 0))   /* "tpm N": the load after the sequence */
+				mode_load(&r, number(rest, 0));
+			break;
 		case LOAD:    mode_load(&r, number(rest, 1000)); break;
 		case HOSTILE: mode_hostile(&r, number(rest, 200)); break;
 		case RESET:   mode_reset(&r); break;

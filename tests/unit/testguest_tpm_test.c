@@ -322,9 +322,9 @@ static const char *intf_name(const struct lpar *l)
 static void test_e2e(struct lpar *l)
 {
 	char name[160];
-	run_mode(l, "tpm", "alpha");
-	snprintf(name, sizeof(name), "%s: mode tpm passes all its checks", intf_name(l));
-	check(has("vtpm: all ") && !has("FAIL"), name, "%s", fails());
+	run_mode(l, "tpm 40", "alpha");
+	snprintf(name, sizeof(name), "%s: mode tpm 40 passes all its checks, then its load", intf_name(l));
+	check(has("vtpm: all ") && !has("FAIL") && has(" 0 lost, 0 misrouted"), name, "%s", fails());
 	snprintf(name, sizeof(name), "%s: Startup answered TPM_RC_INITIALIZE", intf_name(l));
 	CHECK(name, has("vtpm: Startup(CLEAR) is TPM_RC_INITIALIZE (the HTPM ran it) ok"));
 	uint8_t buf[4096];
