@@ -625,13 +625,8 @@ size_t cfg_identity_encode(const struct cfg_lpar *l, uint8_t *buf, size_t max)
 	pos += sizeof magic;
 	be_bytes(CFG_IDENTITY_VERSION, buf + pos, 2);
 	pos += 2;
-	uint8_t cpu[4], size[8];
-	be_bytes(l->cpu, cpu, sizeof cpu);
-	be_bytes(l->mem_size, size, sizeof size);
 	if (!put_field(buf, max, &pos, CFG_ID_TAG_UUID, l->uuid, sizeof l->uuid) ||
-	    !put_field(buf, max, &pos, CFG_ID_TAG_NAME, (const uint8_t *)l->name, name_len) ||
-	    !put_field(buf, max, &pos, CFG_ID_TAG_CPU, cpu, sizeof cpu) ||
-	    !put_field(buf, max, &pos, CFG_ID_TAG_MEMSIZE, size, sizeof size))
+	    !put_field(buf, max, &pos, CFG_ID_TAG_NAME, (const uint8_t *)l->name, name_len))
 		return 0;
 	return pos;
 }

@@ -274,12 +274,10 @@ static void test_identity(void)
 	size_t n = cfg_identity_encode(&c.lpars[0], buf, sizeof buf);
 	hex(buf, n, h);
 	/* Golden vector (docs/config.md): changing it changes every vEK. */
-	const char *golden = "414e43484f524944" "0001"
+	const char *golden = "414e43484f524944" "0002"
 	                     "010010" "0b1e7a524c3d4f0e9a8b1c2d3e4f5a6b"
-	                     "020005" "616c706861"
-	                     "030004" "00000001"
-	                     "040008" "0000000004000000";
-	check(strcmp(h, golden) == 0, "identity: golden encoding v1", "got %s", h);
+	                     "020005" "616c706861";
+	check(strcmp(h, golden) == 0, "identity: golden encoding v2", "got %s", h);
 
 	struct cfg_lpar l = c.lpars[0];
 	l.mem_base = 0x80000000;
@@ -287,22 +285,22 @@ static void test_identity(void)
 	strcpy(l.args, "attack-oob");
 	l.tpm = CFG_TPM_NONE;
 	l.line = 99;
+	l.cpu = 2;
+	l.mem_size += 4096;
 	size_t n2 = cfg_identity_encode(&l, buf2, sizeof buf2);
 	check(n2 == n && memcmp(buf, buf2, n) == 0,
-	      "identity: memory base, image, args, tpm and line do not change it", "");
+	      "identity: cpu, memory base and size, image, args, tpm and line do not change it", "");
 
 	bool all_differ = true;
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 2; k++) {
 		l = c.lpars[0];
 		if (k == 0) l.uuid[15] ^= 1;
 		if (k == 1) strcpy(l.name, "alphb");
-		if (k == 2) l.cpu = 2;
-		if (k == 3) l.mem_size += 4096;
 		n2 = cfg_identity_encode(&l, buf2, sizeof buf2);
 		if (n2 == n && memcmp(buf, buf2, n) == 0)
 			all_differ = false;
 	}
-	check(all_differ, "identity: uuid, name, cpu and memory size each change it", "");
+	check(all_differ, "identity: uuid and name each change it", "");
 
 	/* Length prefixes keep it unambiguous: name "ab" vs name "a" can never collide with
 	 * shifted field boundaries. */

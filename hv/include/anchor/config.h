@@ -59,23 +59,22 @@ int cfg_parse(const char *text, size_t len, struct cfg *out, char *err, size_t e
 int cfg_validate(const struct cfg *c, unsigned cpu_count, char *err, size_t errlen);
 
 /*
- * Canonical encoding of an LPAR's identity (UUID, name, cpu, memory size — not its images nor
- * its memory base), the input to config_digest (DESIGN.md, Anchoring).  The vEK is derived from
- * it, so it never changes for a given version (docs/config.md, "Identity encoding"):
- *   "ANCHORID" | version (2 bytes BE, = 1) | fields, each tag (1) | length (2, BE) | value:
- *   1 uuid (16 bytes as written) | 2 name (ASCII, no NUL) | 3 cpu (4, BE) | 4 memory size (8, BE)
+ * Canonical encoding of an LPAR's identity (UUID and name; not its CPU, memory, images, args or
+ * tpm kind), the input to config_digest (docs/anchoring.md).  The vEK is derived from it, so
+ * it never changes for a given version (docs/config.md, "Identity encoding"):
+ *   "ANCHORID" | version (2 bytes BE, = 2) | fields, each tag (1) | length (2, BE) | value:
+ *   1 uuid (16 bytes as written) | 2 name (ASCII, no NUL)
+ * Version 1 also had 3 cpu and 4 memory size; they were dropped so that moving an LPAR to
+ * another CPU or resizing its RAM keeps its vEK (docs/anchoring.md, "Identity").
  * Returns the length written (<= max), or 0 if max is too small (CFG_IDENTITY_MAX always fits)
  * or the name is not NUL-terminated.
  */
 #define CFG_IDENTITY_MAGIC      { 'A', 'N', 'C', 'H', 'O', 'R', 'I', 'D' }
 #define CFG_IDENTITY_MAGIC_LEN  8
-#define CFG_IDENTITY_VERSION    1
+#define CFG_IDENTITY_VERSION    2
 #define CFG_ID_TAG_UUID         1
 #define CFG_ID_TAG_NAME         2
-#define CFG_ID_TAG_CPU          3
-#define CFG_ID_TAG_MEMSIZE      4
-#define CFG_IDENTITY_MAX        (CFG_IDENTITY_MAGIC_LEN + 2 + 3 + 16 + 3 + (CFG_NAME_MAX - 1) + \
-                                 3 + 4 + 3 + 8)
+#define CFG_IDENTITY_MAX        (CFG_IDENTITY_MAGIC_LEN + 2 + 3 + 16 + 3 + (CFG_NAME_MAX - 1))
 size_t cfg_identity_encode(const struct cfg_lpar *l, uint8_t *buf, size_t max);
 
 #endif

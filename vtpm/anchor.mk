@@ -1,0 +1,39 @@
+# vtpm/anchor: anchoring's pure logic (docs/anchoring.md): the DER writer, X.509 certificates,
+# TPM commands over any transport, the seed derivation and LTPM provisioning.  Built
+# freestanding for hv.elf ($(ANCHOR_FREE_LIB), linked before the engine and BearSSL) and
+# natively (with ASan + UBSan) into its unit tests.  Fragments of vtpm/ are read last, so the
+# crypto/engine variables are used only in recipes or behind .SECONDEXPANSION.
+
+ANCHOR_SRCS  := $(wildcard vtpm/anchor/*.c)
+ANCHOR_HDRS  := $(wildcard vtpm/anchor/*.h) hv/include/anchor/config.h
+ANCHOR_BUILD := $(BUILD)/vtpm/anchor
+ANCHOR_INCLUDES = -Ivtpm/anchor -Ihv/include -Ivtpm/tpm2 $(CRYPTO_INCLUDES)
+
+ANCHOR_FREE_OBJS := $(patsubst vtpm/anchor/%.c,$(ANCHOR_BUILD)/free/%.o,$(ANCHOR_SRCS))
+ANCHOR_FREE_LIB  := $(ANCHOR_BUILD)/free/libanchoring.a
+
+$(ANCHOR_BUILD)/free/%.o: vtpm/anchor/%.c $(ANCHOR_HDRS) | $(BEARSSL_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"; $(FREE_CC) $(FREE_CFLAGS) -O2 -Werror $(ANCHOR_INCLUDES) -c $< -o $@
+
+$(ANCHOR_FREE_LIB): $(ANCHOR_FREE_OBJS)
+	@echo "  AR      $@"; rm -f $@; ar rcs $@ $^
+
+ALL_TARGETS += $(ANCHOR_FREE_LIB)
+
+# ---- unit tests: the DER writer, certificates, derivation vectors, provisioning of a real
+# engine by an engine acting as the PTPM; then openssl judges the certificates it wrote.
+.SECONDEXPANSION:
+ANCHOR_TEST_CFLAGS = $(HOST_CFLAGS) -Werror -fsanitize=address,undefined \
+                     -fno-sanitize-recover=all $(ANCHOR_INCLUDES) -Itests/unit
+
+$(ANCHOR_BUILD)/anchor_unit: tests/unit/anchor_test.c $(ANCHOR_SRCS) $(CONFIG_SRCS) \
+                             $$(TPM2_SAN_LIB) $(BEARSSL_HOST_LIB) $(ANCHOR_HDRS) tests/unit/check.h
+	$(call host_prog,$(ANCHOR_TEST_CFLAGS))
+
+$(ANCHOR_BUILD)/anchor_openssl: $(ANCHOR_BUILD)/anchor_unit tests/unit/anchor_openssl.sh
+	@printf '#!/bin/sh\nexec %s %s\n' "$(CURDIR)/tests/unit/anchor_openssl.sh" \
+	    "$(CURDIR)/$(ANCHOR_BUILD)/anchor_unit" > $@ && chmod +x $@
+
+TEST_DEPS   += $(ANCHOR_BUILD)/anchor_openssl
+TEST_SUITES += $(ANCHOR_BUILD)/anchor_openssl
