@@ -4,6 +4,7 @@ concurrent clients, SIGTERM, and the state directory (save, reload, corrupt, --f
 
 Prints one `ok - daemon/<check>` / `not ok - ...` / `skip - ...` line per check.
 ANCHOR_TPMD overrides the daemon path (default build/sim/anchor-tpmd)."""
+import hashlib
 import os
 import shutil
 import signal
@@ -259,9 +260,18 @@ def run_checks(work):
     report("state-reloaded", d.alive() and True, "daemon refused its own state")
     d.stop()
     report("state-reload-logged", "loaded" in d.stderr, d.stderr.strip()[-200:])
+    keyfile = os.path.join(state, "state-key")
+    mode = os.stat(keyfile).st_mode & 0o777 if os.path.exists(keyfile) else None
+    report("state-key-0600", mode == 0o600 and os.path.getsize(keyfile) == 32,
+           "state-key mode %s" % (oct(mode) if mode is not None else "missing"))
     good = open(blob, "rb").read()
+    # The blob is authenticated with the key: changed and re-hashed without it, it is refused.
+    body = good[:-32]
+    body = body[:200] + bytes([body[200] ^ 1]) + body[201:]
+    rehashed = body + hashlib.sha256(body).digest()
     for what, data in (("corrupt", good[:len(good) // 2] + bytes([good[len(good) // 2] ^ 0x5A])
                         + good[len(good) // 2 + 1:]),
+                       ("rehashed", rehashed),
                        ("truncated", good[:len(good) // 3]), ("empty", b"")):
         open(blob, "wb").write(data)
         d = Daemon(state)
@@ -275,6 +285,27 @@ def run_checks(work):
         report("state-%s-rejected" % what, rc not in (None, 0) and "fresh" in err,
                "rc=%s stderr=%s" % (rc, err.strip()[-200:]))
         report("state-%s-kept" % what, open(blob, "rb").read() == data, "damaged file was overwritten")
+    # The key file: missing, or readable by others -> refused with the reason.
+    open(blob, "wb").write(good)
+    key = open(keyfile, "rb").read()
+    for what, prep in (("missing", lambda: os.unlink(keyfile)),
+                       ("group-readable", lambda: (open(keyfile, "wb").write(key),
+                                                   os.chmod(keyfile, 0o640)))):
+        prep()
+        d = Daemon(state)
+        try:
+            rc = d.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            rc = None
+        err = d.proc.stderr.read() if rc is not None else ""
+        if rc is None:
+            d.stop()
+        report("state-key-%s-refused" % what, rc not in (None, 0) and "state-key" in err,
+               "rc=%s stderr=%s" % (rc, err.strip()[-200:]))
+    os.chmod(keyfile, 0o600)
+    d = Daemon(state)
+    report("state-key-restored-loads", d.alive(), "the state did not load with its key back")
+    d.stop()
     d = Daemon(state, "--fresh")
     report("fresh-after-corrupt", d.alive(), "--fresh did not start")
     d.stop()

@@ -805,9 +805,9 @@ static void test_nv(void)
 	/* state round trip keeps NV */
 	{
 		static uint8_t blob[1 << 17];
-		size_t n = tpm2_state_save(t, blob, sizeof blob);
+		size_t n = tpm2_state_save(t, tt_state_key, blob, sizeof blob);
 		struct tpm2 *u = tt_new_raw();
-		CHECK(tpm2_state_load(u, &tt_platform, blob, n) == 0, "(setup)");
+		CHECK(tpm2_state_load(u, &tt_platform, tt_state_key, blob, n) == 0, "(setup)");
 		tpm2_power_on(u);
 		tt_startup(u, TPM_SU_CLEAR);
 		CHECK(nv_read(u, ix, ix, "ipw", 7, 0) == 0 && memcmp(r.b + 16, "xEhello", 7) == 0,

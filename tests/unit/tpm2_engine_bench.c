@@ -130,11 +130,11 @@ int main(void)
 		double t0 = now_us();
 		size_t n = 0;
 		for (int i = 0; i < 200; i++)
-			n = tpm2_state_save(t, blob, sizeof blob);
+			n = tpm2_state_save(t, tt_state_key, blob, sizeof blob);
 		printf("%-34s %7.2f us per save (%zu bytes)\n", "state save", (now_us() - t0) / 200, n);
 		t0 = now_us();
 		for (int i = 0; i < 200; i++)
-			tpm2_state_load(t, &tt_platform, blob, n);
+			tpm2_state_load(t, &tt_platform, tt_state_key, blob, n);
 		printf("%-34s %7.2f us per load\n", "state load", (now_us() - t0) / 200);
 	}
 	free(t);

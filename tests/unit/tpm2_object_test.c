@@ -603,9 +603,9 @@ static void test_evict_readpublic(struct tpm2 *t, uint32_t srk, const struct tpm
 	/* survives a state save/load */
 	{
 		static uint8_t blob[65536];
-		size_t n = tpm2_state_save(t, blob, sizeof blob);
+		size_t n = tpm2_state_save(t, tt_state_key, blob, sizeof blob);
 		struct tpm2 *t2 = calloc(1, tpm2_instance_size());
-		int lrc = n > 0 ? tpm2_state_load(t2, &tt_platform, blob, n) : -100;
+		int lrc = n > 0 ? tpm2_state_load(t2, &tt_platform, tt_state_key, blob, n) : -100;
 		tt_check(lrc == 0, "state with a persistent object saves and loads", "load: %d (%s)",
 		         lrc, lrc == -100 ? "save failed" : tpm2_state_strerror(lrc));
 		if (lrc == 0) {

@@ -12,52 +12,7 @@
  */
 #include "tpm2_test.h"
 
-#define SIGN_ATTRS 0x00040072u   /* fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|sign */
-
 /* ------------------------------------------------------------------ helpers */
-
-/* CreatePrimary ECC P-256 ECDSA-SHA256 signing key; *pub gets its public point. */
-static uint32_t primary_ecc(struct tpm2 *t, uint32_t hier, bool restricted, const char *auth,
-                            uint32_t *handle, tc_ecc_point *pub)
-{
-	struct tt_cmd c;
-	struct tt_rsp r;
-	uint8_t tmpl[64];
-	size_t n = 0;
-	uint32_t attrs = SIGN_ATTRS | (restricted ? TPMA_OBJECT_RESTRICTED : 0);
-	tpm2_put_u16(tmpl + n, TPM_ALG_ECC); n += 2;
-	tpm2_put_u16(tmpl + n, TPM_ALG_SHA256); n += 2;
-	tpm2_put_u32(tmpl + n, attrs); n += 4;
-	tpm2_put_u16(tmpl + n, 0); n += 2;                      /* authPolicy */
-	tpm2_put_u16(tmpl + n, TPM_ALG_NULL); n += 2;           /* symmetric */
-	tpm2_put_u16(tmpl + n, TPM_ALG_ECDSA); n += 2;
-	tpm2_put_u16(tmpl + n, TPM_ALG_SHA256); n += 2;
-	tpm2_put_u16(tmpl + n, TPM_ECC_NIST_P256); n += 2;
-	tpm2_put_u16(tmpl + n, TPM_ALG_NULL); n += 2;           /* kdf */
-	tpm2_put_u32(tmpl + n, 0); n += 4;                      /* unique x, y: empty */
-	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
-	tt_u32(&c, hier);
-	tt_pw_sessions(&c, "", NULL);
-	tt_u16(&c, (uint16_t)(4 + strlen(auth)));
-	tt_tpm2b(&c, auth, strlen(auth));
-	tt_u16(&c, 0);
-	tt_tpm2b(&c, tmpl, n);
-	tt_u16(&c, 0);
-	tt_u32(&c, 0);
-	if (tt_exec(t, &c, &r))
-		return r.rc;
-	*handle = tpm2_get_u32(r.b + 10);
-	if (pub) {
-		struct tpmt_public p;
-		tt_skip(&r, 8);
-		if (tpm2_rd_public_sized(&r.r, &p, false))
-			return 0xBAD;
-		pub->curve = TPM_ECC_NIST_P256;
-		memcpy(pub->x, p.unique.ecc.x, 32);
-		memcpy(pub->y, p.unique.ecc.y, 32);
-	}
-	return 0;
-}
 
 static uint32_t flush(struct tpm2 *t, uint32_t h)
 {
@@ -219,7 +174,7 @@ static void test_forged_quote(void)
 	struct tt_rsp r;
 	char name[160];
 	tpm2_hash_buf(TPM_ALG_SHA256, m, len, want);
-	CHECK_RC(primary_ecc(t, TPM_RH_OWNER, true, "", &ak, &pub), 0,
+	CHECK_RC(tt_primary_ecc(t, TPM_RH_OWNER, true, "", &ak, &pub), 0,
 	         "forged quote: restricted ECDSA attestation key");
 	for (unsigned i = 0; i < sizeof splits / sizeof splits[0]; i++) {
 		uint32_t rc = hash_split(t, m, len, splits[i].cuts, splits[i].save, digest, &tk);
@@ -300,7 +255,7 @@ static void test_da_clockset(void)
 	uint32_t key;
 	struct tt_rsp r;
 	CHECK_RC(da_parameters(t, 3, 1000, 1000), 0, "DA: maxTries 3, recovery 1000 s, lockoutRecovery 1000 s");
-	CHECK_RC(primary_ecc(t, TPM_RH_OWNER, false, "secret", &key, NULL), 0, "DA: key with authValue");
+	CHECK_RC(tt_primary_ecc(t, TPM_RH_OWNER, false, "secret", &key, NULL), 0, "DA: key with authValue");
 	for (int i = 0; i < 3; i++)
 		CHECK_RC(sign(t, key, "guess", digest, &null_ticket, &r), TPM_RC_AUTH_FAIL + TPM_RC_S + TPM_RC_1,
 		         "DA: wrong password -> AUTH_FAIL+S1");
@@ -329,7 +284,7 @@ static void test_da_clockset(void)
 	tt_shutdown(t, TPM_SU_CLEAR);
 	tpm2_power_on(t);
 	tt_startup(t, TPM_SU_CLEAR);
-	CHECK_RC(primary_ecc(t, TPM_RH_OWNER, false, "secret", &key, NULL), 0, "DA: key again after power cycle");
+	CHECK_RC(tt_primary_ecc(t, TPM_RH_OWNER, false, "secret", &key, NULL), 0, "DA: key again after power cycle");
 	tt_now_ms += 600 * 1000;
 	CHECK_RC(sign(t, key, "secret", digest, &null_ticket, &r), TPM_RC_LOCKOUT,
 	         "DA: power cycle: 500 s before + 600 s after do not add up to a recovery");
@@ -366,7 +321,7 @@ static void test_contexts_after_proof_change(void)
 	uint32_t h;
 	char name[128];
 	for (unsigned i = 0; i < 3; i++) {
-		CHECK(primary_ecc(t, hiers[i], false, "", &h, NULL) == 0 &&
+		CHECK(tt_primary_ecc(t, hiers[i], false, "", &h, NULL) == 0 &&
 		      context_save(t, h, blob[i], &n[i]) == 0 && flush(t, h) == 0,
 		      "contexts: key created and context-saved");
 	}

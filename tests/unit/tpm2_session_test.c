@@ -728,9 +728,9 @@ static void test_resume(void)
 	start(t, &s, TPM_SE_HMAC, TPM_RH_NULL, TPM_RH_NULL, NULL, 0, NULL, 0, NULL, TPM_ALG_NULL, 0);
 	ctx_save(t, s.handle, blob, &len);
 	CHECK_RC(tt_shutdown(t, TPM_SU_STATE), 0, "resume: Shutdown(STATE) with a saved session");
-	n = tpm2_state_save(t, state, sizeof state);
+	n = tpm2_state_save(t, tt_state_key, state, sizeof state);
 	u = calloc(1, tpm2_instance_size());
-	CHECK(n && tpm2_state_load(u, &tt_platform, state, n) == 0, "resume: state blob reloaded");
+	CHECK(n && tpm2_state_load(u, &tt_platform, tt_state_key, state, n) == 0, "resume: state blob reloaded");
 	tpm2_power_on(u);
 	CHECK_RC(tt_startup(u, TPM_SU_STATE), 0, "resume: Startup(STATE) in a new instance");
 	CHECK_RC(ctx_load(u, blob, len), 0, "resume: the saved session's context loads");

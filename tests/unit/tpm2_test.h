@@ -53,6 +53,9 @@ static uint64_t tt_now(void *ctx)
 
 static const struct tpm2_platform tt_platform = { tt_entropy, tt_now, NULL };
 
+/* The key the tests save and load state blobs under (tpm2_state_save/load). */
+static const uint8_t tt_state_key[TPM2_STATE_KEY_SIZE] = "anchor unit tests: state key ...";
+
 static inline struct tpm2 *tt_new_raw(void)
 {
 	struct tpm2 *t = calloc(1, tpm2_instance_size());
@@ -190,6 +193,51 @@ static inline uint32_t tt_inject_rsa(struct tpm2 *t, tc_rsa_pub *pk, const char 
 	o->qname = o->name;
 	o->hierarchy = hierarchy;
 	return sl->handle;
+}
+
+/* CreatePrimary of an ECC P-256 ECDSA-SHA256 signing key (restricted: an attestation key) with
+ * authValue auth; *handle gets it, *pub (may be NULL) its public point. */
+#define TT_SIGN_ATTRS 0x00040072u   /* fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|sign */
+static inline uint32_t tt_primary_ecc(struct tpm2 *t, uint32_t hier, bool restricted,
+                                      const char *auth, uint32_t *handle, tc_ecc_point *pub)
+{
+	struct tt_cmd c;
+	struct tt_rsp r;
+	uint8_t tmpl[64];
+	size_t n = 0;
+	uint32_t attrs = TT_SIGN_ATTRS | (restricted ? TPMA_OBJECT_RESTRICTED : 0);
+	tpm2_put_u16(tmpl + n, TPM_ALG_ECC); n += 2;
+	tpm2_put_u16(tmpl + n, TPM_ALG_SHA256); n += 2;
+	tpm2_put_u32(tmpl + n, attrs); n += 4;
+	tpm2_put_u16(tmpl + n, 0); n += 2;                      /* authPolicy */
+	tpm2_put_u16(tmpl + n, TPM_ALG_NULL); n += 2;           /* symmetric */
+	tpm2_put_u16(tmpl + n, TPM_ALG_ECDSA); n += 2;
+	tpm2_put_u16(tmpl + n, TPM_ALG_SHA256); n += 2;
+	tpm2_put_u16(tmpl + n, TPM_ECC_NIST_P256); n += 2;
+	tpm2_put_u16(tmpl + n, TPM_ALG_NULL); n += 2;           /* kdf */
+	tpm2_put_u32(tmpl + n, 0); n += 4;                      /* unique x, y: empty */
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
+	tt_u32(&c, hier);
+	tt_pw_sessions(&c, "", NULL);
+	tt_u16(&c, (uint16_t)(4 + strlen(auth)));
+	tt_tpm2b(&c, auth, strlen(auth));
+	tt_u16(&c, 0);
+	tt_tpm2b(&c, tmpl, n);
+	tt_u16(&c, 0);
+	tt_u32(&c, 0);
+	if (tt_exec(t, &c, &r))
+		return r.rc;
+	*handle = tpm2_get_u32(r.b + 10);
+	if (pub) {
+		struct tpmt_public p;
+		tt_skip(&r, 8);
+		if (tpm2_rd_public_sized(&r.r, &p, false))
+			return 0xBAD;
+		pub->curve = TPM_ECC_NIST_P256;
+		memcpy(pub->x, p.unique.ecc.x, 32);
+		memcpy(pub->y, p.unique.ecc.y, 32);
+	}
+	return 0;
 }
 
 static inline int tt_done(void)

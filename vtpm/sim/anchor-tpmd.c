@@ -11,7 +11,9 @@
  * must arrive within --io-timeout ms or the client is dropped, so a stalled or malicious
  * client cannot wedge the TPM.  The engine itself is one static struct tpm2.
  *
- * Persistence: DIR/tpm2-state.bin holds tpm2_state_save()'s blob.  It is rewritten (temp
+ * Persistence: DIR/tpm2-state.bin holds tpm2_state_save()'s blob, authenticated with the key in
+ * DIR/state-key (32 random bytes, created 0600 on first use; a key file readable by group or
+ * others is refused).  The blob is rewritten (temp
  * file, fsync, rename, fsync of DIR) after every successful command that may change
  * persistent state (hierarchy, NV, DA, clock, audit, Startup/Shutdown), and after any command
  * that failed an authorisation, since that moves the lockout counter; at most every 10 s otherwise if the
@@ -41,6 +43,7 @@
 #include "sim_proto.h"
 
 #define STATE_FILE "tpm2-state.bin"
+#define KEY_FILE   "state-key"
 
 static struct tpm2 the_tpm;     /* one engine instance per process, placed statically */
 
@@ -61,6 +64,7 @@ struct daemon {
 	size_t saved_len;
 	uint8_t *scratch;
 	size_t state_max;
+	uint8_t state_key[TPM2_STATE_KEY_SIZE];   /* authenticates the blob (DIR/state-key) */
 	time_t last_check;
 	unsigned long recorded;
 };
@@ -151,7 +155,7 @@ static int write_file_atomically(const char *dir, const char *name, const uint8_
 /* Saves the state if it differs from what is on disk.  force: even if unchanged. */
 static void save_state(struct daemon *d, int force)
 {
-	size_t n = tpm2_state_save(&the_tpm, d->scratch, d->state_max);
+	size_t n = tpm2_state_save(&the_tpm, d->state_key, d->scratch, d->state_max);
 	if (n == 0) {
 		log_msg(d, "tpm2_state_save failed (buffer %zu bytes)", d->state_max);
 		return;
@@ -194,6 +198,58 @@ static int read_whole_file(const char *path, uint8_t *buf, size_t max, size_t *l
 	return 0;
 }
 
+/* The state key: read DIR/state-key, or create it (0600, O_EXCL) if it does not exist and
+ * create is set.  A key that others may read authenticates nothing: refused. */
+static int open_state_key(struct daemon *d, int create)
+{
+	char path[4096];
+	struct stat st;
+	size_t len = 0;
+	int fd;
+	snprintf(path, sizeof path, "%s/%s", d->opt.state_dir, KEY_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT && create) {
+		host_entropy(NULL, d->state_key, sizeof d->state_key);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 || write(fd, d->state_key, sizeof d->state_key) != sizeof d->state_key ||
+		    fsync(fd) != 0) {
+			log_msg(d, "cannot create %s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			unlink(path);
+			return -1;
+		}
+		close(fd);
+		log_msg(d, "created the state key %s", path);
+		return 0;
+	}
+	if (fd < 0) {
+		log_msg(d, "cannot open the state key %s: %s%s", path, strerror(errno),
+		        errno == ENOENT ? " (the state cannot be authenticated without it: restore "
+		                          "it, or start with --fresh)" : "");
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+		log_msg(d, "%s must be a regular file readable only by its owner (chmod 600)", path);
+		close(fd);
+		return -1;
+	}
+	while (len < sizeof d->state_key) {
+		ssize_t n = read(fd, d->state_key + len, sizeof d->state_key - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len != sizeof d->state_key || st.st_size != (off_t)sizeof d->state_key) {
+		log_msg(d, "%s is not a state key (%d bytes expected)", path, TPM2_STATE_KEY_SIZE);
+		return -1;
+	}
+	return 0;
+}
+
 static void manufacture_fresh(struct daemon *d)
 {
 	struct tpm2_seeds seeds;
@@ -229,19 +285,25 @@ static int open_state(struct daemon *d)
 
 	snprintf(path, sizeof path, "%s/%s", d->opt.state_dir, STATE_FILE);
 	if (d->opt.fresh) {
+		if (open_state_key(d, 1) != 0)
+			return -1;
 		manufacture_fresh(d);
 		return 0;
 	}
 	r = read_whole_file(path, d->scratch, d->state_max, &len);
 	if (r == -1 && errno == ENOENT) {
+		if (open_state_key(d, 1) != 0)
+			return -1;
 		manufacture_fresh(d);
 		return 0;
 	}
+	if (r == 0 && open_state_key(d, 0) != 0)
+		return -1;
 	if (r != 0) {
 		log_msg(d, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
-	r = tpm2_state_load(&the_tpm, &host_platform, d->scratch, len);
+	r = tpm2_state_load(&the_tpm, &host_platform, d->state_key, d->scratch, len);
 	if (r != 0) {
 		log_msg(d, "%s is not a usable TPM state (%s); refusing to overwrite it: "
 		        "move it away or start with --fresh", path, tpm2_state_strerror(r));
@@ -508,7 +570,8 @@ static void usage(FILE *f)
 "  --ctrl-port C           swtpm: control port (default P+1)\n"
 "  --bind ADDR             IPv4 address to listen on (default 127.0.0.1)\n"
 "  --state DIR             state directory (default ./anchor-tpmd-state); the TPM is\n"
-"                          manufactured there on first start, loaded on later starts\n"
+"                          manufactured there on first start, loaded on later starts;\n"
+"                          DIR/state-key (0600, made on first start) authenticates it\n"
 "  --fresh                 manufacture a new TPM even if DIR holds one (overwrites it)\n"
 "  --startup-clear         send TPM2_Startup(CLEAR) after power-on, like swtpm's flag\n"
 "  --record DIR            write every command received to DIR/cmd-*.bin (locality byte,\n"

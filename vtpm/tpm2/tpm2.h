@@ -54,19 +54,26 @@ void tpm2_power_on(struct tpm2 *t);
 size_t tpm2_execute(struct tpm2 *t, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
                     uint8_t *rsp, size_t rsp_max);
 
-/* Persistent state as a versioned, integrity-checked blob.  save returns the length written,
- * 0 if max is too small (tpm2_state_max_size() always suffices).  load returns 0 on success and
- * a negative TPM2_STATE_ERR_* otherwise, leaving the TPM untouched. */
+/* Persistent state as a versioned blob authenticated with HMAC-SHA-256 under `key`
+ * (TPM2_STATE_KEY_SIZE bytes that the caller draws once per TPM and keeps where the storage's
+ * writer cannot read it: anchor-tpmd in a 0600 file of its state directory, the hypervisor
+ * bound to the physical TPM).  save returns the length written, 0 if max is too small
+ * (tpm2_state_max_size() always suffices).  load returns 0 on success and a negative
+ * TPM2_STATE_ERR_* otherwise, leaving the TPM untouched: INTEGRITY for a blob not made under
+ * this key (modified, re-hashed, forged), CORRUPT for an authentic blob with a field the
+ * engine could not have written (every field is validated).  An older authentic blob
+ * (rollback) is not detected here: that takes a monotonic counter outside the blob. */
+#define TPM2_STATE_KEY_SIZE 32u
 size_t tpm2_state_max_size(void);
-size_t tpm2_state_save(const struct tpm2 *t, uint8_t *buf, size_t max);
-int tpm2_state_load(struct tpm2 *t, const struct tpm2_platform *plat, const uint8_t *buf,
-                    size_t len);
+size_t tpm2_state_save(const struct tpm2 *t, const uint8_t *key, uint8_t *buf, size_t max);
+int tpm2_state_load(struct tpm2 *t, const struct tpm2_platform *plat, const uint8_t *key,
+                    const uint8_t *buf, size_t len);
 
 #define TPM2_STATE_ERR_TRUNCATED  -1
 #define TPM2_STATE_ERR_MAGIC      -2
 #define TPM2_STATE_ERR_VERSION    -3
-#define TPM2_STATE_ERR_INTEGRITY  -4
-#define TPM2_STATE_ERR_CORRUPT    -5
+#define TPM2_STATE_ERR_INTEGRITY  -4   /* MAC mismatch: wrong key or modified */
+#define TPM2_STATE_ERR_CORRUPT    -5   /* authentic but invalid content */
 const char *tpm2_state_strerror(int err);
 
 #include "tpm2_types.h"

@@ -226,6 +226,10 @@ size_t tpm2_nv_name(const struct tpm2_nv_index *nv, uint8_t *out);
 uint8_t *tpm2_nv_data(struct tpm2 *t, struct tpm2_nv_index *nv);
 void tpm2_nv_startup(struct tpm2 *t, bool clear);
 void tpm2_nv_clear_owner(struct tpm2 *t);     /* TPM2_Clear: owner indices go */
+/* The attribute and size rules of an index's public area (NV_DefineSpace; the state loader
+ * passes defined = true, which also allows what the TPM sets later: WRITTEN, the locks).
+ * platform: defined with platformAuth.  TPM_RC_SUCCESS or a +P2/+H1 code. */
+TPM_RC tpm2_nv_check_public(const struct tpms_nv_public *p, bool platform, bool defined);
 
 /* ------------------------------------------------------------------ misc */
 

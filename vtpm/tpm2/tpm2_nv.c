@@ -121,17 +121,16 @@ static void nv_written(struct tpm2_nv_index *nv)
 
 /* ------------------------------------------------------------------ define / undefine */
 
-static TPM_RC check_define_attrs(struct tpm2_cmd *c, const struct tpms_nv_public *p)
+TPM_RC tpm2_nv_check_public(const struct tpms_nv_public *p, bool platform, bool defined)
 {
 	uint32_t a = p->attrs;
 	unsigned type = (a & TPMA_NV_TPM_NT_MASK) >> TPMA_NV_TPM_NT_SHIFT;
-	bool platform = c->handles[0] == TPM_RH_PLATFORM;
 	size_t dsize = tpm2_hash_size(p->name_alg);
 	if (platform != ((a & TPMA_NV_PLATFORMCREATE) != 0))
 		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 1);   /* the authHandle is wrong (libtpms: +H1) */
 	if (p->auth_policy.size != 0 && p->auth_policy.size != dsize)
 		return TPM2_RC_P(TPM_RC_SIZE, 2);
-	if (a & (TPMA_NV_WRITELOCKED | TPMA_NV_READLOCKED | TPMA_NV_WRITTEN))
+	if (!defined && (a & (TPMA_NV_WRITELOCKED | TPMA_NV_READLOCKED | TPMA_NV_WRITTEN)))
 		return TPM2_RC_P(TPM_RC_ATTRIBUTES, 2);
 	if (!(a & (TPMA_NV_PPREAD | TPMA_NV_OWNERREAD | TPMA_NV_AUTHREAD | TPMA_NV_POLICYREAD)) ||
 	    !(a & (TPMA_NV_PPWRITE | TPMA_NV_OWNERWRITE | TPMA_NV_AUTHWRITE | TPMA_NV_POLICYWRITE)))
@@ -169,7 +168,7 @@ TPM_RC tpm2_cc_NV_DefineSpace(struct tpm2_cmd *c)
 	TPM2_P(1, tpm2_rd_digest(&c->in, &auth));
 	TPM2_P(2, tpm2_rd_nv_public(&c->in, &pub));
 	TPM2_TRY(tpm2_in_done(c));
-	TPM2_TRY(check_define_attrs(c, &pub));
+	TPM2_TRY(tpm2_nv_check_public(&pub, c->handles[0] == TPM_RH_PLATFORM, false));
 	if (auth.size > tpm2_hash_size(pub.name_alg))
 		return TPM2_RC_P(TPM_RC_SIZE, 1);
 	if (tpm2_nv_find(t, pub.index))
