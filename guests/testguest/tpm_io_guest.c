@@ -54,7 +54,7 @@ static uint8_t *map_ram(void *ctx, uint64_t gpa, size_t len)
 	const struct guest_tpm_io *g = ctx;
 	uint64_t image = (uintptr_t)__image_start, image_len = (uintptr_t)__image_end - image;
 	if (len == 0 || gpa >= g->ram_size || len > g->ram_size - gpa ||
-	    overlaps(gpa, len, GUEST_INFO_BASE, GUEST_PT_BASE + 0x10000 - GUEST_INFO_BASE) ||
+	    overlaps(gpa, len, GUEST_INFO_BASE, 0x1000) || overlaps(gpa, len, GUEST_PT_BASE, 0x10000) ||
 	    overlaps(gpa, len, image, image_len) ||
 	    overlaps(gpa, len, g->ram_size - STACK_RESERVE, STACK_RESERVE))
 		return 0;
