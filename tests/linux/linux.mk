@@ -1,4 +1,15 @@
-# Linux guest tests.  linux-qemu-ref.sh: the guest image on QEMU's own PC (SeaBIOS, tpm-crb +
-# swtpm), independent of Anchor; one boot (~30-60 s under TCG here).
-TEST_DEPS   += $(LINUX_IMG)
-TEST_SUITES += tests/linux/linux-qemu-ref.sh
+# Linux guest tests.
+# - test_linux_boot: host unit test of the boot protocol (hv/linux_boot.c) and the ACPI tables
+#   (hv/acpi_tables.c + the iasl-compiled DSDT); it also parses the real Debian bzImage.
+# - acpi-iasl.sh: the generated tables disassembled by iasl (an independent parser).
+# - linux-qemu-ref.sh: the guest image on QEMU's own PC (SeaBIOS, tpm-crb + swtpm), independent
+#   of Anchor; one boot (~30-60 s under TCG here).
+LINUX_UNIT := $(BUILD)/unit/test_linux_boot   # (tests/unit/unit.mk, which sets UNIT_DIR, is read later)
+
+$(LINUX_UNIT): tests/linux/test_linux_boot.c tests/unit/check.h $(LINUX_BOOT_SRCS) \
+               $(ACPI_TABLES_SRCS) $(DSDT_AML_C) hv/include/anchor/linux_boot.h \
+               hv/include/anchor/acpi_tables.h
+	$(call host_prog,$(UNIT_CFLAGS))
+
+TEST_DEPS   += $(LINUX_UNIT) $(LINUX_IMG)
+TEST_SUITES += $(LINUX_UNIT) tests/linux/acpi-iasl.sh tests/linux/linux-qemu-ref.sh

@@ -1,0 +1,14 @@
+# The Linux LPAR platform's pure logic: the x86 boot protocol (hv/linux_boot.c) and the ACPI
+# tables (hv/acpi_tables.c) with the DSDT compiled from hv/acpi/dsdt.asl by iasl (Debian's
+# acpica-tools) into a generated C array.  Host unit tests: tests/linux/linux.mk.
+LINUX_BOOT_SRCS  := hv/linux_boot.c
+ACPI_TABLES_SRCS := hv/acpi_tables.c
+DSDT_AML_C       := $(BUILD)/hv/acpi/dsdt_aml.c
+
+$(BUILD)/hv/acpi/dsdt.aml: hv/acpi/dsdt.asl
+	@mkdir -p $(@D)
+	@echo "  IASL    $<"; iasl -p $(basename $@) $< >$(basename $@).log 2>&1 || \
+	    { cat $(basename $@).log; exit 1; }
+
+$(DSDT_AML_C): $(BUILD)/hv/acpi/dsdt.aml hv/acpi/aml_to_c.py
+	@echo "  GEN     $@"; python3 hv/acpi/aml_to_c.py $< $@
