@@ -75,6 +75,8 @@ $(FE_FUZZ_DIR)/frontend_fuzz_suite: tests/fuzz/frontend_fuzz.sh
 
 TEST_DEPS   += $(FE_FUZZ_BIN) $(FE_FUZZ_DIR)/frontend_fuzz_suite $(FE_FUZZ_DIR)/seeds/.stamp
 TEST_SUITES += $(FE_FUZZ_DIR)/frontend_fuzz_suite
+FUZZ_DEPS   += $(FE_FUZZ_BIN) $(FE_FUZZ_DIR)/frontend_fuzz_suite $(FE_FUZZ_DIR)/seeds/.stamp
+FUZZ_SUITES += $(FE_FUZZ_DIR)/frontend_fuzz_suite
 
 # ---- the freestanding objects need nothing but memcpy/memset ----------------------------------
 $(FE_BUILD)/frontend_freestanding: tests/unit/frontend_freestanding.sh

@@ -29,6 +29,7 @@ SIM_FUZZ_FLAGS := -std=c11 -O1 -g -D_DEFAULT_SOURCE -fno-omit-frame-pointer \
 SIM_FUZZ_LINK  := -fsanitize=fuzzer,address,undefined
 FUZZ_TPM2_EXECUTE := $(SIM_FUZZ_BUILD)/fuzz-tpm2-execute
 FUZZ_TPM2_FRAMING := $(SIM_FUZZ_BUILD)/fuzz-tpm2-framing
+FUZZ_TPM2_STATE   := $(SIM_FUZZ_BUILD)/fuzz-tpm2-state
 
 # Engine + crypto sources compiled for the fuzzers: all of vtpm/tpm2 and vtpm/crypto.
 sim_fuzz_engine_srcs = $(wildcard vtpm/tpm2/*.c) $(CRYPTO_SRCS)
@@ -46,6 +47,10 @@ $(FUZZ_TPM2_FRAMING): tests/fuzz/tpm2_framing_fuzz.c tests/fuzz/tpm2_fuzz_common
 	$(call host_prog,$(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/sim -Ivtpm/tpm2 \
 	    $(TPM2_INCLUDES) -I$(BEARSSL_INC))
 
+$(FUZZ_TPM2_STATE): tests/fuzz/tpm2_state_fuzz.c tests/fuzz/tpm2_fuzz_common.h $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
+	$(call host_prog,$(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/tpm2 $(TPM2_INCLUDES) \
+	    -I$(BEARSSL_INC))
+
 # ---- the engine as a shared object, for the in-process half of tests/bench/tpm2_bench.py ------
 SIM_ENGINE_SO := $(SIM_BUILD)/libanchor-tpm2.so
 $(SIM_ENGINE_SO): $$(sim_fuzz_engine_srcs) $$(wildcard vtpm/tpm2/*.h) $$(CRYPTO_DEPS) $$(BEARSSL_HOST_LIB)
@@ -53,10 +58,10 @@ $(SIM_ENGINE_SO): $$(sim_fuzz_engine_srcs) $$(wildcard vtpm/tpm2/*.h) $$(CRYPTO_
 
 ifneq ($(SIM_HAVE_ENGINE),)
 ALL_TARGETS += $(ANCHOR_TPMD)
-TEST_DEPS   += $(FUZZ_TPM2_EXECUTE) $(FUZZ_TPM2_FRAMING) $(SIM_ENGINE_SO)
+TEST_DEPS   += $(FUZZ_TPM2_EXECUTE) $(FUZZ_TPM2_FRAMING) $(FUZZ_TPM2_STATE) $(SIM_ENGINE_SO)
+FUZZ_DEPS   += $(FUZZ_TPM2_EXECUTE) $(FUZZ_TPM2_FRAMING) $(FUZZ_TPM2_STATE)
+FUZZ_SUITES += tests/fuzz/tpm2_fuzz.sh
 endif
-fuzz: $(FUZZ_TPM2_EXECUTE) $(FUZZ_TPM2_FRAMING)
-.PHONY: fuzz
 
 # ---- suites ------------------------------------------------------------------------------------
 # Both report the anchor half as skipped while anchor-tpmd cannot be built.

@@ -45,3 +45,6 @@ $(HV_FUZZ_DIR)/seeds-hv_walk_fuzz/.stamp: tests/fuzz/hv_walk_seeds.py
 TEST_DEPS   += $(HV_FUZZ_BINS) $(HV_FUZZ_DIR)/hv_fuzz $(HV_FUZZ_DIR)/seeds-hv_decode_fuzz/.stamp \
                $(HV_FUZZ_DIR)/seeds-hv_config_fuzz/.stamp $(HV_FUZZ_DIR)/seeds-hv_walk_fuzz/.stamp
 TEST_SUITES += $(HV_FUZZ_DIR)/hv_fuzz
+FUZZ_DEPS   += $(HV_FUZZ_BINS) $(HV_FUZZ_DIR)/hv_fuzz $(HV_FUZZ_DIR)/seeds-hv_decode_fuzz/.stamp \
+               $(HV_FUZZ_DIR)/seeds-hv_config_fuzz/.stamp $(HV_FUZZ_DIR)/seeds-hv_walk_fuzz/.stamp
+FUZZ_SUITES += $(HV_FUZZ_DIR)/hv_fuzz

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer targets (ASan + UBSan) for a bounded time each, from the committed seed
-# corpus of real tpm2-tools commands (tests/fuzz/corpus, made by tpm2_corpus.py).  A target
-# passes when it runs out its time without a crash, leak, sanitizer report or timeout.
-#   FUZZ_SECONDS (default 25) per target; FUZZ_BUILD (default build/sim/fuzz).
+# Runs the engine's libFuzzer targets (ASan + UBSan) for a bounded time each: tpm2_execute
+# and anchor-tpmd's framing from the committed seed corpus of real tpm2-tools commands
+# (tests/fuzz/corpus, made by tpm2_corpus.py), and state-blob loading from the bodies of a few
+# real TPMs (written by the target itself, tpm2_state_fuzz.c).  A target passes when it runs
+# out its budget without a crash, leak, sanitizer report or timeout.
+#   FUZZ_SECONDS (default 25; the state target 10) per target, or FUZZ_RUNS executions
+#   (make fuzz, tests/fuzz/libfuzzer.sh); FUZZ_BUILD (default build/sim/fuzz).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -12,7 +15,7 @@ WORK=$(mktemp -d /tmp/anchor-fuzz.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 # Framing seeds: the command corpus wrapped in each port's framing, plus control traffic.
-mkdir -p "$WORK/framing" "$WORK/execute"
+mkdir -p "$WORK/framing" "$WORK/execute" "$WORK/state"
 cp "$HERE"/corpus/tpm2_execute/*.bin "$WORK/execute/"
 python3 - "$HERE/corpus/tpm2_execute" "$WORK/framing" <<'PY'
 import os, struct, sys
@@ -33,9 +36,9 @@ PY
 
 . "$HERE/libfuzzer.sh"
 
-run_target() {  # name binary corpus
+run_target() {  # name binary corpus [seconds]
   local name=$1
-  fuzz_target "fuzz/$name" "$2" "$SECS" "$WORK/$name.log" -max_len=4200 -timeout=10 \
+  fuzz_target "fuzz/$name" "$2" "${4:-$SECS}" "$WORK/$name.log" -max_len=${MAX_LEN:-4200} -timeout=10 \
     -rss_limit_mb=2048 -artifact_prefix="$WORK/" "$3"
   if ls "$WORK"/crash-* "$WORK"/leak-* "$WORK"/timeout-* >/dev/null 2>&1; then
     ls "$WORK"/crash-* "$WORK"/leak-* "$WORK"/timeout-* | sed 's/^/#   reproducer: /'
@@ -46,4 +49,7 @@ run_target() {  # name binary corpus
 
 run_target tpm2_execute "$BIN/fuzz-tpm2-execute" "$WORK/execute"
 run_target tpm2_framing "$BIN/fuzz-tpm2-framing" "$WORK/framing"
+# the state target writes its seeds (real TPMs' bodies) into its corpus when it starts
+export ANCHOR_STATE_SEEDS="$WORK/state"
+MAX_LEN=16384 run_target tpm2_state "$BIN/fuzz-tpm2-state" "$WORK/state" "${FUZZ_SECONDS:-10}"
 exit 0
