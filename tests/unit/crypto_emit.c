@@ -48,6 +48,17 @@ static int emit_rsa(void)
 	                   sizeof secret - 1, tc_drbg_prng(&d), ct, sizeof ct, &cl))
 		return 1;
 	hex("rsa_ct_pkcs1", ct, cl);
+	/* a public exponent above 2^31 (issue 8 item 5) */
+	uint8_t e_be[4] = { 0xFF, 0xFF, 0xFF, 0xFF };
+	tc_drbg_init(&d, TC_ALG_SHA256, "emit", 4, "rsa big e", 9);
+	if (tc_rsa_keygen(tc_drbg_prng(&d), 2048, 0xFFFFFFFFu, &sk, &pk) != TC_OK)
+		return 1;
+	hex("rsa_bige_e", e_be, 4);
+	hex("rsa_bige_n", pk.n, pk.n_len);
+	hex("rsa_bige_p", sk.p, sk.p_len);
+	hex("rsa_bige_q", sk.q, sk.q_len);
+	hex("rsa_bige_dp", sk.dp, sk.dp_len);
+	hex("rsa_bige_dq", sk.dq, sk.dq_len);
 	return 0;
 }
 

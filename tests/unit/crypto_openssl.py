@@ -66,6 +66,19 @@ def main():
         rc, out = run('pkey', '-inform', 'DER', '-in', key, '-check', '-noout')
         check('openssl: tc_rsa_keygen key passes pkey -check (p, q prime, n = pq, d)',
               rc == 0 and b'key is valid' in out.lower(), out.decode(errors='replace').strip())
+        # e = 2^32 - 1 (issue 8 item 5): the key openssl checks, CRT values by Python
+        n, p, q, e = I('rsa_bige_n'), I('rsa_bige_p'), I('rsa_bige_q'), I('rsa_bige_e')
+        d = pow(e, -1, (p - 1) * (q - 1))
+        rsa = seq(integer(0), integer(n), integer(e), integer(d), integer(p), integer(q),
+                  integer(d % (p - 1)), integer(d % (q - 1)), integer(pow(q, -1, p)))
+        bige = f('rsa-bige.der', seq(integer(0), seq(OIDS['rsa'], b'\x05\x00'), tlv(0x04, rsa)))
+        rc, out = run('pkey', '-inform', 'DER', '-in', bige, '-check', '-noout')
+        check('openssl: tc_rsa_keygen key with e = 2^32-1 passes pkey -check, n = pq, CRT as '
+              'Python computes', rc == 0 and b'key is valid' in out.lower() and n == p * q and
+              I('rsa_bige_dp') == d % (p - 1) and I('rsa_bige_dq') == d % (q - 1),
+              out.decode(errors='replace').strip())
+        n, p, q, e = I('rsa_n'), I('rsa_p'), I('rsa_q'), 65537
+        d = pow(e, -1, (p - 1) * (q - 1))
         dg = f('digest', v['digest'])
         rc, out = run('pkeyutl', '-verify', '-keyform', 'DER', '-inkey', key, '-in', dg,
                       '-sigfile', f('s1', v['rsa_sig_pkcs1']), '-pkeyopt', 'digest:sha256')

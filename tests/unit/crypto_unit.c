@@ -454,6 +454,26 @@ static void test_rsa_encrypt(void)
 	      TC_ERR_SIZE, "rsa: raw m >= n, short ciphertext, small output rejected", "");
 }
 
+/* Reference arithmetic for the large-exponent checks, in 64 bits (no shortcut shared with
+ * tc_rsa_keygen.c): (x - 1) mod e for a big-endian x, and Euclid. */
+static uint64_t minus_one_mod(const uint8_t *x, size_t len, uint64_t e)
+{
+	uint64_t r = 0;
+	for (size_t i = 0; i < len; i++)
+		r = (r * 256 + x[i]) % e;
+	return (r + e - 1) % e;
+}
+
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
 static void test_rsa_keygen(void)
 {
 	tc_drbg d;
@@ -520,6 +540,35 @@ static void test_rsa_keygen(void)
 	tc_drbg_init(&d, TC_ALG_SHA256, "e3", 2, NULL, 0);
 	rc = tc_rsa_keygen(tc_drbg_prng(&d), 1024, 3, &rsk2, &rpk2);
 	check(rc == TC_OK && rpk2.e == 3 && rpk2.bits == 1024, "rsa keygen: 1024 bits, e = 3", "");
+	/* Public exponents above 2^31 (issue 8 item 5: (r + e - 1) overflowed 32 bits in the
+	 * coprimality test, so primes with gcd(p - 1, e) > 1 were taken and the key could not be
+	 * built): every keygen succeeds, gcd(p - 1, e) = gcd(q - 1, e) = 1 computed here by
+	 * Euclid, and x^(e*d) = x.  crypto_openssl checks such keys with openssl too. */
+	{
+		static const uint32_t big_e[] = { 0xFFFFFFFFu, 0x80000001u, 0xFFFFFFFBu, 0x8000000Bu };
+		int made = 0, coprime = 0, roundtrip = 0, tries = 0;
+		for (unsigned i = 0; i < sizeof big_e / sizeof big_e[0]; i++)
+			for (unsigned s = 0; s < 3; s++) {
+				uint8_t x[128], y[128];
+				uint32_t seed[2] = { big_e[i], s };
+				tries++;
+				tc_drbg_init(&d, TC_ALG_SHA256, "big e", 5, seed, sizeof seed);
+				if (tc_rsa_keygen(tc_drbg_prng(&d), 1024, big_e[i], &rsk2, &rpk2) != TC_OK)
+					continue;
+				made += rpk2.e == big_e[i];
+				coprime += gcd_u64(minus_one_mod(rsk2.p, rsk2.p_len, big_e[i]), big_e[i]) == 1 &&
+				           gcd_u64(minus_one_mod(rsk2.q, rsk2.q_len, big_e[i]), big_e[i]) == 1;
+				memset(x, 0, sizeof x);
+				x[1] = (uint8_t)(0x42 + s);
+				x[100] = (uint8_t)i;
+				memcpy(y, x, sizeof y);
+				roundtrip += tc_rsa_public_raw(&rpk2, y, 128) == TC_OK &&
+				             tc_rsa_private_raw(&rsk2, y, 128) == TC_OK && !memcmp(x, y, 128);
+			}
+		check(made == tries, "rsa keygen: 12 keys with e > 2^31 (2^32-1, 2^31+1, primes) all made", "");
+		check(coprime == tries, "rsa keygen: e > 2^31: gcd(p-1, e) = gcd(q-1, e) = 1", "");
+		check(roundtrip == tries, "rsa keygen: e > 2^31: x^(e d) = x mod n", "");
+	}
 	check(tc_rsa_keygen(tc_drbg_prng(&d), 2047, 0, &rsk2, NULL) == TC_ERR_SIZE &&
 	      tc_rsa_keygen(tc_drbg_prng(&d), 512, 0, &rsk2, NULL) == TC_ERR_SIZE &&
 	      tc_rsa_keygen(tc_drbg_prng(&d), 2048, 4, &rsk2, NULL) == TC_ERR_VALUE,

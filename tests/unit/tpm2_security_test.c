@@ -1,13 +1,14 @@
 /*
- * Security regressions of the engine (issue 8, items 1-4 and 6), through tpm2_execute:
+ * Security regressions of the engine (issue 8, items 1-3, 5 and 6), through tpm2_execute:
  *   - a forged quote: a hash sequence over a fake TPMS_ATTEST, split so that no single update
  *     starts with TPM_GENERATED_VALUE, must get a NULL ticket, and a restricted ECDSA key must
  *     refuse it (before the fix, Sign returned a signature that verified);
  *   - dictionary-attack recovery runs on time, not on Clock: ClockSet cannot end a lockout;
  *   - object contexts are bound to their hierarchy's proof: Clear / ChangeEPS / ChangePPS void
  *     them;
- *   - state blobs: authenticated with the caller's key, validated field by field on load;
+ *   - RSA primaries with a public exponent above 2^31 (tc_rsa_keygen's coprimality test);
  *   - decrypted parameters do not stay in the engine's I/O buffer after a command.
+ * (State blobs, item 4, are tests/unit/tpm2_state_test.c's.)
  * tests/unit/tpm2_security_vs_libtpms.py compares the first three with libtpms.
  */
 #include "tpm2_test.h"
@@ -341,10 +342,60 @@ static void test_contexts_after_proof_change(void)
 	free(t);
 }
 
+/* ------------------------------------------------------------------ item 5: RSA exponents */
+
+/* CreatePrimary of an RSA-1024 signing key with the given public exponent. */
+static uint32_t primary_rsa_e(struct tpm2 *t, uint32_t exponent, uint32_t *handle)
+{
+	struct tt_cmd c;
+	struct tt_rsp r;
+	uint8_t tmpl[32];
+	size_t n = 0;
+	tpm2_put_u16(tmpl + n, TPM_ALG_RSA); n += 2;
+	tpm2_put_u16(tmpl + n, TPM_ALG_SHA256); n += 2;
+	tpm2_put_u32(tmpl + n, TT_SIGN_ATTRS); n += 4;
+	tpm2_put_u16(tmpl + n, 0); n += 2;
+	tpm2_put_u16(tmpl + n, TPM_ALG_NULL); n += 2;          /* symmetric */
+	tpm2_put_u16(tmpl + n, TPM_ALG_NULL); n += 2;          /* scheme */
+	tpm2_put_u16(tmpl + n, 1024); n += 2;
+	tpm2_put_u32(tmpl + n, exponent); n += 4;
+	tpm2_put_u16(tmpl + n, 0); n += 2;                     /* unique */
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
+	tt_u32(&c, TPM_RH_OWNER);
+	tt_pw_sessions(&c, "", NULL);
+	tt_u16(&c, 4);
+	tt_u16(&c, 0);
+	tt_u16(&c, 0);
+	tt_tpm2b(&c, tmpl, n);
+	tt_u16(&c, 0);
+	tt_u32(&c, 0);
+	if (tt_exec(t, &c, &r))
+		return r.rc;
+	*handle = tpm2_get_u32(r.b + 10);
+	return 0;
+}
+
+static void test_rsa_large_exponent(void)
+{
+	struct tpm2 *t = tt_new();
+	static const uint32_t exps[] = { 0xFFFFFFFFu, 0x80000001u, 0xC0000001u };
+	char name[96];
+	for (unsigned i = 0; i < sizeof exps / sizeof exps[0]; i++) {
+		uint32_t h = 0, rc;
+		rc = primary_rsa_e(t, exps[i], &h);
+		snprintf(name, sizeof name, "RSA keygen: CreatePrimary RSA-1024 with e = 0x%08x", exps[i]);
+		CHECK_RC(rc, 0, name);
+		if (rc == 0)
+			flush(t, h);
+	}
+	free(t);
+}
+
 int main(void)
 {
 	test_forged_quote();
 	test_da_clockset();
 	test_contexts_after_proof_change();
+	test_rsa_large_exponent();
 	return tt_done();
 }
