@@ -377,13 +377,20 @@ TPM_RC tpm2_cc_PolicyOR(struct tpm2_cmd *c)
 
 /* ------------------------------------------------------------------ comparisons */
 
-/* operandA (from NV or TPMS_TIME_INFO) against operandB, both big-endian, same size. */
+/* operandA (from NV or TPMS_TIME_INFO) against operandB, both big-endian, same size.
+ * Signed comparisons follow the reference implementation (SignedCompareB), not two's
+ * complement: when the signs differ the non-negative operand is greater, and when both are
+ * negative the unsigned order is reversed (sign-magnitude order: 0x81 > 0x82).  Policies
+ * written against real TPMs (libtpms and the hardware built on the reference code) depend on
+ * this; docs/tpm-sessions.md lists it. */
 static bool compare(const uint8_t *a, const uint8_t *b, size_t n, uint16_t op)
 {
 	int cmp_u = memcmp(a, b, n), cmp_s = cmp_u;
 	bool all = true, none = true;
 	if (n && (a[0] ^ b[0]) & 0x80)           /* signs differ: the negative one is smaller */
 		cmp_s = (a[0] & 0x80) ? -1 : 1;
+	else if (n && (a[0] & 0x80))             /* both negative: reversed unsigned order */
+		cmp_s = -cmp_u;
 	for (size_t i = 0; i < n; i++) {
 		all &= (a[i] & b[i]) == b[i];
 		none &= (a[i] & b[i]) == 0;
