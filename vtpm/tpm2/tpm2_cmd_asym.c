@@ -38,11 +38,12 @@ static bool scheme_fits_key(uint16_t type, uint16_t scheme)
 
 /* ------------------------------------------------------------------ Sign */
 
-static TPM_RC do_sign(struct tpm2_cmd *c, const struct tpm2_object *o,
-                      const struct tpmt_scheme *s, const struct tpm2b_digest *d,
-                      struct tpmt_signature *sig)
+TPM_RC tpm2_sign_digest(struct tpm2 *t, const struct tpm2_object *o,
+                         const struct tpmt_scheme *s, const uint8_t *d, size_t dlen,
+                         struct tpmt_signature *sig)
 {
 	TPM_RC rc = TPM_RC_SUCCESS;
+	memset(sig, 0, sizeof *sig);
 	sig->alg = s->alg;
 	sig->hash = s->hash;
 	if (o->pub.type == TPM_ALG_RSA) {
@@ -50,8 +51,8 @@ static TPM_RC do_sign(struct tpm2_cmd *c, const struct tpm2_object *o,
 		tc_rsa_priv sk;
 		size_t n = 0;
 		rc = tpm2_keys_rsa(o, &pk, &sk);
-		if (!rc && tc_rsa_sign(&sk, s->alg, s->hash, d->buf, d->size, rng(c), sig->u.rsa.buf,
-		                       sizeof sig->u.rsa.buf, &n) != TC_OK)
+		if (!rc && tc_rsa_sign(&sk, s->alg, s->hash, d, dlen, tc_rng_prng(&t->drbg.r),
+		                       sig->u.rsa.buf, sizeof sig->u.rsa.buf, &n) != TC_OK)
 			rc = TPM_RC_KEY;
 		sig->u.rsa.size = (uint16_t)n;
 		tc_zeroize(&sk, sizeof sk);
@@ -59,13 +60,14 @@ static TPM_RC do_sign(struct tpm2_cmd *c, const struct tpm2_object *o,
 		tc_ecc_priv sk;
 		size_t n = tc_ecc_size(o->pub.curve);
 		rc = tpm2_keys_ecc(o, NULL, &sk);
-		if (!rc && tc_ecdsa_sign(&sk, s->hash, d->buf, d->size, rng(c), sig->u.ecc.r,
-		                         sig->u.ecc.s) != TC_OK)
+		if (!rc && tc_ecdsa_sign(&sk, s->hash, d, dlen, tc_rng_prng(&t->drbg.r),
+		                         sig->u.ecc.r, sig->u.ecc.s) != TC_OK)
 			rc = TPM_RC_KEY;
 		sig->u.ecc.r_size = sig->u.ecc.s_size = (uint16_t)n;
 		tc_zeroize(&sk, sizeof sk);
 	} else {
-		tpm2_hmac_buf(s->hash, o->sens.sensitive.buf, o->sens.sensitive.size, d->buf, d->size,
+		/* keyed-hash: HMAC(key, digest), the reference's CryptHmacSign */
+		tpm2_hmac_buf(s->hash, o->sens.sensitive.buf, o->sens.sensitive.size, d, dlen,
 		              sig->u.hmac);
 	}
 	return rc;
@@ -95,8 +97,7 @@ TPM_RC tpm2_cc_Sign(struct tpm2_cmd *c)
 		return TPM2_RC_P(TPM_RC_TAG, 3);
 	if ((o->pub.attrs & TPMA_OBJECT_RESTRICTED) && !tpm2_keys_hashcheck_ok(c->t, &tk, d.buf, d.size))
 		return TPM2_RC_P(TPM_RC_TICKET, 3);
-	memset(&sig, 0, sizeof sig);
-	TPM2_H(1, do_sign(c, o, &s, &d, &sig));
+	TPM2_H(1, tpm2_sign_digest(c->t, o, &s, d.buf, d.size, &sig));
 	tpm2_wr_signature(&c->out, &sig);
 	return TPM_RC_SUCCESS;
 }

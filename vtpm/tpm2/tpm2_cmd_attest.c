@@ -5,7 +5,8 @@
  * Every attestation writes TPM2B_ATTEST = TPMS_ATTEST
  *   magic TPM_GENERATED_VALUE | type | qualifiedSigner | extraData | clockInfo |
  *   firmwareVersion | attested (per type)
- * and a TPMT_SIGNATURE over H_scheme(TPMS_ATTEST) with the signing key's scheme (or inScheme
+ * and a TPMT_SIGNATURE over H_scheme(TPMS_ATTEST) (keyed-hash keys: HMAC(key, H(TPMS_ATTEST)),
+ * as the reference) with the signing key's scheme (or inScheme
  * when the key has none); signHandle TPM_RH_NULL gives an unsigned structure (sigAlg NULL,
  * qualifiedSigner = TPM_RH_NULL's Name).
  * When the signer is not in the endorsement or platform hierarchy, resetCount, restartCount
@@ -46,7 +47,8 @@ static TPM_RC resolve_scheme(struct tpm2 *t, uint32_t key, const struct tpmt_sch
 		return TPM_RC_SUCCESS;
 	o = tpm2_object_find(t, key);
 	if (!o || !(o->pub.attrs & TPMA_OBJECT_SIGN_ENCRYPT) ||
-	    (o->pub.type != TPM_ALG_RSA && o->pub.type != TPM_ALG_ECC) ||
+	    (o->pub.type != TPM_ALG_RSA && o->pub.type != TPM_ALG_ECC &&
+	     o->pub.type != TPM_ALG_KEYEDHASH) ||
 	    (o->flags & TPM2_OBJ_PUBLIC_ONLY)) {
 		*bad_key = true;
 		return TPM_RC_KEY;
@@ -61,8 +63,9 @@ static TPM_RC resolve_scheme(struct tpm2 *t, uint32_t key, const struct tpmt_sch
 			return TPM_RC_SCHEME;
 		*out = *in;
 	}
-	if (o->pub.type == TPM_ALG_RSA ? (out->alg != TPM_ALG_RSASSA && out->alg != TPM_ALG_RSAPSS)
-	                               : out->alg != TPM_ALG_ECDSA)
+	if (!(o->pub.type == TPM_ALG_RSA ? out->alg == TPM_ALG_RSASSA || out->alg == TPM_ALG_RSAPSS
+	      : o->pub.type == TPM_ALG_ECC ? out->alg == TPM_ALG_ECDSA
+	      : out->alg == TPM_ALG_HMAC))       /* keyed-hash: an HMAC "signature" (reference) */
 		return TPM_RC_SCHEME;
 	return TPM_RC_SUCCESS;
 }
@@ -73,7 +76,6 @@ TPM_RC tpm2_attest_sign(struct tpm2 *t, uint32_t key_handle, struct tpmt_scheme 
 	struct tpm2_object *o = tpm2_object_find(t, key_handle);
 	uint8_t digest[TPM2_MAX_DIGEST];
 	size_t dlen;
-	int rc = TC_ERR_FAIL;
 	memset(sig, 0, sizeof *sig);
 	sig->alg = scheme->alg;
 	sig->hash = scheme->hash;
@@ -82,26 +84,7 @@ TPM_RC tpm2_attest_sign(struct tpm2 *t, uint32_t key_handle, struct tpmt_scheme 
 	if (!o)
 		return TPM_RC_KEY;
 	dlen = tpm2_hash_buf(scheme->hash, msg, msg_len, digest);
-	if (o->pub.type == TPM_ALG_RSA) {
-		tc_rsa_pub pk;
-		tc_rsa_priv sk;
-		size_t len = 0;
-		if (tpm2_keys_rsa(o, &pk, &sk) == TPM_RC_SUCCESS)
-			rc = tc_rsa_sign(&sk, scheme->alg, scheme->hash, digest, dlen,
-			                 tc_rng_prng(&t->drbg.r), sig->u.rsa.buf,
-			                 sizeof sig->u.rsa.buf, &len);
-		tpm2_zeroise(&sk, sizeof sk);
-		sig->u.rsa.size = (uint16_t)len;
-	} else {
-		tc_ecc_priv sk;
-		size_t sz = tc_ecc_size(o->pub.curve);
-		if (tpm2_keys_ecc(o, NULL, &sk) == TPM_RC_SUCCESS)
-			rc = tc_ecdsa_sign(&sk, scheme->hash, digest, dlen, tc_rng_prng(&t->drbg.r),
-			                   sig->u.ecc.r, sig->u.ecc.s);
-		tpm2_zeroise(&sk, sizeof sk);
-		sig->u.ecc.r_size = sig->u.ecc.s_size = (uint16_t)sz;
-	}
-	return rc == TC_OK ? TPM_RC_SUCCESS : TPM_RC_KEY;
+	return tpm2_sign_digest(t, o, scheme, digest, dlen, sig);
 }
 
 /* ------------------------------------------------------------------ TPMS_ATTEST */
