@@ -56,3 +56,31 @@ sc_attest__hmac_key() {
   printf 'tampered' >>quote.msg
   expect_fail tpm2_verifysignature -c k.ctx -g sha256 -m quote.msg -s quote.sig
 }
+
+sc_keys__symmetric_parent() {
+  # `tpm2 createprimary -G aes` makes a restricted-decrypt AES storage parent; objects under
+  # it are created, loaded and used in every hierarchy and with every name algorithm.
+  printf 'sealed under an AES parent' >secret
+  local h g
+  for h in o e p n; do
+    for g in sha1 sha256 sha384; do
+      tpm2_createprimary -C $h -G aes -g $g -c p.ctx >/dev/null
+      tpm2_readpublic -c p.ctx >pub.txt
+      grep -A1 '^type:' pub.txt | grep -q symcipher || fail "not a symcipher parent ($h $g)"
+      grep -q 'restricted' pub.txt || fail "not restricted ($h $g)"
+      tpm2_create -C p.ctx -g $g -i secret -u s.pub -r s.priv >/dev/null
+      tpm2_load -C p.ctx -u s.pub -r s.priv -c s.ctx >/dev/null
+      expect_eq "$(tpm2_unseal -c s.ctx)" "sealed under an AES parent" "unseal under $h/$g"
+      tpm2_flushcontext -t
+    done
+  done
+  tpm2_createprimary -C o -G aes256cfb -c p.ctx >/dev/null
+  tpm2_create -C p.ctx -G ecc256 -u k.pub -r k.priv >/dev/null
+  tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
+  printf 'signed by a child of an AES parent' >m
+  tpm2_sign -c k.ctx -g sha256 -f plain -o sig m
+  tpm2_readpublic -c k.ctx -f pem -o k.pem >/dev/null
+  openssl dgst -sha256 -verify k.pem -signature sig m >/dev/null || fail "openssl rejects the signature"
+  # a storage child that stays under its parent must use the parent's algorithms
+  expect_fail tpm2_create -C p.ctx -G aes128cfb -a "restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth" -u c.pub -r c.priv
+}

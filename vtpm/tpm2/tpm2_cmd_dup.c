@@ -245,6 +245,8 @@ static TPM_RC import_unwrap(struct tpm2_cmd *c, const struct tpm2_object *parent
 	if (in->dup_len > sizeof buf)
 		return TPM2_RC_P(TPM_RC_SIZE, 3);
 	if (in->seed_len) {
+		if (parent->pub.type == TPM_ALG_SYMCIPHER)   /* no secret sharing with it */
+			return TPM2_RC_H(TPM_RC_TYPE, 1);
 		TPM2_P(4, tpm2_keys_secret_recover(parent, "DUPLICATE", in->seed, in->seed_len, seed,
 		                                   &seed_len));
 		rc = tpm2_keys_outer_unwrap(parent->pub.name_alg, &parent->pub.symmetric, seed, seed_len,
@@ -311,5 +313,7 @@ TPM_RC tpm2_cc_Import(struct tpm2_cmd *c)
 	}
 	tpm2_zeroise(&o, sizeof o);
 	tpm2_zeroise(priv, sizeof priv);
+	if (rc == TPM_RC_BINDING)
+		return rc;      /* unnumbered, as the reference (ObjectLoad's blame is not added) */
 	return rc ? TPM2_RC_P(rc, 2) : TPM_RC_SUCCESS;
 }

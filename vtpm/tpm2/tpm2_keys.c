@@ -101,7 +101,8 @@ void tpm2_keys_qname(uint16_t name_alg, const struct tpm2b_name *parent_qn, uint
 bool tpm2_keys_is_storage(const struct tpm2_object *o)
 {
 	uint32_t a = o->pub.attrs;
-	return (o->pub.type == TPM_ALG_RSA || o->pub.type == TPM_ALG_ECC) &&
+	return (o->pub.type == TPM_ALG_RSA || o->pub.type == TPM_ALG_ECC ||
+	        o->pub.type == TPM_ALG_SYMCIPHER) &&
 	       (a & TPMA_OBJECT_RESTRICTED) && (a & TPMA_OBJECT_DECRYPT) &&
 	       !(a & TPMA_OBJECT_SIGN_ENCRYPT) && !(o->flags & TPM2_OBJ_PUBLIC_ONLY);
 }
@@ -165,11 +166,24 @@ static TPM_RC check_keyedhash(const struct tpmt_public *pub)
 	return pub->scheme.alg == want ? TPM_RC_SUCCESS : TPM_RC_SCHEME;
 }
 
+/* A restricted decrypt SYMCIPHER is a symmetric storage parent: its seedValue protects its
+ * children exactly as an asymmetric parent's does (AES-CFB with its key size), but it cannot
+ * receive a shared secret (Import/MakeCredential/salting need an asymmetric key).  A decrypt
+ * key's mode must be a block-cipher mode (or NULL), as the reference's SchemeChecks. */
 static TPM_RC check_symcipher(const struct tpmt_public *pub)
 {
-	if (has(pub->attrs, TPMA_OBJECT_RESTRICTED))   /* symmetric parents: not implemented */
-		return TPM_RC_ATTRIBUTES;
-	return pub->symmetric.alg == TPM_ALG_AES ? TPM_RC_SUCCESS : TPM_RC_SYMMETRIC;
+	if (pub->symmetric.alg != TPM_ALG_AES)
+		return TPM_RC_SYMMETRIC;
+	if (has(pub->attrs, TPMA_OBJECT_DECRYPT)) {
+		switch (pub->symmetric.mode) {
+		case TPM_ALG_CTR: case TPM_ALG_OFB: case TPM_ALG_CBC: case TPM_ALG_CFB:
+		case TPM_ALG_ECB: case TPM_ALG_NULL:
+			break;
+		default:
+			return TPM_RC_SCHEME;
+		}
+	}
+	return TPM_RC_SUCCESS;
 }
 
 static TPM_RC check_attributes(const struct tpmt_public *pub, const struct tpm2_object *parent)
@@ -203,8 +217,27 @@ static TPM_RC check_attributes(const struct tpmt_public *pub, const struct tpm2_
 	return TPM_RC_SUCCESS;
 }
 
+/* A storage key that cannot leave its parent (fixedParent) protects its children with the
+ * same algorithms as its parent: same nameAlg (TPM_RC_HASH) and symmetric definition
+ * (TPM_RC_SYMMETRIC), the reference's SchemeChecks.  Keyed-hash (derivation) parents have no
+ * symmetric definition and are not constrained. */
+static TPM_RC check_storage_child(const struct tpmt_public *pub, const struct tpm2_object *parent)
+{
+	const struct tpmt_sym_def *a = &pub->symmetric, *b;
+	if (!parent || pub->type == TPM_ALG_KEYEDHASH || !has(pub->attrs, TPMA_OBJECT_RESTRICTED) ||
+	    !has(pub->attrs, TPMA_OBJECT_DECRYPT) || !has(pub->attrs, TPMA_OBJECT_FIXEDPARENT))
+		return TPM_RC_SUCCESS;
+	b = &parent->pub.symmetric;
+	if (pub->name_alg != parent->pub.name_alg)
+		return TPM_RC_HASH;
+	if (a->alg != b->alg || a->key_bits != b->key_bits || a->mode != b->mode)
+		return TPM_RC_SYMMETRIC;
+	return TPM_RC_SUCCESS;
+}
+
 TPM_RC tpm2_keys_check_public(const struct tpmt_public *pub, const struct tpm2_object *parent)
 {
+	TPM_RC rc = TPM_RC_TYPE;
 	/* AES-192 is not implemented: libtpms refuses it while unmarshalling (TPM_RC_VALUE). */
 	if ((pub->type == TPM_ALG_SYMCIPHER || pub->symmetric.alg == TPM_ALG_AES) &&
 	    pub->symmetric.key_bits == 192)
@@ -213,13 +246,16 @@ TPM_RC tpm2_keys_check_public(const struct tpmt_public *pub, const struct tpm2_o
 	switch (pub->type) {
 	case TPM_ALG_RSA:
 	case TPM_ALG_ECC:
-		return check_asym(pub);
+		rc = check_asym(pub);
+		break;
 	case TPM_ALG_KEYEDHASH:
-		return check_keyedhash(pub);
+		rc = check_keyedhash(pub);
+		break;
 	case TPM_ALG_SYMCIPHER:
-		return check_symcipher(pub);
+		rc = check_symcipher(pub);
+		break;
 	}
-	return TPM_RC_TYPE;
+	return rc ? rc : check_storage_child(pub, parent);
 }
 
 /* What the caller may supply in inSensitive (libtpms CreateChecks).  For a primary object
