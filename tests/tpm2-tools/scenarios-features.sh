@@ -84,3 +84,43 @@ sc_keys__symmetric_parent() {
   # a storage child that stays under its parent must use the parent's algorithms
   expect_fail tpm2_create -C p.ctx -G aes128cfb -a "restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth" -u c.pub -r c.priv
 }
+
+# pin_counters <index>: "pinCount pinLimit" read with owner authorization.
+pin_counters() {
+  tpm2_nvread "$1" -C o -s 8 -o pc
+  od -An -tu4 --endian=big pc | awk '{print $1, $2}'
+}
+
+sc_nv__pin_fail() {
+  # PIN Fail: the authValue works while pinCount < pinLimit; failures count, a success
+  # resets the count; at the limit even the right PIN is refused.
+  tpm2_nvdefine 0x1500042 -C o -s 8 -p pin -a "nt=pinfail|ownerwrite|ownerread|authread|no_da"
+  tpm2_nvreadpublic 0x1500042 | grep -q 'value: 0x2060082' || fail "attributes (TPM_NT_PIN_FAIL) not as defined"
+  expect_fail tpm2_nvread 0x1500042 -P pin -s 8            # not written yet
+  printf '\0\0\0\0\0\0\0\2' >limit2
+  tpm2_nvwrite 0x1500042 -C o -i limit2
+  tpm2_nvread 0x1500042 -P pin -s 8 >/dev/null
+  expect_fail tpm2_nvread 0x1500042 -P wrong -s 8
+  expect_eq "$(pin_counters 0x1500042)" "1 2" "count after one failure"
+  tpm2_nvread 0x1500042 -P pin -s 8 >/dev/null
+  expect_eq "$(pin_counters 0x1500042)" "0 2" "count after a success"
+  expect_fail tpm2_nvread 0x1500042 -P wrong -s 8
+  expect_fail tpm2_nvread 0x1500042 -P wrong -s 8
+  expect_fail tpm2_nvread 0x1500042 -P pin -s 8            # locked at the limit
+  expect_eq "$(pin_counters 0x1500042)" "2 2" "count at the limit"
+  tpm2_nvwrite 0x1500042 -C o -i limit2                     # the owner resets it
+  tpm2_nvread 0x1500042 -P pin -s 8 >/dev/null
+  expect_fail tpm2_nvdefine 0x1500043 -C o -s 8 -a "nt=pinfail|ownerwrite|ownerread|authread"
+}
+
+sc_nv__pin_pass() {
+  # PIN Pass: every successful use of the authValue counts, up to pinLimit.
+  tpm2_nvdefine 0x1500044 -C o -s 8 -p pin -a "nt=pinpass|ownerwrite|ownerread|authread"
+  printf '\0\0\0\0\0\0\0\2' >limit2
+  tpm2_nvwrite 0x1500044 -C o -i limit2
+  tpm2_nvread 0x1500044 -P pin -s 8 >/dev/null
+  tpm2_nvread 0x1500044 -P pin -s 8 >/dev/null
+  expect_fail tpm2_nvread 0x1500044 -P pin -s 8
+  expect_eq "$(pin_counters 0x1500044)" "2 2" "uses counted"
+  expect_fail tpm2_nvdefine 0x1500045 -C o -s 4 -a "nt=pinpass|ownerwrite|ownerread|authread"
+}

@@ -60,6 +60,10 @@ def tpm2b(b, off=0):
 def raw(c):
     return lambda t: t.rc(c)
 
+def whole(c):
+    """The whole response (for deterministic answers that must be byte-identical)."""
+    return lambda t: t.x(c).hex()
+
 def auth_cmd(cc, handles, auths, params, out=None):
     """A command with password sessions; handles may be names remembered by earlier steps.
     out(t, response) may record or return more than the code."""
@@ -387,13 +391,113 @@ def ctx_roundtrip(name):
         return 0
     return f
 
+# ---- 3: PIN Pass / PIN Fail indices ----------------------------------------------------------
+
+PIN_F, PIN_P, PIN_PD = 0x1500810, 0x1500811, 0x1500812
+OWNER_RW_AUTHREAD = 0x00060002 | 0x00040000     # ownerread|ownerwrite|authread
+
+def pin_read_pw(idx, password):
+    """NV_Read(8) of the index authorized by its own password; the code, or the two counters."""
+    return auth_cmd(0x14E, [idx, idx], [password], u16(8) + u16(0),
+                    lambda t, r: 'pinCount %d pinLimit %d' % struct.unpack('>II', tpm2b(params_of(r))[0]))
+
+def pin_owner_read(idx):
+    return auth_cmd(0x14E, [OWNER, idx], [b''], u16(8) + u16(0),
+                    lambda t, r: 'pinCount %d pinLimit %d' % struct.unpack('>II', tpm2b(params_of(r))[0]))
+
+def pin_set(idx, count, limit):
+    return auth_cmd(0x137, [OWNER, idx], [b''], b2(u32(count) + u32(limit)) + u16(0))
+
+def nv_name_of(t, idx):
+    r = t.x(cmd(NS, 0x169, u32(idx)))
+    _, off = tpm2b(r, 10)
+    return tpm2b(r, off)[0]
+
+def pin_read_hmac(idx, auth, name):
+    """NV_Read(8) authorized by the named unbound, unsalted HMAC session with the index's
+    authValue `auth` (HMAC key = authValue)."""
+    def f(t):
+        params = u16(8) + u16(0)
+        nm = nv_name_of(t, idx)
+        cp = hashlib.sha256(u32(0x14E) + nm + nm + params).digest()
+        mac = hmac.new(auth, cp + NC + t.v[name + '.nt'] + b'\x01', hashlib.sha256).digest()
+        e = u32(t.h[name]) + b2(NC) + b'\x01' + b2(mac)
+        r = t.x(cmd(S, 0x14E, u32(idx) + u32(idx) + u32(len(e)) + e + params))
+        if rc_of(r):
+            return rc_of(r)
+        ar = r[14 + struct.unpack('>I', r[10:14])[0]:]
+        t.v[name + '.nt'], _ = tpm2b(ar)
+        return 'pinCount %d pinLimit %d' % struct.unpack('>II', tpm2b(params_of(r))[0])
+    return f
+
+def cases_pin():
+    define = lambda idx, attrs, size=8, auth=b'pin': auth_cmd(0x12A, [OWNER], [b''], b2(auth) +
+                                                              nvpub(idx, attrs, size))
+    FAIL = 0x80 | OWNER_RW_AUTHREAD | 0x02000000
+    PASS = 0x90 | OWNER_RW_AUTHREAD
+    return [
+        ('pin: define pinfail without NO_DA', define(PIN_F, 0x80 | OWNER_RW_AUTHREAD)),
+        ('pin: define pinfail with AUTHWRITE', define(PIN_F, FAIL | 0x4)),
+        ('pin: define pinpass with WRITEDEFINE', define(PIN_P, PASS | 0x2000)),
+        ('pin: define pinpass with GLOBALLOCK', define(PIN_P, PASS | 0x8000)),
+        ('pin: define pinpass size 4', define(PIN_P, PASS, 4)),
+        ('pin: define pinfail size 16', define(PIN_F, FAIL, 16)),
+        ('pin: define pinfail', define(PIN_F, FAIL)),
+        ('pin: pinfail read with its auth before written', pin_read_pw(PIN_F, b'pin')),
+        ('pin: pinfail write {0, 3}', pin_set(PIN_F, 0, 3)),
+        ('pin: pinfail write with its own auth', auth_cmd(0x137, [PIN_F, PIN_F], [b'pin'],
+            b2(u32(0) + u32(9)) + u16(0))),
+        ('pin: pinfail increment', auth_cmd(0x134, [OWNER, PIN_F], [b''], b'')),
+        ('pin: pinfail read, right pin', pin_read_pw(PIN_F, b'pin')),
+        ('pin: pinfail wrong pin 1', pin_read_pw(PIN_F, b'nip')),
+        ('pin: pinfail count after 1 failure', pin_owner_read(PIN_F)),
+        ('pin: pinfail right pin resets the count', pin_read_pw(PIN_F, b'pin')),
+        ('pin: pinfail wrong pin 1 again', pin_read_pw(PIN_F, b'nip')),
+        ('pin: pinfail wrong pin 2', pin_read_pw(PIN_F, b'nip')),
+        ('pin: pinfail wrong pin 3', pin_read_pw(PIN_F, b'nip')),
+        ('pin: pinfail count at the limit', pin_owner_read(PIN_F)),
+        ('pin: pinfail right pin at the limit', pin_read_pw(PIN_F, b'pin')),
+        ('pin: pinfail wrong pin at the limit', pin_read_pw(PIN_F, b'nip')),
+        ('pin: pinfail readpublic (whole response)', whole(cmd(NS, 0x169, u32(PIN_F)))),
+        ('pin: pinfail owner resets the count', pin_set(PIN_F, 0, 3)),
+        ('pin: pinfail hmac session', start_session('ph', 0)),
+        ('pin: pinfail hmac, right pin', pin_read_hmac(PIN_F, b'pin', 'ph')),
+        ('pin: pinfail hmac, wrong pin', pin_read_hmac(PIN_F, b'nip', 'ph')),
+        ('pin: pinfail count after hmac failure', pin_owner_read(PIN_F)),
+        ('pin: policy session', start_session('pol2', 1)),
+        ('pin: pinfail policysecret with the pin', lambda t: auth_cmd(0x151, [PIN_F, t.h['pol2']],
+            [b'pin'], b2(b'') + b2(b'') + b2(b'') + u32(0))(t)),
+        ('pin: flush hmac session', flush('ph')),
+        ('pin: define pinpass', define(PIN_P, PASS)),
+        ('pin: pinpass write {0, 2}', pin_set(PIN_P, 0, 2)),
+        ('pin: pinpass use 1', pin_read_pw(PIN_P, b'pin')),
+        ('pin: pinpass wrong pin (DA-protected, not counted)', pin_read_pw(PIN_P, b'nip')),
+        ('pin: pinpass use 2', pin_read_pw(PIN_P, b'pin')),
+        ('pin: pinpass use 3 (over the limit)', pin_read_pw(PIN_P, b'pin')),
+        ('pin: pinpass counters', pin_owner_read(PIN_P)),
+        ('pin: pinpass raise the limit', pin_set(PIN_P, 2, 3)),
+        ('pin: pinpass use after raise', pin_read_pw(PIN_P, b'pin')),
+        ('pin: pinpass readpublic (whole response)', whole(cmd(NS, 0x169, u32(PIN_P)))),
+        ('pin: lockout reset', auth_cmd(0x139, [LOCKOUT], [b''], b'')),
+        ('pin: define pinpass NO_DA', define(PIN_PD, PASS | 0x02000000)),
+        ('pin: pinpass NO_DA write', pin_set(PIN_PD, 5, 6)),
+        ('pin: pinpass NO_DA wrong pin', pin_read_pw(PIN_PD, b'x')),
+        ('pin: pinpass NO_DA last use', pin_read_pw(PIN_PD, b'pin')),
+        ('pin: pinpass NO_DA exhausted', pin_read_pw(PIN_PD, b'pin')),
+        ('pin: pinpass changeauth', auth_cmd(0x13B, [PIN_PD], [b'pin'], b2(b'new'))),
+        ('pin: undefine', auth_cmd(0x122, [OWNER, PIN_P], [b''], b'')),
+        ('pin: undefine 2', auth_cmd(0x122, [OWNER, PIN_PD], [b''], b'')),
+        ('pin: undefine 3', auth_cmd(0x122, [OWNER, PIN_F], [b''], b'')),
+    ]
+
 # ---- the run ---------------------------------------------------------------------------------
 
 def show(v):
     return '0x%03x' % v if isinstance(v, int) and not isinstance(v, bool) else str(v)
 
 def all_cases():
-    return cases_policy_nv() + cases_hmac_attest() + cases_sym_parents()
+    return cases_policy_nv() + cases_hmac_attest() + cases_sym_parents() +\
+        cases_pin()
 
 def compare(pa, ps):
     a, s = TPM(pa, pa + 1), TPM(ps, ps + 1)
@@ -412,7 +516,7 @@ def compare(pa, ps):
             print('skip - vs libtpms: %s (anchor %s, libtpms %s): %s'
                   % (name, show(va), show(vs), DELIBERATE[name]))
         elif va == vs:
-            print('ok - vs libtpms: %s (%s)' % (name, show(va)))
+            print('ok - vs libtpms: %s (%s)' % (name.lstrip('='), show(va)))
         else:
             print('not ok - vs libtpms: %s anchor %s, libtpms %s' % (name, show(va), show(vs)))
 

@@ -121,6 +121,7 @@ static TPM_RC check_password(struct tpm2_cmd *c, unsigned i)
 	const struct tpm2b_digest *auth;
 	TPM2_TRY(auth_value_allowed(c->t, h, c->desc->role[a->auth_for]));
 	TPM2_TRY(da_gate(c->t, h));
+	TPM2_TRY(tpm2_nv_pin_auth_available(c->t, h, c->cc));
 	auth = tpm2_entity_auth(c->t, h);
 	if (auth && password_matches(auth, a->hmac, a->hmac_size))
 		return TPM_RC_SUCCESS;
@@ -135,13 +136,13 @@ TPM_RC tpm2_auth_check_all(struct tpm2_cmd *c)
 {
 	for (unsigned i = 0; i < c->n_auths; i++) {
 		struct tpm2_auth *a = &c->auths[i];
-		if (a->sess) {
-			TPM2_TRY(tpm2_session_check(c, i, a->auth_for));
-		} else if (a->auth_for < 0) {
+		TPM_RC rc;
+		if (!a->sess && a->auth_for < 0)
 			return TPM2_RC_S(TPM_RC_VALUE, i + 1);   /* a password for no handle */
-		} else {
-			TPM2_TRY(check_password(c, i));
-		}
+		rc = a->sess ? tpm2_session_check(c, i, a->auth_for) : check_password(c, i);
+		if (a->auth_for >= 0)    /* PIN indices count checked authorizations */
+			tpm2_nv_pin_count(c->t, c->handles[a->auth_for], rc);
+		TPM2_TRY(rc);
 	}
 	return TPM_RC_SUCCESS;
 }

@@ -230,6 +230,11 @@ void tpm2_nv_clear_owner(struct tpm2 *t);     /* TPM2_Clear: owner indices go */
  * passes defined = true, which also allows what the TPM sets later: WRITTEN, the locks).
  * platform: defined with platformAuth.  TPM_RC_SUCCESS or a +P2/+H1 code. */
 TPM_RC tpm2_nv_check_public(const struct tpms_nv_public *p, bool platform, bool defined);
+/* PIN Pass / PIN Fail indices (tpm2_nv.c): whether the index's authValue may be used by this
+ * command (TPM_RC_AUTH_UNAVAILABLE if not), and the counting after an authorization check
+ * whose result was rc.  Both do nothing for other handles. */
+TPM_RC tpm2_nv_pin_auth_available(struct tpm2 *t, uint32_t handle, uint32_t cc);
+void tpm2_nv_pin_count(struct tpm2 *t, uint32_t handle, TPM_RC rc);
 
 /* ------------------------------------------------------------------ misc */
 

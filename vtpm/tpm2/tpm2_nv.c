@@ -155,8 +155,20 @@ TPM_RC tpm2_nv_check_public(const struct tpms_nv_public *p, bool platform, bool 
 		if (a & TPMA_NV_WRITEALL)
 			return TPM2_RC_P(TPM_RC_ATTRIBUTES, 2);
 		return TPM_RC_SUCCESS;
+	case TPM_NT_PIN_FAIL:
+		/* failures must not also feed the DA counter (the index counts them itself) */
+		if (!(a & TPMA_NV_NO_DA))
+			return TPM2_RC_P(TPM_RC_ATTRIBUTES, 2);
+		/* fall through */
+	case TPM_NT_PIN_PASS:
+		/* the authValue is unusable until written, so it cannot be the way to write */
+		if (a & (TPMA_NV_AUTHWRITE | TPMA_NV_GLOBALLOCK | TPMA_NV_WRITEDEFINE))
+			return TPM2_RC_P(TPM_RC_ATTRIBUTES, 2);
+		if (p->data_size != 8)                 /* TPMS_NV_PIN_COUNTER_PARAMETERS */
+			return TPM2_RC_P(TPM_RC_SIZE, 2);
+		return TPM_RC_SUCCESS;
 	}
-	return TPM2_RC_P(TPM_RC_ATTRIBUTES, 2);   /* PIN indices are not implemented */
+	return TPM2_RC_P(TPM_RC_ATTRIBUTES, 2);
 }
 
 TPM_RC tpm2_cc_NV_DefineSpace(struct tpm2_cmd *c)
@@ -217,6 +229,59 @@ TPM_RC tpm2_cc_NV_UndefineSpaceSpecial(struct tpm2_cmd *c)
 		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 1);
 	nv_undefine(c->t, nv);
 	return TPM_RC_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ PIN indices
+ * PIN Pass / PIN Fail (Part 1 "PIN Pass/PIN Fail Index", Part 3 NV_DefineSpace): the data is
+ * TPMS_NV_PIN_COUNTER_PARAMETERS {pinCount, pinLimit} (big-endian u32s), written with
+ * NV_Write like an ordinary index.  The index's authValue is usable (password or HMAC
+ * session; never for the writing commands, which AUTHWRITE would need) only once written and
+ * while pinCount < pinLimit, else TPM_RC_AUTH_UNAVAILABLE.  After each check of an
+ * authorization for the index (any session kind, as the reference's CheckAuthSession):
+ * PIN Fail counts a failure (pinCount+1) and resets the count on success; PIN Pass counts
+ * every success. */
+
+static bool nv_is_pin(const struct tpm2_nv_index *nv)
+{
+	return nv_type(nv) == TPM_NT_PIN_FAIL || nv_type(nv) == TPM_NT_PIN_PASS;
+}
+
+static bool nv_write_command(uint32_t cc)
+{
+	switch (cc) {
+	case TPM_CC_NV_Write: case TPM_CC_NV_Increment: case TPM_CC_NV_SetBits:
+	case TPM_CC_NV_Extend: case TPM_CC_NV_WriteLock:
+		return true;
+	}
+	return false;
+}
+
+TPM_RC tpm2_nv_pin_auth_available(struct tpm2 *t, uint32_t handle, uint32_t cc)
+{
+	struct tpm2_nv_index *nv = tpm2_nv_find(t, handle);
+	const uint8_t *d;
+	if (!nv || !nv_is_pin(nv))
+		return TPM_RC_SUCCESS;
+	if (nv_write_command(cc) || !(nv->pub.attrs & TPMA_NV_WRITTEN))
+		return TPM_RC_AUTH_UNAVAILABLE;
+	d = tpm2_nv_data(t, nv);
+	return tpm2_get_u32(d) < tpm2_get_u32(d + 4) ? TPM_RC_SUCCESS : TPM_RC_AUTH_UNAVAILABLE;
+}
+
+void tpm2_nv_pin_count(struct tpm2 *t, uint32_t handle, TPM_RC rc)
+{
+	struct tpm2_nv_index *nv = tpm2_nv_find(t, handle);
+	uint32_t base = (rc & RC_FMT1) ? rc & 0xBFu : rc;   /* without the session number */
+	uint8_t *d;
+	if (!nv || !nv_is_pin(nv) || !(nv->pub.attrs & TPMA_NV_WRITTEN))
+		return;
+	if (rc != TPM_RC_SUCCESS && base != TPM_RC_AUTH_FAIL && base != TPM_RC_BAD_AUTH)
+		return;     /* refused before the authValue or policy was checked */
+	d = tpm2_nv_data(t, nv);
+	if (nv_type(nv) == TPM_NT_PIN_FAIL)
+		tpm2_put_u32(d, rc ? tpm2_get_u32(d) + 1 : 0);
+	else if (!rc)
+		tpm2_put_u32(d, tpm2_get_u32(d) + 1);
 }
 
 /* ------------------------------------------------------------------ reads */
@@ -284,7 +349,7 @@ TPM_RC tpm2_cc_NV_Write(struct tpm2_cmd *c)
 	TPM2_P(1, tpm2_rd_tpm2b(&c->in, &data, &size, TPM2_MAX_NV_BUFFER));
 	TPM2_P(2, tpm2_rd_u16(&c->in, &offset));
 	TPM2_TRY(tpm2_in_done(c));
-	TPM2_TRY(write_checks(c, nv, TPM_NT_ORDINARY));
+	TPM2_TRY(write_checks(c, nv, nv_is_pin(nv) ? nv_type(nv) : TPM_NT_ORDINARY));
 	if ((uint32_t)size + offset > nv->pub.data_size)
 		return TPM_RC_NV_RANGE;
 	if ((nv->pub.attrs & TPMA_NV_WRITEALL) && size != nv->pub.data_size)

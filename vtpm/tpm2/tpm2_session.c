@@ -349,6 +349,7 @@ static TPM_RC check_role(struct tpm2_cmd *c, unsigned idx, const uint8_t *cp, si
 	} else {
 		if (!auth_value_usable(t, h, role))
 			return TPM_RC_AUTH_UNAVAILABLE;
+		TPM2_TRY(tpm2_nv_pin_auth_available(t, h, c->cc));
 		if (!is_bind_entity(t, s, h))
 			s->cmd_state |= TPM2_SCMD_INCLUDE_AUTH;
 	}
