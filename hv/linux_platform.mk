@@ -3,6 +3,7 @@
 # acpica-tools) into a generated C array.  Host unit tests: tests/linux/linux.mk.
 LINUX_BOOT_SRCS  := hv/linux_boot.c
 ACPI_TABLES_SRCS := hv/acpi_tables.c
+TCG_LOG_SRCS     := hv/tcg_log.c      # the measured direct boot's event log writer
 DSDT_AML_C       := $(BUILD)/hv/acpi/dsdt_aml.c
 
 $(BUILD)/hv/acpi/dsdt.aml: hv/acpi/dsdt.asl

@@ -11,5 +11,12 @@ $(LINUX_UNIT): tests/linux/test_linux_boot.c tests/unit/check.h $(LINUX_BOOT_SRC
                hv/include/anchor/acpi_tables.h
 	$(call host_prog,$(UNIT_CFLAGS))
 
-TEST_DEPS   += $(LINUX_UNIT) $(LINUX_IMG)
-TEST_SUITES += $(LINUX_UNIT) tests/linux/acpi-iasl.sh tests/linux/linux-qemu-ref.sh
+# - test_tcg_log + tcg-log.sh: the event log writer (hv/tcg_log.c), its log parsed and replayed
+#   by tpm2_eventlog.
+$(BUILD)/unit/test_tcg_log: tests/linux/test_tcg_log.c tests/unit/check.h $(TCG_LOG_SRCS) \
+                            hv/include/anchor/tcg_log.h $(BEARSSL_HOST_LIB)
+	$(call host_prog,$(UNIT_CFLAGS) -I$(BEARSSL_INC))
+
+TEST_DEPS   += $(LINUX_UNIT) $(BUILD)/unit/test_tcg_log $(LINUX_IMG)
+TEST_SUITES += $(LINUX_UNIT) tests/linux/acpi-iasl.sh $(BUILD)/unit/test_tcg_log tests/linux/tcg-log.sh \
+               tests/linux/linux-qemu-ref.sh
