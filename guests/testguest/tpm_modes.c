@@ -22,6 +22,7 @@ struct run {
 	struct tpmc c;
 	const char *name;
 	unsigned checks, failed;
+	bool brief;                  /* "brief": one line per dump (size and hash), for the demo */
 	uint8_t buf[MAX_CERT];
 };
 
@@ -54,9 +55,31 @@ static void check_rc(struct run *r, long rc, long want, const char *what)
 	check(r, rc == want, what, "rc", rc);
 }
 
-/* The hex of data as "vtpm: dump <label> <offset>: <up to 32 bytes>" lines and an end line. */
-static void dump(const char *label, const uint8_t *p, size_t n)
+static void sha256(const void *a, size_t an, const void *b, size_t bn, uint8_t out[32])
 {
+	br_sha256_context h;
+	br_sha256_init(&h);
+	br_sha256_update(&h, a, an);
+	br_sha256_update(&h, b, bn);
+	br_sha256_out(&h, out);
+}
+
+/* The hex of data as "vtpm: dump <label> <offset>: <up to 32 bytes>" lines and an end line;
+ * brief: "vtpm: <label>: <n> bytes, sha256 <hash>" alone. */
+static void dump(const struct run *r, const char *label, const uint8_t *p, size_t n)
+{
+	if (r->brief) {
+		uint8_t h[32];
+		sha256(p, n, "", 0, h);
+		puts_serial("vtpm: ");
+		puts_serial(label);
+		puts_serial(": ");
+		put_dec(n);
+		puts_serial(" bytes, sha256 ");
+		put_hex_bytes(h, 32);
+		puts_serial("\n");
+		return;
+	}
 	for (size_t off = 0; off < n; off += 32) {
 		puts_serial("vtpm: dump ");
 		puts_serial(label);
@@ -99,14 +122,6 @@ static bool summary(struct run *r)
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static void sha256(const void *a, size_t an, const void *b, size_t bn, uint8_t out[32])
-{
-	br_sha256_context h;
-	br_sha256_init(&h);
-	br_sha256_update(&h, a, an);
-	br_sha256_update(&h, b, bn);
-	br_sha256_out(&h, out);
-}
 
 static size_t str_len(const char *s)
 {
@@ -186,7 +201,7 @@ static void e2e_pcr(struct run *r)
 	sha256(before, 32, d, 32, want);
 	check(r, rc == TPM_RC_SUCCESS && memcmp(after, want, 32) == 0,
 	      "PCR_Read(16) = sha256(old || digest)", "rc", rc);
-	dump("pcr16", after, 32);
+	dump(r, "pcr16", after, 32);
 }
 
 static void e2e_eks(struct run *r)
@@ -195,7 +210,7 @@ static void e2e_eks(struct run *r)
 	long rc = create_ek(r, TPMC_EK_RSA2048, &ek);
 	check_rc(r, rc, TPM_RC_SUCCESS, "CreatePrimary(EK template L-1, RSA 2048)");
 	if (rc == TPM_RC_SUCCESS) {
-		dump("ek-rsa-n", ek.n, ek.n_len);
+		dump(r, "ek-rsa-n", ek.n, ek.n_len);
 		check(r, ek.exponent == 0 || ek.exponent == 65537, "EK RSA exponent 65537", "exponent",
 		      ek.exponent);
 	}
@@ -203,8 +218,8 @@ static void e2e_eks(struct run *r)
 	check_rc(r, rc, TPM_RC_SUCCESS, "CreatePrimary(EK template L-2, ECC P-256)");
 	if (rc != TPM_RC_SUCCESS)
 		return;
-	dump("ek-ecc-x", ek.x, 32);
-	dump("ek-ecc-y", ek.y, 32);
+	dump(r, "ek-ecc-x", ek.x, 32);
+	dump(r, "ek-ecc-y", ek.y, 32);
 	rc = create_ek(r, TPMC_EK_ECC_P256, &again);
 	check(r, rc == TPM_RC_SUCCESS && memcmp(ek.x, again.x, 32) == 0 &&
 	      memcmp(ek.y, again.y, 32) == 0, "the ECC EK again: the same key", "rc", rc);
@@ -235,7 +250,7 @@ static uint16_t read_nv(struct run *r, uint32_t index, const char *label, long *
 	check_rc(r, rc, TPM_RC_SUCCESS, "NV_Read (index authorisation, empty password)");
 	if (rc != TPM_RC_SUCCESS)
 		return 0;
-	dump(label, r->buf, size);
+	dump(r, label, r->buf, size);
 	return size;
 }
 
@@ -526,17 +541,28 @@ static bool word_is(const char *args, const char *word, const char **rest)
 	return true;
 }
 
-/* A decimal argument after the mode word, or def. */
+/* The first decimal word after the mode word, or def. */
 static unsigned long number(const char *s, unsigned long def)
 {
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s < '0' || *s > '9')
-		return def;
-	unsigned long v = 0;
-	while (*s >= '0' && *s <= '9' && v < 100000000ul)
-		v = v * 10 + (unsigned long)(*s++ - '0');
-	return v;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || (s[-1] != ' ' && s[-1] != '\t'))
+			continue;
+		unsigned long v = 0;
+		while (*s >= '0' && *s <= '9' && v < 100000000ul)
+			v = v * 10 + (unsigned long)(*s++ - '0');
+		return v;
+	}
+	return def;
+}
+
+/* Whether a word after the mode word is w. */
+static bool has_word(const char *s, const char *w)
+{
+	const char *rest;
+	for (; *s; s++)
+		if ((s[-1] == ' ' || s[-1] == '\t') && word_is(s, w, &rest))
+			return true;
+	return false;
 }
 
 bool tpm_mode_run(const char *args, const char *lpar_name, const struct tpm_io *io)
@@ -558,6 +584,7 @@ bool tpm_mode_run(const char *args, const char *lpar_name, const struct tpm_io *
 		return false;
 	memset(&r, 0, sizeof(r));
 	r.name = lpar_name;
+	r.brief = has_word(rest, "brief");
 	if (probe(&r, io)) {
 		switch (mode) {
 		case E2E:

@@ -3,10 +3,10 @@
  * a struct tpm_io and the platform only through console.h, so the host test runs them
  * unchanged against the front-ends and the engine.
  *
- *   tpm [N]            the end-to-end sequence: Startup (expects TPM_RC_INITIALIZE: the HTPM ran
+ *   tpm [N] [brief]    the end-to-end sequence: Startup (expects TPM_RC_INITIALIZE: the HTPM ran
  *                      it), GetRandom, PCR_Extend/PCR_Read, both EK templates, the EK
  *                      certificates and the chain from NV, printed for the host to verify;
- *                      then, with N, the load below
+ *                      then, with N, the load below; brief: sizes and hashes, not hex dumps
  *   tpm-load [N]       N (default 1000) commands carrying this LPAR's name, every response
  *                      checked: counts of ok, lost and misrouted
  *   tpm-hostile [N]    what a guest must not be able to do (undefine the EK certificates,

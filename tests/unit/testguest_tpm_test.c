@@ -18,6 +18,7 @@
 #include "tpm2.h"
 #include "tpm_client.h"
 #include "tpm_modes.h"
+#include "bearssl_hash.h"
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,12 +250,15 @@ static void lpar_free(struct lpar *l)
 
 /* ---- running a mode and judging its console ------------------------------------------------- */
 
-/* Runs args in the LPAR, with as many platform resets as the mode asks for (at most 3). */
+/* Boots the LPAR (the firmware step: _TPM_Init, Startup) and runs args, with as many platform
+ * resets as the mode asks for (at most 3). */
 static void run_mode(struct lpar *l, const char *args, const char *name)
 {
 	static volatile unsigned resets;
 	out_len = 0;
 	resets = 0;
+	if (!firmware(l, false))
+		puts_serial("vtpm: host: firmware at boot FAIL\n");
 	if (setjmp(reset_jmp)) {
 		if (++resets > 3)
 			return;
@@ -343,6 +347,26 @@ static void test_e2e(struct lpar *l)
 	snprintf(name, sizeof(name), "%s: an RSA modulus of 256 bytes and an ECC point were dumped", intf_name(l));
 	CHECK(name, undump("ek-rsa-n", buf, sizeof(buf)) == 256 && undump("ek-ecc-x", buf, sizeof(buf)) == 32 &&
 	            undump("ek-ecc-y", buf, sizeof(buf)) == 32);
+}
+
+/* "tpm brief": no dump lines, one line per dump with its size and hash instead. */
+static void test_brief(struct lpar *l)
+{
+	char name[160], want[160];
+	uint8_t cert[CERT_SIZE], h[32];
+	br_sha256_context c;
+	for (unsigned i = 0; i < CERT_SIZE; i++)
+		cert[i] = cert_bytes(TPM_NV_EK_CERT_RSA, i);
+	br_sha256_init(&c);
+	br_sha256_update(&c, cert, sizeof(cert));
+	br_sha256_out(&c, h);
+	int n = snprintf(want, sizeof(want), "vtpm: cert-rsa: %u bytes, sha256 ", CERT_SIZE);
+	for (unsigned i = 0; i < 32; i++)
+		n += snprintf(want + n, sizeof(want) - (size_t)n, "%02x", h[i]);
+	run_mode(l, "tpm brief", "alpha");
+	snprintf(name, sizeof(name), "%s: mode 'tpm brief' passes, prints sizes and hashes, no dumps",
+	         intf_name(l));
+	check(has("vtpm: all ") && !has("FAIL") && !has("vtpm: dump") && has(want), name, "%s", fails());
 }
 
 static void test_load(struct lpar *l)
@@ -450,6 +474,7 @@ int main(void)
 		         intf_name(l));
 		CHECK(name, firmware(l, true));
 		test_e2e(l);
+		test_brief(l);
 		test_load(l);
 		test_hostile(l);
 		test_reset(l);
