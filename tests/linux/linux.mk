@@ -17,6 +17,13 @@ $(BUILD)/unit/test_tcg_log: tests/linux/test_tcg_log.c tests/unit/check.h $(TCG_
                             hv/include/anchor/tcg_log.h $(BEARSSL_HOST_LIB)
 	$(call host_prog,$(UNIT_CFLAGS) -I$(BEARSSL_INC))
 
-TEST_DEPS   += $(LINUX_UNIT) $(BUILD)/unit/test_tcg_log $(LINUX_IMG)
+# - test_lpar_clock_apic: kvmclock's scale and records, the ICR filter.
+$(BUILD)/unit/test_lpar_clock_apic: tests/linux/test_lpar_clock_apic.c tests/unit/check.h \
+                                    $(LPAR_CLOCK_APIC_SRCS) hv/include/anchor/kvmclock.h \
+                                    hv/include/anchor/apic_icr.h
+	$(call host_prog,$(UNIT_CFLAGS))
+
+TEST_DEPS   += $(LINUX_UNIT) $(BUILD)/unit/test_tcg_log $(BUILD)/unit/test_lpar_clock_apic $(LINUX_IMG)
 TEST_SUITES += $(LINUX_UNIT) tests/linux/acpi-iasl.sh $(BUILD)/unit/test_tcg_log tests/linux/tcg-log.sh \
+               $(BUILD)/unit/test_lpar_clock_apic \
                tests/linux/linux-qemu-ref.sh
