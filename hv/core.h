@@ -1,6 +1,7 @@
 /* Internal interfaces between the files of the hypervisor core (hv/). */
 #ifndef ANCHOR_HV_CORE_H
 #define ANCHOR_HV_CORE_H
+#include <stdbool.h>
 #include <anchor/boot_info.h>
 #include <anchor/lpar.h>
 #include <anchor/paging.h>
@@ -34,6 +35,11 @@ enum pt_format nested_format(void);
 /* ptpm.c: the physical TPM after boot services (CRB or TIS, locality 0). */
 int ptpm_init(const struct boot_info *bi);
 int ptpm_pcr_read_sha256(unsigned pcr, uint8_t out[32]);
+bool ptpm_present(void);
+/* One command/response exchange (the transport of vtpm/anchor/tpmcmd.h; ctx unused): 0, or -1
+ * when the PTPM does not answer within the bounded waits or the response does not fit. */
+int ptpm_xfer(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp, size_t rsp_max,
+              size_t *rsp_len);
 
 /* eventlog.c: replays a crypto-agile TCG2 log, then (if final != NULL) the final-events table
  * read at most final_max bytes, into SHA-256 PCR values (from zero). */

@@ -10,14 +10,14 @@ HV_ELF := $(BUILD)/hv/hv.elf
 .SECONDEXPANSION:
 
 HV_SRCS += hv/entry.S hv/main.c hv/console.c hv/format.c hv/pages.c hv/acpi.c hv/smp.c \
-           hv/trampoline.S hv/lpar.c hv/testdev.c hv/ptpm.c hv/eventlog.c \
+           hv/trampoline.S hv/lpar.c hv/testdev.c hv/ptpm.c hv/eventlog.c hv/anchoring.c \
            arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c arch/x86/svm_entry.S lib/string.c
 HV_ALL_SRCS = $(HV_SRCS) $(CONFIG_SRCS) $(DECODE_SRCS) $(PAGING_SRCS)
 
 HV_CFLAGS = $(FREE_CFLAGS) -O2 -g -fno-pic -fno-pie -Ihv/include -Iarch/x86 \
-            -I$(BEARSSL_INC) -Wno-unused-parameter
+            -I$(BEARSSL_INC) -Ivtpm/anchor -Ivtpm/tpm2 -Ivtpm/crypto -Wno-unused-parameter
 HV_OBJS = $(patsubst %,$(BUILD)/hv/obj/%.o,$(HV_ALL_SRCS))
-HV_HEADERS = $(wildcard hv/include/anchor/*.h lib/include/*.h arch/x86/*.h hv/*.h)
+HV_HEADERS = $(wildcard hv/include/anchor/*.h lib/include/*.h arch/x86/*.h hv/*.h vtpm/anchor/*.h)
 
 $(BUILD)/hv/obj/%.c.o: %.c $(HV_HEADERS) | $(BEARSSL_STAMP)
 	@mkdir -p $(@D)
@@ -27,10 +27,13 @@ $(BUILD)/hv/obj/%.S.o: %.S
 	@mkdir -p $(@D)
 	@echo "  AS      $<"; $(FREE_CC) $(filter-out -fPIC,$(HV_CFLAGS)) -c $< -o $@
 
-$(HV_ELF): $$(HV_OBJS) linker/hv.ld $(BEARSSL_FREE_LIB)
+# Libraries: anchoring's pure logic, the engine (+ its crypto), BearSSL, in link order.
+HV_LIBS = $(ANCHOR_FREE_LIB) $(TPM2_FREE_LIB) $(BEARSSL_FREE_LIB)
+
+$(HV_ELF): $$(HV_OBJS) linker/hv.ld $$(HV_LIBS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"; ld -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
-	    --no-warn-rwx-segments -T linker/hv.ld -o $@ $(HV_OBJS) $(BEARSSL_FREE_LIB)
+	    --no-warn-rwx-segments -T linker/hv.ld -o $@ $(HV_OBJS) $(HV_LIBS)
 
 ALL_TARGETS += $(HV_ELF)
 

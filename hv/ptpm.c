@@ -1,8 +1,9 @@
 /*
  * The physical TPM after boot services are gone: a minimal driver for the CRB and the TIS
  * (FIFO) interfaces at locality 0, enough to send a command and read its response.  Used to read
- * back the PCRs the loader measured into.  Every wait is bounded: a TPM that stops answering
- * gives an error, never a hang.
+ * back the PCRs the loader measured into, and (ptpm_xfer) as the transport over which anchoring
+ * sends its commands (vtpm/anchor/tpmcmd.c marshals them; hv/anchoring.c).  Every wait is
+ * bounded: a TPM that stops answering gives an error, never a hang.
  */
 #include <anchor/boot_info.h>
 #include <anchor/hv.h>
@@ -138,6 +139,11 @@ int ptpm_init(const struct boot_info *bi)
 	return iface == BOOT_PTPM_CRB || iface == BOOT_PTPM_TIS ? 0 : -1;
 }
 
+bool ptpm_present(void)
+{
+	return iface == BOOT_PTPM_CRB || iface == BOOT_PTPM_TIS;
+}
+
 static int ptpm_transact(const uint8_t *cmd, size_t cmd_len, uint8_t *rsp, size_t rsp_max, size_t *rsp_len)
 {
 	if (iface == BOOT_PTPM_CRB)
@@ -145,6 +151,13 @@ static int ptpm_transact(const uint8_t *cmd, size_t cmd_len, uint8_t *rsp, size_
 	if (iface == BOOT_PTPM_TIS)
 		return tis_transact(cmd, cmd_len, rsp, rsp_max, rsp_len);
 	return -1;
+}
+
+int ptpm_xfer(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp, size_t rsp_max,
+              size_t *rsp_len)
+{
+	(void)ctx;
+	return ptpm_transact(cmd, cmd_len, rsp, rsp_max, rsp_len);
 }
 
 /* TPM2_PCR_Read of one PCR in the SHA-256 bank. */

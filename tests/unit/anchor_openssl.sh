@@ -69,4 +69,17 @@ line=$(grep '^# alpha ek rsa2048' unit.out)
 t "console hash of the RSA EK = SHA-256 of the certificate's SPKI" sh -c "echo '$line' | grep -q 'rsa2048 sha256=$(spki ek_rsa) '"
 t "console hash of the ECC EK = SHA-256 of the certificate's SPKI" sh -c "echo '$line' | grep -q 'ecc-p256 sha256=$(spki ek_ecc)\$'"
 
+# docs/anchoring.md's derivation, recomputed in Python from the identity and the PTPM's answer.
+vec=$(grep '^# vector ' unit.out)
+uuid=$(echo "$vec" | sed 's/.*uuid=\([^ ]*\).*/\1/')
+name=$(echo "$vec" | sed 's/.* name=\([^ ]*\).*/\1/')
+secret=$(echo "$vec" | sed 's/.*secret=\([0-9a-f]*\).*/\1/')
+python3 "$(dirname "$(readlink -f "$0")")/anchor_recompute.py" "$uuid" "$name" "$secret" > recomputed.txt 2>&1
+for k in config_digest hmac_input eps pps sps; do
+	want=$(grep "^$k=" recomputed.txt | cut -d= -f2)
+	case $k in config_digest) got=$(grep '^# config_digest(alpha)' unit.out | sed 's/.*= //') ;;
+	           *) got=$(grep "^# $k=" unit.out | cut -d= -f2) ;; esac
+	t "docs/anchoring.md recomputed in Python: $k" test -n "$want" -a "$want" = "$got"
+done
+
 exit $([ $fails -eq 0 ] && echo 0 || echo 1)

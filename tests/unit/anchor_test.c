@@ -181,16 +181,33 @@ static struct cfg_lpar lpar(const char *name, uint8_t uuid_last)
 	return l;
 }
 
-/* The per-LPAR derivation as hv/anchoring.c does it with a PTPM. */
+/* The per-LPAR derivation as hv/anchoring.c does it with a PTPM; the vector goes to the
+ * output when `print` (tests/unit/anchor_recompute.py recomputes it from docs/anchoring.md). */
 static void seeds_for(struct tpmc *ptpm, uint32_t hmac_key, const struct cfg_lpar *l,
-                      struct tpm2_seeds *s)
+                      struct tpm2_seeds *s, bool print)
 {
 	uint8_t digest[32], in[ANCHOR_SECRET_INPUT_LEN], secret[32];
+	char h[2 * 64 + 1];
 	memset(s, 0, sizeof *s);
 	if (anchor_config_digest(l, digest) ||
 	    tpmc_hmac_sha256(ptpm, hmac_key, in, anchor_secret_input(digest, in), secret))
 		return;
 	anchor_seeds_derive(digest, secret, s);
+	if (!print)
+		return;
+	printf("# vector uuid=");
+	for (int i = 0; i < 16; i++)
+		printf("%02x%s", l->uuid[i], i == 3 || i == 5 || i == 7 || i == 9 ? "-" : "");
+	hexs(secret, 32, h);
+	printf(" name=%s secret=%s\n", l->name, h);
+	hexs(in, sizeof in, h);
+	printf("# hmac_input=%s\n", h);
+	hexs(s->eps, 64, h);
+	printf("# eps=%s\n", h);
+	hexs(s->pps, 64, h);
+	printf("# pps=%s\n", h);
+	hexs(s->sps, 64, h);
+	printf("# sps=%s\n", h);
 }
 
 static struct tpm2_seeds fixed_ptpm_seeds(uint8_t v)
@@ -255,7 +272,7 @@ static void test_flow(void)
 	check(!strcmp(h, PIN_CONFIG_DIGEST), "derive: config_digest of alpha pinned", "got %s", h);
 
 	struct tpm2_seeds s1, s2;
-	seeds_for(&ptpm, hmac_key, &alpha, &s1);
+	seeds_for(&ptpm, hmac_key, &alpha, &s1, true);
 	struct tpm2 *lt = engine_new(&s1);
 	tpmc_init(&ltpm, engine_xfer, lt);
 	struct anchor_provisioned prov;
@@ -318,7 +335,7 @@ static void test_flow(void)
 	      "provision after a reset: nothing rewritten, same EKs", "rc %#x written %u", rc, again.written);
 
 	/* Determinism and identity. */
-	seeds_for(&ptpm, hmac_key, &alpha, &s2);
+	seeds_for(&ptpm, hmac_key, &alpha, &s2, false);
 	CHECK("derive: same PTPM and identity give the same seeds", !memcmp(&s1, &s2, sizeof s1));
 	struct cfg_lpar moved = alpha;
 	moved.cpu = 3;
@@ -327,14 +344,14 @@ static void test_flow(void)
 	strcpy(moved.image, "linux.elf");
 	strcpy(moved.args, "console=ttyS0");
 	moved.tpm = CFG_TPM_TESTDEV;
-	seeds_for(&ptpm, hmac_key, &moved, &s2);
+	seeds_for(&ptpm, hmac_key, &moved, &s2, false);
 	CHECK("derive: cpu, memory, image, args and tpm kind do not change the seeds",
 	      !memcmp(&s1, &s2, sizeof s1));
 	struct cfg_lpar other = lpar("alpha", 0x02);
-	seeds_for(&ptpm, hmac_key, &other, &s2);
+	seeds_for(&ptpm, hmac_key, &other, &s2, false);
 	CHECK("derive: another uuid gives other seeds", memcmp(s1.eps, s2.eps, 64) != 0);
 	other = lpar("beta", 0x01);
-	seeds_for(&ptpm, hmac_key, &other, &s2);
+	seeds_for(&ptpm, hmac_key, &other, &s2, false);
 	CHECK("derive: another name gives other seeds", memcmp(s1.eps, s2.eps, 64) != 0);
 	CHECK("derive: eps, pps and sps differ", memcmp(s1.eps, s1.pps, 64) && memcmp(s1.eps, s1.sps, 64) &&
 	      memcmp(s1.pps, s1.sps, 64));
@@ -347,7 +364,7 @@ static void test_flow(void)
 	uint32_t sk2, hk2;
 	struct tpmc_pubkey psk2;
 	anchor_psk_create(&ptpm2, &sk2, &hk2, &psk2);
-	seeds_for(&ptpm2, hk2, &alpha, &s2);
+	seeds_for(&ptpm2, hk2, &alpha, &s2, false);
 	CHECK("derive: another PTPM gives another pSK and other seeds",
 	      memcmp(psk.x, psk2.x, 32) && memcmp(s1.eps, s2.eps, 64));
 

@@ -166,6 +166,8 @@ static int transact(struct wr *w, const char *name, unsigned rsp_handles, uint32
                     struct rd *r)
 {
 	struct tpmc *t = w->t;
+	t->failed = NULL;                             /* failed/rc describe the last command */
+	t->rc = 0;
 	if (w->err)
 		return fail(t, name, TPMC_ERR_IO);
 	uint8_t *c = t->cmd;

@@ -14,20 +14,31 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <anchor/config.h>
+#include "anchor.h"            /* vtpm/anchor: the pure logic this binds to the PTPM */
 
 struct tpm2;
 struct tpm2_seeds;
 
-#define ANCHORING_CERT_MAX 1280   /* one DER certificate */
+#define ANCHORING_CERT_MAX ANCHOR_CERT_MAX   /* one DER certificate */
 
 struct anchoring {
 	bool ready;                  /* anchoring_init succeeded: LTPMs may be created */
 	bool anchored;               /* false: unanchored development mode (no PTPM trust) */
+	bool warned_entropy;         /* the "no entropy source" warning was printed */
 	uint32_t psk_sign;           /* PTPM transient handle of the pSK signing key */
 	uint32_t psk_hmac;           /* PTPM transient handle of the pSK keyed-hash key */
+	struct x509_issuer ca;       /* the platform CA: name, key id, public key */
 	uint8_t ca_der[ANCHORING_CERT_MAX];   /* the platform CA certificate (DER) */
 	size_t ca_der_len;
 	uint8_t dev_secret[32];      /* development mode only: stands in for the PTPM's HMAC */
+	uint8_t dev_sign_key[32];    /* development mode only: the CA's software P-256 key */
+	struct tpmc ptpm;            /* command channel to the PTPM (its buffers) */
+	struct tpmc ltpm;            /* command channel to the LTPM being provisioned */
+	uint64_t entropy_calls;      /* mixed into every entropy block */
+	uint32_t ptpm_cmds;          /* PTPM round trips and their time (TSC), for the figures */
+	uint64_t ptpm_ticks;
+	uint64_t lpar_ticks;         /* time of the current LPAR's seeds + provisioning */
+	uint32_t lpar_ptpm_cmds;
 };
 
 /*

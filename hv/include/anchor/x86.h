@@ -1,6 +1,7 @@
 /* Small x86-64 helpers shared by the core and the arch back ends. */
 #ifndef ANCHOR_X86_H
 #define ANCHOR_X86_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MSR_EFER          0xC0000080u
@@ -45,6 +46,19 @@ static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3,
 static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
 static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+/* RDSEED / RDRAND: false when the CPU had no value ready (CF clear); check CPUID first. */
+static inline bool rdseed64(uint64_t *v)
+{
+	unsigned char ok;
+	__asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
+	return ok;
+}
+static inline bool rdrand64(uint64_t *v)
+{
+	unsigned char ok;
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
+	return ok;
+}
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline _Noreturn void cpu_halt_forever(void)
 {
