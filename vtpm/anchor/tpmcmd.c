@@ -5,6 +5,7 @@
  * header and positions a reader at the response parameters.  Every read is bounds-checked.
  */
 #include "tpmcmd.h"
+#include "tcrypto.h"
 #include <stdbool.h>
 #include <string.h>
 
@@ -255,6 +256,7 @@ int tpmc_hmac_sha256(struct tpmc *t, uint32_t key, const uint8_t *data, size_t l
 	if (!p || n != 32)
 		return fail(t, name, TPMC_ERR_IO);
 	memcpy(out, p, 32);
+	tc_zeroize(t->rsp, t->rsp_len);               /* the MAC may be a secret (anchor_secret) */
 	return 0;
 }
 

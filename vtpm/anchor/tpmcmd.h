@@ -44,7 +44,8 @@ void tpmc_init(struct tpmc *t, tpmc_xfer_fn xfer, void *ctx);
 int tpmc_create_primary(struct tpmc *t, uint32_t hierarchy, const uint8_t *tmpl, size_t tmpl_len,
                         uint32_t *handle, uint8_t *pub, size_t pub_max, size_t *pub_len);
 int tpmc_flush(struct tpmc *t, uint32_t handle);
-/* TPM2_HMAC with a keyed-hash key whose scheme is HMAC-SHA256 (hash TPM_ALG_NULL: the key's). */
+/* TPM2_HMAC with a keyed-hash key whose scheme is HMAC-SHA256.  The response buffer is wiped
+ * after the MAC was copied out (anchoring's anchor_secret is one). */
 int tpmc_hmac_sha256(struct tpmc *t, uint32_t key, const uint8_t *data, size_t len,
                      uint8_t out[32]);
 /* TPM2_Sign of a SHA-256 digest by an unrestricted ECC P-256 key (ECDSA), null ticket. */
