@@ -5,6 +5,7 @@ LINUX_BOOT_SRCS  := hv/linux_boot.c
 ACPI_TABLES_SRCS := hv/acpi_tables.c
 TCG_LOG_SRCS     := hv/tcg_log.c      # the measured direct boot's event log writer
 LPAR_CLOCK_APIC_SRCS := hv/kvmclock.c hv/apic_icr.c   # kvmclock, the ICR filter
+UART16550_SRCS   := hv/uart16550.c    # the 16550A register model for COM1
 DSDT_AML_C       := $(BUILD)/hv/acpi/dsdt_aml.c
 
 $(BUILD)/hv/acpi/dsdt.aml: hv/acpi/dsdt.asl

@@ -23,7 +23,13 @@ $(BUILD)/unit/test_lpar_clock_apic: tests/linux/test_lpar_clock_apic.c tests/uni
                                     hv/include/anchor/apic_icr.h
 	$(call host_prog,$(UNIT_CFLAGS))
 
-TEST_DEPS   += $(LINUX_UNIT) $(BUILD)/unit/test_tcg_log $(BUILD)/unit/test_lpar_clock_apic $(LINUX_IMG)
+# - test_uart16550: the 16550A model under the 8250 driver's register sequences.
+$(BUILD)/unit/test_uart16550: tests/linux/test_uart16550.c tests/unit/check.h $(UART16550_SRCS) \
+                              hv/include/anchor/uart16550.h
+	$(call host_prog,$(UNIT_CFLAGS))
+
+TEST_DEPS   += $(LINUX_UNIT) $(BUILD)/unit/test_tcg_log $(BUILD)/unit/test_lpar_clock_apic \
+               $(BUILD)/unit/test_uart16550 $(LINUX_IMG)
 TEST_SUITES += $(LINUX_UNIT) tests/linux/acpi-iasl.sh $(BUILD)/unit/test_tcg_log tests/linux/tcg-log.sh \
-               $(BUILD)/unit/test_lpar_clock_apic \
+               $(BUILD)/unit/test_lpar_clock_apic $(BUILD)/unit/test_uart16550 \
                tests/linux/linux-qemu-ref.sh
