@@ -37,3 +37,27 @@ $(ANCHOR_BUILD)/anchor_openssl: $(ANCHOR_BUILD)/anchor_unit tests/unit/anchor_op
 
 TEST_DEPS   += $(ANCHOR_BUILD)/anchor_openssl
 TEST_SUITES += $(ANCHOR_BUILD)/anchor_openssl
+
+# ---- libFuzzer: arbitrary TPM responses into the command layer (a hostile PTPM or bus) --------
+ANCHOR_FUZZ_DIR    := $(BUILD)/fuzz/anchor
+ANCHOR_FUZZ_CFLAGS  = -std=c11 -O1 -g -D_DEFAULT_SOURCE -fsanitize=fuzzer,address,undefined \
+                      -fno-sanitize-recover=undefined $(ANCHOR_INCLUDES)
+ANCHOR_FUZZ_OK     := $(shell test -f $(CLANG_RESOURCE_DIR)/lib/linux/libclang_rt.fuzzer-x86_64.a && echo y)
+ifeq ($(ANCHOR_FUZZ_OK),y)
+ANCHOR_FUZZ_BIN := $(ANCHOR_FUZZ_DIR)/anchor_tpmc_fuzz
+endif
+
+$(ANCHOR_FUZZ_DIR)/anchor_tpmc_fuzz: tests/fuzz/anchor_tpmc_fuzz.c vtpm/anchor/tpmcmd.c \
+                                     vtpm/crypto/tc_util.c $(ANCHOR_HDRS) | $(BEARSSL_STAMP)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"; $(HOST_CC) $(ANCHOR_FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(ANCHOR_FUZZ_DIR)/anchor_fuzz_suite: tests/fuzz/anchor_fuzz.sh
+	@mkdir -p $(@D)
+	@printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(CURDIR)/tests/fuzz/anchor_fuzz.sh" "$(CURDIR)/$(ANCHOR_FUZZ_DIR)" > $@
+	@chmod +x $@
+
+TEST_DEPS   += $(ANCHOR_FUZZ_BIN) $(ANCHOR_FUZZ_DIR)/anchor_fuzz_suite
+TEST_SUITES += $(ANCHOR_FUZZ_DIR)/anchor_fuzz_suite
+FUZZ_DEPS   += $(ANCHOR_FUZZ_BIN) $(ANCHOR_FUZZ_DIR)/anchor_fuzz_suite
+FUZZ_SUITES += $(ANCHOR_FUZZ_DIR)/anchor_fuzz_suite

@@ -181,6 +181,8 @@ static int transact(struct wr *w, const char *name, unsigned rsp_handles, uint32
 	    t->rsp_len > TPMC_BUF || be32(t->rsp + 2) != t->rsp_len)
 		return fail(t, name, TPMC_ERR_IO);
 	uint32_t rc = be32(t->rsp + 6);
+	if (rc > 0xFFF)                               /* every TPM_RC fits 12 bits (Part 2, 6.6) */
+		return fail(t, name, TPMC_ERR_IO);
 	if (rc)
 		return fail(t, name, (int)rc);
 	r->p = t->rsp;

@@ -9,7 +9,8 @@
  * TPMs anchoring uses; a TPM whose endorsement auth is set answers TPM_RC_BAD_AUTH, reported).
  *
  * Every function returns 0 on success, TPMC_ERR_IO when the transport failed or the response
- * is malformed, or the TPM's response code (a TPM_RC, > 0).  On failure t->failed names the
+ * is malformed (a response code above 0xFFF counts as malformed), or the TPM's response code
+ * (a TPM_RC, 1..0xFFF).  On failure t->failed names the
  * command ("CreatePrimary", ...) and t->rc holds the code, for the caller's message.
  */
 #ifndef ANCHOR_TPMCMD_H
