@@ -67,3 +67,12 @@ endif
 # Both report the anchor half as skipped while anchor-tpmd cannot be built.
 TEST_SUITES += tests/tpm2-tools/daemon.py tests/tpm2-tools/run.sh tests/fuzz/tpm2_fuzz.sh
 BENCH_SUITES += tests/bench/tpm2_bench.py
+
+# What an ESYS client sees, anchor-tpmd vs swtpm side by side (wall + server CPU per command).
+SIM_ESYS_BENCH := $(SIM_BUILD)/tpm2_esys_bench
+$(SIM_ESYS_BENCH): tests/bench/tpm2_esys_bench.c
+	$(call host_prog,$(HOST_CFLAGS)) -ltss2-esys -ltss2-tctildr
+ifneq ($(SIM_HAVE_ENGINE),)
+BENCH_SUITES += $(SIM_ESYS_BENCH)
+TEST_DEPS    += $(SIM_ESYS_BENCH)
+endif
