@@ -78,15 +78,21 @@ check getrandom sh -c 'tpm2_getrandom --hex 16 | grep -Eq "^[0-9a-f]{32}$"'
 check pcrread tpm2_pcrread sha256:0,1,2,3,4,5,6,7,8,9,10
 check createek tpm2_createek -c ek.ctx -G rsa -u ek.pub
 
-# The EK certificate (TCG EK credential profile: RSA 2048 at NV 0x01c00002) and its key.
+# The EK certificate (TCG EK credential profile: RSA 2048 at NV 0x01c00002) and its key; the
+# chain's first certificate at NV 0x01c00100 (Anchor's platform CA, docs/anchoring.md).
 if nv_exists 0x1c00002; then
-  tpm2_nvread 0x01c00002 -C o -o ekcert.der >ekcert.log 2>&1
+  tpm2_nvread 0x1c00002 -C o -o ekcert.der >ekcert.log 2>&1
   if openssl x509 -inform DER -in ekcert.der -noout -pubkey >ekcert_pub.pem 2>>ekcert.log &&
      tpm2_readpublic -c ek.ctx -f pem -o ek.pem >>ekcert.log 2>&1 && cmp -s ek.pem ekcert_pub.pem
   then ok "ekcert-matches-ek"; else nok "ekcert-matches-ek" "$(tail -n 2 ekcert.log | tr '\n' ' ')"; fi
-  if [ -s /etc/anchor/platform-ca.pem ]; then
-    check ekcert-verify openssl verify -CAfile /etc/anchor/platform-ca.pem ekcert.der
-  else skip "ekcert-verify" "no platform CA in the image"; fi
+  if nv_exists 0x1c00100; then
+    tpm2_nvread 0x1c00100 -C o -o ca.der >ca.log 2>&1
+    openssl x509 -inform DER -in ca.der -out ca.pem >>ca.log 2>&1
+    openssl x509 -inform DER -in ekcert.der -out ekcert.pem >>ca.log 2>&1
+    check ekcert-verify openssl verify -CAfile ca.pem ekcert.pem
+    # the host test compares this with the CA the hypervisor printed
+    echo "anchor-linux: platform CA $(openssl x509 -in ca.pem -noout -fingerprint -sha256 2>/dev/null)"
+  else skip "ekcert-verify" "no certificate chain at NV 0x01c00100"; fi
 else
   skip "ekcert-matches-ek" "no EK certificate at NV 0x01c00002"
 fi
