@@ -391,11 +391,115 @@ static void test_rsa_large_exponent(void)
 	free(t);
 }
 
+/* ------------------------------------------------------------------ item 6: residue */
+
+/* HierarchyChangeAuth(owner, newAuth) from a static command buffer, so that the only copies of
+ * newAuth on the stack are the engine's own. */
+static uint32_t change_owner_auth(struct tpm2 *t, const uint8_t *auth, size_t n)
+{
+	static struct tt_cmd c;
+	static struct tt_rsp r;
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_HierarchyChangeAuth);
+	tt_u32(&c, TPM_RH_OWNER);
+	tt_pw_sessions(&c, "", NULL);
+	tt_tpm2b(&c, auth, n);
+	return tt_exec(t, &c, &r);
+}
+
+/* CreatePrimary of an ECC P-256 storage key, then Create of a sealed data object holding data,
+ * from static buffers (the engine's frames hold the only stack copies of data). */
+static uint32_t seal(struct tpm2 *t, const uint8_t *data, size_t n)
+{
+	static struct tt_cmd c;
+	static struct tt_rsp r;
+	static const uint8_t storage[] = {
+		0x00, 0x23, 0x00, 0x0B, 0x00, 0x03, 0x00, 0x72, 0x00, 0x00,   /* ECC, restricted decrypt */
+		0x00, 0x06, 0x00, 0x80, 0x00, 0x43,                          /* AES-128-CFB */
+		0x00, 0x10, 0x00, 0x03, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00,  /* NULL scheme, P-256 */
+	};
+	static const uint8_t sealed[] = {
+		0x00, 0x08, 0x00, 0x0B, 0x00, 0x00, 0x00, 0x52, 0x00, 0x00,   /* keyedhash, userWithAuth */
+		0x00, 0x10, 0x00, 0x00,                                      /* NULL scheme, no unique */
+	};
+	uint32_t parent;
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
+	tt_u32(&c, TPM_RH_OWNER);
+	tt_pw_sessions(&c, "", NULL);
+	tt_u16(&c, 4); tt_u16(&c, 0); tt_u16(&c, 0);
+	tt_tpm2b(&c, storage, sizeof storage);
+	tt_u16(&c, 0); tt_u32(&c, 0);
+	if (tt_exec(t, &c, &r))
+		return r.rc;
+	parent = tpm2_get_u32(r.b + 10);
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_Create);
+	tt_u32(&c, parent);
+	tt_pw_sessions(&c, "", NULL);
+	tt_u16(&c, (uint16_t)(4 + n)); tt_u16(&c, 0); tt_tpm2b(&c, data, n);
+	tt_tpm2b(&c, sealed, sizeof sealed);
+	tt_u16(&c, 0); tt_u32(&c, 0);
+	return tt_exec(t, &c, &r);
+}
+
+/* Looks for the pattern in the stack below the caller's frame, where the engine's frames were
+ * (noinline through a volatile pointer; reads what the previous calls left there).  Not
+ * instrumented by ASan, whose frame layout would hide the dead frames from it. */
+#define TT_NO_ASAN __attribute__((no_sanitize("address")))
+TT_NO_ASAN static int scan_stack(const uint8_t *pat, size_t n)
+{
+	volatile uint8_t area[24 * 1024];
+	return tt_contains(area, sizeof area, pat, n);
+}
+static int (*const volatile scan_stack_call)(const uint8_t *, size_t) = scan_stack;
+
+/* The scanner's control: a returned frame that held the pattern is seen. */
+TT_NO_ASAN static void plant(const uint8_t *pat, size_t n)
+{
+	volatile uint8_t local[512];
+	for (size_t i = 0; i < n; i++)
+		local[300 + i] = pat[i];
+}
+static void (*const volatile plant_call)(const uint8_t *, size_t) = plant;
+
+static void test_residue(void)
+{
+	struct tpm2 *t = tt_new();
+	uint8_t secret[32];
+	static struct tt_cmd c;
+	static struct tt_rsp r;
+	for (size_t i = 0; i < sizeof secret; i++)
+		secret[i] = (uint8_t)(0xC3 ^ (i * 29));
+	plant_call(secret, sizeof secret);
+	CHECK(scan_stack_call(secret, sizeof secret),
+	      "residue: (control) the scanner finds what a returned frame left on the stack");
+	secret[1] ^= 0xFF;
+	CHECK_RC(seal(t, secret, sizeof secret), 0, "residue: Create of a sealed data object");
+	CHECK(!scan_stack_call(secret, sizeof secret),
+	      "residue: the sealed data is not left on the stack after Create");
+	secret[0] ^= 0xFF;
+	CHECK_RC(change_owner_auth(t, secret, sizeof secret), 0, "residue: HierarchyChangeAuth(owner)");
+	CHECK(!scan_stack_call(secret, sizeof secret),
+	      "residue: the new authValue is not left on the stack after the command");
+	/* an error response leaves nothing behind its header in the caller's buffer */
+	memset(r.b, 0xEE, sizeof r.b);
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_Unseal);
+	tt_u32(&c, 0x80FFFFFF);
+	tt_pw_sessions(&c, "", NULL);
+	tt_exec(t, &c, &r);
+	{
+		bool clean = r.rc != 0;
+		for (size_t i = 10; i < TPM2_MAX_RESPONSE_SIZE; i++)
+			clean &= r.b[i] == 0;
+		CHECK(clean, "residue: an error response's buffer is zero behind the header");
+	}
+	free(t);
+}
+
 int main(void)
 {
 	test_forged_quote();
 	test_da_clockset();
 	test_contexts_after_proof_change();
 	test_rsa_large_exponent();
+	test_residue();
 	return tt_done();
 }

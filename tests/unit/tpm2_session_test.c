@@ -499,6 +499,8 @@ static void test_param_decrypt(uint16_t alg, uint16_t bits, const char *name)
 	tc_hash_final(&h, expect);
 	snprintf(label, sizeof label, "%s: PCR 16 = extend(H(plaintext))", name);
 	CHECK(!memcmp(t->pcr[tpm2_pcr_bank_index(TPM_ALG_SHA256)][16], expect, 32), label);
+	snprintf(label, sizeof label, "%s: the decrypted eventData is wiped from the I/O buffer", name);
+	CHECK(!tt_contains(t->io, sizeof t->io, data, sizeof data), label);
 	free(t);
 }
 

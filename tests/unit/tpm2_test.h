@@ -240,6 +240,19 @@ static inline uint32_t tt_primary_ecc(struct tpm2 *t, uint32_t hier, bool restri
 	return 0;
 }
 
+/* Does the n-byte pattern occur in buf (residue checks)? */
+static inline bool tt_contains(const volatile uint8_t *buf, size_t len, const uint8_t *pat, size_t n)
+{
+	for (size_t i = 0; i + n <= len; i++) {
+		size_t k = 0;
+		while (k < n && buf[i + k] == pat[k])
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
 static inline int tt_done(void)
 {
 	return tt_failures ? 1 : 0;

@@ -220,6 +220,7 @@ static TPM_RC decrypt_first_param(struct tpm2_cmd *c)
 		if (c->params_len < 2 || (size = tpm2_get_u16(c->params)) > c->params_len - 2)
 			return TPM2_RC_P(TPM_RC_INSUFFICIENT, 1);
 		memcpy(c->t->io, c->params, c->params_len);
+		c->io_used = c->params_len;   /* plaintext secrets from here on: wiped after the command */
 		TPM2_TRY(tpm2_session_decrypt(c, i, c->t->io + 2, size));
 		tpm2_rd_init(&c->in, c->t->io, c->params_len);
 		return TPM_RC_SUCCESS;
@@ -392,6 +393,38 @@ static TPM_RC execute(struct tpm2_cmd *c, const uint8_t *cmd, size_t len, uint8_
 	return finish_response(c, rsp, limit, param_off, &au, out_len);
 }
 
+/* ------------------------------------------------------------------ residue
+ * A command's secrets (decrypted parameters, new authValues, sensitive data, the authorized
+ * entity's authValue, key material in the handlers' and the crypto layer's frames) must not
+ * outlive it in the engine's buffers or on the stack. */
+
+/* memset through a volatile pointer: a wipe the compiler may not drop, at memset's speed. */
+static void *(*const volatile wipe)(void *, int, size_t) = memset;
+
+/* Stack below tpm2_execute()'s frame that is overwritten after every command.  The engine's
+ * deepest paths (Import, RSA private operations through the Montgomery window) use about
+ * 15 KiB (clang -fstack-usage), so the scrub asks for no stack the engine does not already
+ * need; the hypervisor runs it on the BSP's 64 KiB stack. */
+#define STACK_SCRUB_BYTES 16384u
+
+static void scrub_stack(void)
+{
+	uint8_t area[STACK_SCRUB_BYTES];
+	wipe(area, 0, sizeof area);
+}
+/* called through a volatile pointer so that it is not inlined into tpm2_execute's frame */
+static void (*const volatile scrub_stack_call)(void) = scrub_stack;
+
+static void wipe_residue(struct tpm2_cmd *c)
+{
+	struct tpm2 *t = c->t;
+	if (c->io_used)
+		wipe(t->io, 0, c->io_used);
+	for (unsigned i = 0; i < TPM2_SESSION_SLOTS; i++)   /* per-command scratch of sessions */
+		wipe(&t->sessions[i].cmd_auth, 0, sizeof t->sessions[i].cmd_auth);
+	scrub_stack_call();
+}
+
 size_t tpm2_execute(struct tpm2 *t, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
                     uint8_t *rsp, size_t rsp_max)
 {
@@ -413,7 +446,13 @@ size_t tpm2_execute(struct tpm2 *t, uint8_t locality, const uint8_t *cmd, size_t
 		rc = TPM_RC_LOCALITY;
 	else
 		rc = execute(&c, cmd, cmd_len, rsp, limit, &out_len);
-	if (rc != TPM_RC_SUCCESS)
+	if (c.desc)
+		wipe_residue(&c);
+	if (rc != TPM_RC_SUCCESS) {
+		/* a handler may have written plaintext (Unseal, a new key's private part) before a
+		 * later step failed: none of it stays behind the 10-byte error response */
+		wipe(rsp + 10, 0, limit - 10);
 		return error_response(rsp, rc);
+	}
 	return out_len;
 }

@@ -99,6 +99,7 @@ struct tpm2_cmd {
 	unsigned n_auths;
 	struct tpm2_auth auths[3];
 	uint8_t flushed_auth;         /* handler flushed an authorized entity (sequence complete) */
+	size_t io_used;               /* bytes of t->io holding decrypted parameters (wiped after) */
 };
 
 /* Handlers call this after reading their last parameter: leftover bytes -> TPM_RC_SIZE. */
