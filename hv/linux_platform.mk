@@ -6,6 +6,10 @@ ACPI_TABLES_SRCS := hv/acpi_tables.c
 TCG_LOG_SRCS     := hv/tcg_log.c      # the measured direct boot's event log writer
 LPAR_CLOCK_APIC_SRCS := hv/kvmclock.c hv/apic_icr.c   # kvmclock, the ICR filter
 UART16550_SRCS   := hv/uart16550.c    # the 16550A register model for COM1
+# Loading a Linux LPAR: everything above put together, with the page-table builder (recursive:
+# PAGING_SRCS comes from hv/pure.mk, read after this fragment).
+LINUX_LPAR_SRCS   = hv/linux_lpar.c $(LINUX_BOOT_SRCS) $(ACPI_TABLES_SRCS) $(TCG_LOG_SRCS) \
+                    $(PAGING_SRCS)
 DSDT_AML_C       := $(BUILD)/hv/acpi/dsdt_aml.c
 
 $(BUILD)/hv/acpi/dsdt.aml: hv/acpi/dsdt.asl

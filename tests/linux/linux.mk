@@ -28,8 +28,14 @@ $(BUILD)/unit/test_uart16550: tests/linux/test_uart16550.c tests/unit/check.h $(
                               hv/include/anchor/uart16550.h
 	$(call host_prog,$(UNIT_CFLAGS))
 
+# - test_linux_lpar: a whole Linux LPAR loaded into a buffer (the real images when built).
+$(BUILD)/unit/test_linux_lpar: tests/linux/test_linux_lpar.c tests/unit/check.h $(LINUX_LPAR_SRCS) \
+                               $(DSDT_AML_C) hv/include/anchor/linux_lpar.h
+	$(call host_prog,$(UNIT_CFLAGS))
+
 TEST_DEPS   += $(LINUX_UNIT) $(BUILD)/unit/test_tcg_log $(BUILD)/unit/test_lpar_clock_apic \
-               $(BUILD)/unit/test_uart16550 $(LINUX_IMG)
+               $(BUILD)/unit/test_uart16550 $(BUILD)/unit/test_linux_lpar $(LINUX_IMG)
 TEST_SUITES += $(LINUX_UNIT) tests/linux/acpi-iasl.sh $(BUILD)/unit/test_tcg_log tests/linux/tcg-log.sh \
                $(BUILD)/unit/test_lpar_clock_apic $(BUILD)/unit/test_uart16550 \
+               $(BUILD)/unit/test_linux_lpar \
                tests/linux/linux-qemu-ref.sh
