@@ -124,3 +124,24 @@ sc_nv__pin_pass() {
   expect_eq "$(pin_counters 0x1500044)" "2 2" "uses counted"
   expect_fail tpm2_nvdefine 0x1500045 -C o -s 4 -a "nt=pinpass|ownerwrite|ownerread|authread"
 }
+
+sc_keys__ecdaa() {
+  # ECDAA (`-G ecc256:ecdaa`): Commit, then a signature with that commitment, verified with the
+  # DAA equation [s]G = E + [H(nonceK || digest)]Q (ecdaa_check.py); a commitment signs once.
+  tpm2_createprimary -C o -c p.ctx >/dev/null
+  tpm2_create -C p.ctx -u k.pub -r k.priv -G ecc256:ecdaa >/dev/null
+  tpm2_load -C p.ctx -u k.pub -r k.priv -c k.ctx >/dev/null
+  tpm2_readpublic -c k.ctx -o kpub.bin >/dev/null
+  tpm2_commit -c k.ctx -t count --eccpoint-K K --eccpoint-L L -u E
+  local idx
+  idx=$(od -An -tu2 --endian=big count | tr -d ' ')
+  printf 'signed anonymously' >m
+  tpm2_sign -c k.ctx -g sha256 -s ecdaa --commit-index "$idx" -o sig m
+  "$HERE/ecdaa_check.py" kpub.bin E sig m >>"$W/log" || fail "ECDAA signature does not verify"
+  expect_fail tpm2_sign -c k.ctx -g sha256 -s ecdaa --commit-index "$idx" -o sig2 m
+  tpm2_commit -c k.ctx -t count2 -u E2
+  expect_eq "$(od -An -tu2 --endian=big count2 | tr -d ' ')" "$((idx + 1))" "second commit counter"
+  tpm2_ecephemeral -u q.bin -t ctr ecc256
+  expect_eq "$(od -An -tu2 --endian=big ctr | tr -d ' ')" "$((idx + 2))" "EC_Ephemeral counter"
+  expect_eq "$(stat -c %s q.bin)" 70 "EC_Ephemeral point size"
+}

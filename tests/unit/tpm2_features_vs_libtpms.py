@@ -12,6 +12,9 @@ tpm2_session_rc_vs_libtpms.py.
 """
 import hashlib, hmac, os, struct, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import p256
+from p256 import P as P256_P, B as P256_B, G as P256_G, on_curve
+from p256 import add as ec_add, mul as ec_mul
 from tpm_pair import u8, u16, u32, u64, b2, cmd, rc_of, NS, S, pw, Conn, power, set_locality, run_pair
 
 ANCHOR_TPMD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('ANCHOR_TPMD', 'build/sim/anchor-tpmd')
@@ -21,6 +24,7 @@ SHA1, SHA256, SHA384, NULLALG = 0x0004, 0x000B, 0x000C, 0x0010
 NC = bytes(range(1, 33))
 
 DELIBERATE = {
+    'ecdaa: ec_ephemeral p521': 'P-521 is not implemented (TPM_RC_CURVE+P1); libtpms has it',
     'symparent: decrypt symcipher, mode 0x3f': 'CMAC is not implemented: the mode is refused '
         'while unmarshalling (TPM_RC_MODE+P2); libtpms unmarshals it, then SCHEME+P2',
 }
@@ -490,6 +494,160 @@ def cases_pin():
         ('pin: undefine 3', auth_cmd(0x122, [OWNER, PIN_F], [b''], b'')),
     ]
 
+# ---- 1: ECDAA (Commit, EC_Ephemeral, ECDAA signatures) ---------------------------------------
+
+def point_b(pt):
+    """TPM2B_ECC_POINT of an affine point (None: the empty point)."""
+    if pt is None:
+        return b2(b2(b'') + b2(b''))
+    return b2(b2(pt[0].to_bytes(32, 'big')) + b2(pt[1].to_bytes(32, 'big')))
+
+def read_point(b, off):
+    body, off2 = tpm2b(b, off)
+    x, o = tpm2b(body)
+    y, _ = tpm2b(body, o)
+    return ((int.from_bytes(x, 'big'), int.from_bytes(y, 'big')) if x else None), off2
+
+def p2_from_seed():
+    """s2 whose SHA-256 (mod p) is the x of a P-256 point, and that point's y."""
+    for i in range(1000):
+        s2 = b'anchor s2 %d' % i
+        x = int.from_bytes(hashlib.sha256(s2).digest(), 'big') % P256_P
+        rhs = (x ** 3 - 3 * x + P256_B) % P256_P
+        y = pow(rhs, (P256_P + 1) // 4, P256_P)
+        if y * y % P256_P == rhs:
+            return s2, (x, y)
+
+ECDAA_SCHEME = lambda count=0: u16(0x001A) + u16(SHA256) + u16(count)
+
+def ecdaa_pub(attrs=0x00040072, scheme=None):
+    return (u16(0x0023) + u16(SHA256) + u32(attrs) + b2(b'') + u16(NULLALG) +
+            (scheme or ECDAA_SCHEME()) + u16(0x0003) + u16(NULLALG) + b2(b'') + b2(b''))
+
+def remember_q(t, r):
+    """out() of CreatePrimary: keeps the public point."""
+    pub, _ = tpm2b(r, 18)
+    t.v['Q'], _ = read_point(b'\x00\x44' + pub[-68:], 0)
+    return 'Q on curve' if on_curve(t.v['Q']) else 'Q NOT ON CURVE'
+
+def commit(name, p1=None, s2=b'', y2=b''):
+    """Commit with the ECDAA key; remembers K, L, E and the counter under `name`."""
+    def f(t):
+        r = t.x(cmd(S, 0x18B, u32(t.h['daa']) + pw(b'') + point_b(p1) + b2(s2) + b2(y2)))
+        if rc_of(r):
+            return rc_of(r)
+        p = params_of(r)
+        K, off = read_point(p, 0)
+        L, off = read_point(p, off)
+        E, off = read_point(p, off)
+        t.v[name] = (K, L, E, struct.unpack('>H', p[off:off + 2])[0])
+        return 'K %s L %s E %s' % tuple('-' if q is None else ('on curve' if on_curve(q) else 'OFF')
+                                       for q in (K, L, E))
+    return f
+
+def ecdaa_check(t, r, commit_name, digest):
+    """Verifies an ECDAA TPMT_SIGNATURE (in r's parameters at the end) for the commitment:
+    [s]G == E + [T]Q when E = [r]G, and [s]P2 == L + [T]K when P2 was given."""
+    p = params_of(r)
+    off = len(p) - 2
+    s_, off0 = None, None
+    # TPMT_SIGNATURE at the end: alg, hash, TPM2B r, TPM2B s
+    for start in range(len(p) - 6, -1, -1):
+        try:
+            alg, h = struct.unpack('>HH', p[start:start + 4])
+            nk, o = tpm2b(p, start + 4)
+            sv, o = tpm2b(p, o)
+            if alg == 0x001A and o == len(p):
+                s_, off0 = int.from_bytes(sv, 'big'), start
+                break
+        except Exception:
+            pass
+    if s_ is None:
+        return 'no ECDAA signature'
+    dg = digest(p[:off0])
+    K, L, E, _ = t.v[commit_name]
+    ok = []
+    if E is not None and L is None:
+        ok.append(p256.ecdaa_ok(nk, s_, dg, P256_G, E, t.v['Q']))
+    if L is not None:
+        ok.append(p256.ecdaa_ok(nk, s_, dg, t.v['P2'], L, K))
+    return 'ECDAA signature %s' % ('verified' if ok and all(ok) else 'WRONG')
+
+def ecdaa_sign(commit_name, msg=b'anonymous'):
+    d = hashlib.sha256(msg).digest()
+    def f(t):
+        cnt = t.v[commit_name][3] if commit_name in t.v else 77
+        return auth_cmd(0x15D, ['daa'], [b''], b2(d) + ECDAA_SCHEME(cnt) + u16(0x8024) + u32(NULLH) +
+                        u16(0), lambda t, r: ecdaa_check(t, r, commit_name, lambda _: d))(t)
+    return f
+
+def ecdaa_quote(commit_name):
+    def f(t):
+        cnt = t.v[commit_name][3]
+        def out(t, r):
+            att, _ = tpm2b(params_of(r))
+            # anonymous: no qualifiedSigner or extraData in the attest, the signed digest is
+            # H(qualifyingData || H(attest))
+            shown = att[6:8] + att[8:10]
+            signed = hashlib.sha256(b'anon' + hashlib.sha256(att).digest()).digest()
+            return 'signer/extra sizes %s, %s' % (shown.hex(), ecdaa_check(t, r, commit_name, lambda _: signed))
+        return auth_cmd(0x158, ['daa'], [b''], b2(b'anon') + ECDAA_SCHEME(cnt) + u32(1) +
+                        u16(SHA256) + b'\x03\x01\x00\x00', out)(t)
+    return f
+
+def cases_ecdaa():
+    s2, P2 = p2_from_seed()
+    P1 = ec_mul(7, P256_G)
+    def set_p2(t):
+        t.v['P2'] = P2
+        return 0
+    def ephemeral(t):
+        r = t.x(cmd(NS, 0x18E, u16(0x0003)))
+        if rc_of(r):
+            return rc_of(r)
+        q, off = read_point(r, 10)
+        t.v['eph'] = (None, None, q, struct.unpack('>H', r[off:off + 2])[0])
+        return 'Q on curve' if on_curve(q) else 'Q OFF'
+    return [
+        ('ecdaa: getcap command 0x18B (TPMA_CC)', whole(cmd(NS, 0x17A, u32(2) + u32(0x18B) + u32(1)))),
+        ('ecdaa: getcap command 0x18E (TPMA_CC)', whole(cmd(NS, 0x17A, u32(2) + u32(0x18E) + u32(1)))),
+        ('ecdaa: testparms ecc256 ecdaa', raw(cmd(NS, 0x18A, u16(0x23) + u16(NULLALG) + ECDAA_SCHEME() +
+                                                 u16(3) + u16(NULLALG)))),
+        ('ecdaa: createprimary ecdaa key', primary('daa', OWNER, ecdaa_pub(), out=remember_q)),
+        ('ecdaa: createprimary restricted ecdaa key', primary('x', ENDORSE, ecdaa_pub(0x00050072))),
+        ('ecdaa: flush restricted', flush('x')),
+        ('ecdaa: createprimary ecdaa decrypt+sign', primary('x', OWNER, ecdaa_pub(0x00060072))),
+        ('ecdaa: commit, no points (E = [r]G)', commit('c1')),
+        ('ecdaa: sign with the commitment', ecdaa_sign('c1')),
+        ('ecdaa: sign again with the used commitment', ecdaa_sign('c1')),
+        ('ecdaa: sign with a count never committed', ecdaa_sign('none')),
+        ('ecdaa: p2 for the second commit', set_p2),
+        ('ecdaa: commit with P1, s2, y2', commit('c2', P1, s2, P2[1].to_bytes(32, 'big'))),
+        ('ecdaa: E = [r]P1 with r from L = [r]P2 (sign checks both)', ecdaa_sign('c2', b'second')),
+        ('ecdaa: commit with s2, y2, no P1', commit('c3', None, s2, P2[1].to_bytes(32, 'big'))),
+        ('ecdaa: sign 3', ecdaa_sign('c3', b'third')),
+        ('ecdaa: commit for a quote', commit('c4')),
+        ('ecdaa: anonymous quote', ecdaa_quote('c4')),
+        ('ecdaa: quote with the used commitment', ecdaa_quote('c4')),
+        ('ecdaa: commit, s2 without y2', commit('x', None, s2, b'')),
+        ('ecdaa: commit, P1 off the curve', commit('x', (P1[0], P1[1] ^ 1))),
+        ('ecdaa: commit, y2 off the curve', commit('x', None, s2, (P2[1] ^ 1).to_bytes(32, 'big'))),
+        ('ecdaa: commit, P1 with only x', lambda t: t.rc(cmd(S, 0x18B, u32(t.h['daa']) + pw(b'') +
+            b2(b2(P1[0].to_bytes(32, 'big')) + b2(b'')) + b2(b'') + b2(b'')))),
+        ('ecdaa: verifysignature of an ecdaa signature', lambda t: t.rc(cmd(NS, 0x177,
+            u32(t.h['daa']) + b2(bytes(32)) + u16(0x1A) + u16(SHA256) + b2(b'\x01' * 32) + b2(b'\x01' * 32)))),
+        ('ecdaa: ecdsa key', primary('ecdsa', OWNER, ecdaa_pub(scheme=u16(0x18) + u16(SHA256)))),
+        ('ecdaa: commit with an ecdsa key', lambda t: t.rc(cmd(S, 0x18B, u32(t.h['ecdsa']) + pw(b'') +
+            point_b(None) + b2(b'') + b2(b'')))),
+        ('ecdaa: sign ecdsa key with ecdaa scheme', lambda t: auth_cmd(0x15D, ['ecdsa'], [b''],
+            b2(bytes(32)) + ECDAA_SCHEME(0) + u16(0x8024) + u32(NULLH) + u16(0))(t)),
+        ('ecdaa: flush ecdsa', flush('ecdsa')),
+        ('ecdaa: ec_ephemeral p256', ephemeral),
+        ('ecdaa: ec_ephemeral p521', raw(cmd(NS, 0x18E, u16(0x0005)))),
+        ('ecdaa: ec_ephemeral bad curve', raw(cmd(NS, 0x18E, u16(0x0099)))),
+        ('ecdaa: flush', flush_all_transient),
+    ]
+
 # ---- the run ---------------------------------------------------------------------------------
 
 def show(v):
@@ -497,7 +655,7 @@ def show(v):
 
 def all_cases():
     return cases_policy_nv() + cases_hmac_attest() + cases_sym_parents() +\
-        cases_pin()
+        cases_pin() + cases_ecdaa()
 
 def compare(pa, ps):
     a, s = TPM(pa, pa + 1), TPM(ps, ps + 1)

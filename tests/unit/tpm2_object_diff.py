@@ -17,8 +17,6 @@ ENGINE_SO = os.environ.get("ANCHOR_ENGINE_SO", os.path.join(ROOT, "build/sim/lib
 
 # (family or seed-name substring, command code, libtpms rc, anchor rc): why
 KNOWN = {
-    ("/1a", 0x131, 0x000, 0x2D2): "ECDAA keys: ECDAA is left out (issue 3), SCHEME+P2",
-    ("/1a", 0x131, 0x2D6, 0x2D2): "ECDAA keys: our SCHEME+P2 comes before the symmetric check",
     ("rsaenc", 0x159, 0x101, 0x1C4): "RSA_Decrypt of a bad ciphertext: libtpms answers "
                                      "TPM_RC_FAILURE, we TPM_RC_VALUE+P1 (Part 3)",
     ("activate-rsa", 0x147, 0x101, 0x2C4): "ActivateCredential with an undecryptable RSA secret: "

@@ -277,6 +277,43 @@ int tc_ecdsa_verify(const tc_ecc_point *pub, const uint8_t *digest, size_t diges
 	       ? TC_OK : TC_ERR_SIGNATURE;
 }
 
+/* ---- Schnorr-type scalars (ECDAA) ---- */
+
+int tc_ecc_schnorr_s(const tc_ecc_priv *sk, const uint8_t *k, size_t k_len, const uint8_t *e,
+                     size_t e_len, uint8_t *s_out)
+{
+	const tc_ecc_params *c = tc_ecc_get_params(sk->curve);
+	uint32_t n[EW], kk[EW], ee[EW], d[EW], ed[EW];
+	if (!c)
+		return TC_ERR_ALG;
+	br_i31_decode(n, c->n, c->size);
+	uint32_t n0i = br_i31_ninv31(n[1]);
+	br_i31_decode_reduce(kk, k, k_len, n);
+	br_i31_decode_reduce(ee, e, e_len, n);
+	br_i31_decode_reduce(d, sk->d, c->size, n);
+	br_i31_to_monty(d, n);                                      /* d R */
+	br_i31_montymul(ed, ee, d, n, n0i);                         /* e d */
+	mod_add(ed, kk, n);                                         /* k + e d */
+	int zero = br_i31_iszero(ed) != 0;
+	br_i31_encode(s_out, c->size, ed);
+	tc_zeroize(kk, sizeof kk);
+	tc_zeroize(d, sizeof d);
+	tc_zeroize(ed, sizeof ed);
+	return zero ? TC_ERR_FAIL : TC_OK;
+}
+
+int tc_ecc_mod_p(uint16_t curve, const uint8_t *x, size_t x_len, uint8_t *out)
+{
+	const tc_ecc_params *c = tc_ecc_get_params(curve);
+	uint32_t p[EW], v[EW];
+	if (!c)
+		return TC_ERR_ALG;
+	br_i31_decode(p, c->p, c->size);
+	br_i31_decode_reduce(v, x, x_len, p);
+	br_i31_encode(out, c->size, v);
+	return TC_OK;
+}
+
 /* ---- ECDH ---- */
 
 int tc_ecdh(const tc_ecc_priv *sk, const tc_ecc_point *peer, tc_ecc_point *out)

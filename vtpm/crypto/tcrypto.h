@@ -365,6 +365,14 @@ int tc_ecdsa_verify(const tc_ecc_point *pub, const uint8_t *digest, size_t diges
  * differ. */
 int tc_ecdh(const tc_ecc_priv *sk, const tc_ecc_point *peer, tc_ecc_point *out);
 
+/* Schnorr-type signature scalar s = (k + e d) mod n (ECDAA: k = the commitment's r, e = T =
+ * H(nonceK || digest), d = sk); k and e of any length (reduced mod n), s written as `size`
+ * bytes.  Constant time in k and d.  TC_ERR_FAIL if s is zero. */
+int tc_ecc_schnorr_s(const tc_ecc_priv *sk, const uint8_t *k, size_t k_len, const uint8_t *e,
+                     size_t e_len, uint8_t *s_out);
+/* out = x mod p (the curve's prime), `size` bytes (TPM2_Commit: x2 = H(s2) mod p). */
+int tc_ecc_mod_p(uint16_t curve, const uint8_t *x, size_t x_len, uint8_t *out);
+
 /* ---- AES block-cipher modes ------------------------------------------------------------- */
 
 /* Encrypts (encrypt = true) or decrypts len bytes from in to out (in == out allowed; otherwise

@@ -22,7 +22,7 @@ static TPM_RC pick_scheme(const struct tpmt_scheme *key, const struct tpmt_schem
 	}
 	if (in->alg != TPM_ALG_NULL && (in->alg != key->alg || in->hash != key->hash))
 		return TPM_RC_SCHEME;
-	*out = *key;
+	*out = in->alg != TPM_ALG_NULL ? *in : *key;   /* the caller's carries ECDAA's count */
 	return TPM_RC_SUCCESS;
 }
 
@@ -30,7 +30,7 @@ static bool scheme_fits_key(uint16_t type, uint16_t scheme)
 {
 	switch (type) {
 	case TPM_ALG_RSA: return scheme == TPM_ALG_RSASSA || scheme == TPM_ALG_RSAPSS;
-	case TPM_ALG_ECC: return scheme == TPM_ALG_ECDSA;
+	case TPM_ALG_ECC: return scheme == TPM_ALG_ECDSA || scheme == TPM_ALG_ECDAA;
 	case TPM_ALG_KEYEDHASH: return scheme == TPM_ALG_HMAC;
 	}
 	return false;
@@ -56,6 +56,8 @@ TPM_RC tpm2_sign_digest(struct tpm2 *t, const struct tpm2_object *o,
 			rc = TPM_RC_KEY;
 		sig->u.rsa.size = (uint16_t)n;
 		tc_zeroize(&sk, sizeof sk);
+	} else if (o->pub.type == TPM_ALG_ECC && s->alg == TPM_ALG_ECDAA) {
+		rc = tpm2_ecdaa_sign(t, o, s, d, dlen, sig);
 	} else if (o->pub.type == TPM_ALG_ECC) {
 		tc_ecc_priv sk;
 		size_t n = tc_ecc_size(o->pub.curve);
@@ -80,6 +82,7 @@ TPM_RC tpm2_cc_Sign(struct tpm2_cmd *c)
 	struct tpmt_scheme in, s;
 	struct tpmt_tk tk;
 	struct tpmt_signature sig;
+	TPM_RC rc;
 	if (!o)
 		return TPM2_RC_H(TPM_RC_KEY, 1);
 	TPM2_P(1, tpm2_rd_digest(&c->in, &d));
@@ -97,7 +100,10 @@ TPM_RC tpm2_cc_Sign(struct tpm2_cmd *c)
 		return TPM2_RC_P(TPM_RC_TAG, 3);
 	if ((o->pub.attrs & TPMA_OBJECT_RESTRICTED) && !tpm2_keys_hashcheck_ok(c->t, &tk, d.buf, d.size))
 		return TPM2_RC_P(TPM_RC_TICKET, 3);
-	TPM2_H(1, tpm2_sign_digest(c->t, o, &s, d.buf, d.size, &sig));
+	rc = tpm2_sign_digest(c->t, o, &s, d.buf, d.size, &sig);
+	if (rc == TPM_RC_VALUE)
+		return rc;          /* ECDAA without a usable commitment: unnumbered, as libtpms */
+	TPM2_H(1, rc);
 	tpm2_wr_signature(&c->out, &sig);
 	return TPM_RC_SUCCESS;
 }
@@ -145,7 +151,8 @@ TPM_RC tpm2_cc_VerifySignature(struct tpm2_cmd *c)
 	TPM2_TRY(tpm2_in_done(c));
 	if (!(o->pub.attrs & TPMA_OBJECT_SIGN_ENCRYPT))
 		return TPM2_RC_H(TPM_RC_ATTRIBUTES, 1);
-	if (!scheme_fits_key(o->pub.type, sig.alg))
+	/* an ECDAA signature is checked by the DAA verifier, not the TPM (SCHEME, as libtpms) */
+	if (!scheme_fits_key(o->pub.type, sig.alg) || sig.alg == TPM_ALG_ECDAA)
 		return TPM2_RC_P(TPM_RC_SCHEME, 2);
 	if (!verify(o, &d, &sig))
 		return TPM2_RC_P(TPM_RC_SIGNATURE, 2);

@@ -57,14 +57,14 @@ static TPM_RC resolve_scheme(struct tpm2 *t, uint32_t key, const struct tpmt_sch
 		if (in->alg != TPM_ALG_NULL &&
 		    (in->alg != o->pub.scheme.alg || in->hash != o->pub.scheme.hash))
 			return TPM_RC_SCHEME;
-		*out = o->pub.scheme;
+		*out = in->alg != TPM_ALG_NULL ? *in : o->pub.scheme;   /* ECDAA: the caller's count */
 	} else {
 		if (in->alg == TPM_ALG_NULL)
 			return TPM_RC_SCHEME;
 		*out = *in;
 	}
 	if (!(o->pub.type == TPM_ALG_RSA ? out->alg == TPM_ALG_RSASSA || out->alg == TPM_ALG_RSAPSS
-	      : o->pub.type == TPM_ALG_ECC ? out->alg == TPM_ALG_ECDSA
+	      : o->pub.type == TPM_ALG_ECC ? out->alg == TPM_ALG_ECDSA || out->alg == TPM_ALG_ECDAA
 	      : out->alg == TPM_ALG_HMAC))       /* keyed-hash: an HMAC "signature" (reference) */
 		return TPM_RC_SCHEME;
 	return TPM_RC_SUCCESS;
@@ -124,10 +124,12 @@ static void attest_header(struct attest_ctx *a, uint16_t type)
 	tpm2_wr_u32(&a->w, TPM_GENERATED_VALUE);
 	tpm2_wr_u16(&a->w, type);
 	if (o) {
-		tpm2_wr_tpm2b(&a->w, o->qname.buf, o->qname.size);
+		/* an anonymous (ECDAA) signer is not named; its obfuscation uses that empty name */
+		bool anon = a->scheme.alg == TPM_ALG_ECDAA;
+		tpm2_wr_tpm2b(&a->w, o->qname.buf, anon ? 0 : o->qname.size);
 		if (o->hierarchy != TPM_RH_ENDORSEMENT && o->hierarchy != TPM_RH_PLATFORM) {
 			uint8_t ob[16];
-			obfuscation(t, o->name.buf, o->name.size, ob);
+			obfuscation(t, o->name.buf, anon ? 0 : o->name.size, ob);
 			fw += (uint64_t)tpm2_get_u32(ob) << 32 | tpm2_get_u32(ob + 4);
 			reset += tpm2_get_u32(ob + 8);
 			restart += tpm2_get_u32(ob + 12);
@@ -136,7 +138,8 @@ static void attest_header(struct attest_ctx *a, uint16_t type)
 		tpm2_wr_u16(&a->w, 4);                /* TPM_RH_NULL's Name, as the reference */
 		tpm2_wr_u32(&a->w, TPM_RH_NULL);
 	}
-	tpm2_wr_tpm2b(&a->w, a->extra, a->extra_len);
+	/* anonymous: qualifyingData is not shown but signed, H(qualifyingData || H(attest)) */
+	tpm2_wr_tpm2b(&a->w, a->extra, a->scheme.alg == TPM_ALG_ECDAA ? 0 : a->extra_len);
 	tpm2_wr_u64(&a->w, t->clock);
 	tpm2_wr_u32(&a->w, reset);
 	tpm2_wr_u32(&a->w, restart);
@@ -150,7 +153,20 @@ static TPM_RC attest_finish(struct attest_ctx *a)
 	struct tpmt_signature sig;
 	if (a->w.overflow)
 		return TPM_RC_SIZE;
-	TPM2_TRY(tpm2_attest_sign(a->c->t, a->sign_handle, &a->scheme, a->buf, a->w.off, &sig));
+	if (a->scheme.alg == TPM_ALG_ECDAA && a->extra_len) {
+		struct tpm2_hash h;
+		uint8_t d[TPM2_MAX_DIGEST];
+		size_t n = tpm2_hash_buf(a->scheme.hash, a->buf, a->w.off, d);
+		tpm2_hash_init(&h, a->scheme.hash);
+		tpm2_hash_update(&h, a->extra, a->extra_len);
+		tpm2_hash_update(&h, d, n);
+		n = tpm2_hash_final(&h, d);
+		TPM2_TRY(tpm2_sign_digest(a->c->t, tpm2_object_find(a->c->t, a->sign_handle),
+		                          &a->scheme, d, n, &sig));
+	} else {
+		TPM2_TRY(tpm2_attest_sign(a->c->t, a->sign_handle, &a->scheme, a->buf, a->w.off,
+		                          &sig));
+	}
 	tpm2_wr_tpm2b(&a->c->out, a->buf, a->w.off);
 	tpm2_wr_signature(&a->c->out, &sig);
 	return TPM_RC_SUCCESS;

@@ -21,6 +21,9 @@ static void startup_reset(struct tpm2_cmd *c)
 	tpm2_random(t, t->null_proof, sizeof t->null_proof);
 	tpm2_random(t, t->null_seed, sizeof t->null_seed);
 	tpm2_random(t, t->context_key, sizeof t->context_key);
+	tpm2_random(t, t->commit_nonce, sizeof t->commit_nonce);
+	t->commit_counter = 0;
+	memset(t->commit_array, 0, sizeof t->commit_array);
 	t->context_counter = 0;
 	t->audit_digest.size = 0;
 	tpm2_zeroise(t->slots, sizeof t->slots);

@@ -19,7 +19,7 @@
  *
  * TPMA_CC values were checked against libtpms 0.9 (tests/unit/tpm2_dispatch_test.c).
  * Commands deliberately left out (PP_Commands, SetAlgorithmSet, FieldUpgrade*, FirmwareRead,
- * Rewrap, PolicyPhysicalPresence, ECDAA/SM2 Commit, ZGen_2Phase, EC_Ephemeral,
+ * Rewrap, PolicyPhysicalPresence, ZGen_2Phase,
  * PCR_SetAuthPolicy/Value, AC_*, CertifyX509) have no row: TPM_RC_COMMAND_CODE.
  */
 X(NV_UndefineSpaceSpecial, 0x11F, 2, 0, ADMIN,USER,NONE, K(NV),K(PLAT),0, F_NV, Y)
@@ -116,7 +116,9 @@ X(HashSequenceStart, 0x186, 0, 1, NONE,NONE,NONE, 0,0,0, F_DEC, Y)
 X(PolicyDuplicationSelect, 0x188, 1, 0, NONE,NONE,NONE, K(PS),0,0, F_DEC, Y)
 X(PolicyGetDigest, 0x189, 1, 0, NONE,NONE,NONE, K(PS),0,0, F_ENC, Y)
 X(TestParms, 0x18A, 0, 0, NONE,NONE,NONE, 0,0,0, 0, Y)
+X(Commit, 0x18B, 1, 0, USER,NONE,NONE, K(TR|PER),0,0, F_DEC|F_ENC, Y)
 X(PolicyPassword, 0x18C, 1, 0, NONE,NONE,NONE, K(PS),0,0, 0, Y)
+X(EC_Ephemeral, 0x18E, 0, 0, NONE,NONE,NONE, 0,0,0, F_ENC, Y)
 X(PolicyNvWritten, 0x18F, 1, 0, NONE,NONE,NONE, K(PS),0,0, 0, Y)
 X(PolicyTemplate, 0x190, 1, 0, NONE,NONE,NONE, K(PS),0,0, F_DEC, Y)
 X(CreateLoaded, 0x191, 1, 1, USER,NONE,NONE, K(TR|PER|OWN|END|PLAT|NUL),0,0, F_DEC|F_ENC, Y)

@@ -133,7 +133,8 @@ static TPM_RC check_asym_scheme(const struct tpmt_public *pub)
 	if (sign) {
 		if (s == TPM_ALG_NULL)
 			return restricted ? TPM_RC_SCHEME : TPM_RC_SUCCESS;
-		return (rsa ? rsa_sig_scheme(s) : s == TPM_ALG_ECDSA) ? TPM_RC_SUCCESS : TPM_RC_SCHEME;
+		return (rsa ? rsa_sig_scheme(s) : s == TPM_ALG_ECDSA || s == TPM_ALG_ECDAA)
+		       ? TPM_RC_SUCCESS : TPM_RC_SCHEME;
 	}
 	if (s == TPM_ALG_NULL)
 		return TPM_RC_SUCCESS;

@@ -127,8 +127,12 @@ bool tpm2_keys_hashcheck_ok(struct tpm2 *t, const struct tpmt_tk *tk, const uint
 void tpm2_keys_wr_public(struct tpm2_wr *w, const struct tpmt_public *pub);
 
 /* The signature of a digest with a loaded signing key and a resolved scheme (TPM2_Sign and
- * the attestation commands, tpm2_cmd_asym.c): RSASSA/RSAPSS, ECDSA, or HMAC(key, digest) for
- * keyed-hash keys.  TPM_RC_KEY if the private key is unusable. */
+ * the attestation commands, tpm2_cmd_asym.c): RSASSA/RSAPSS, ECDSA, ECDAA, or HMAC(key, digest)
+ * for keyed-hash keys.  TPM_RC_KEY if the private key is unusable. */
+/* ECDAA signature with a commitment (tpm2_cmd_ecdaa.c); TPM_RC_VALUE if s->count does not
+ * name an unused commitment. */
+TPM_RC tpm2_ecdaa_sign(struct tpm2 *t, const struct tpm2_object *o, const struct tpmt_scheme *s,
+                       const uint8_t *d, size_t dlen, struct tpmt_signature *sig);
 TPM_RC tpm2_sign_digest(struct tpm2 *t, const struct tpm2_object *o,
                         const struct tpmt_scheme *s, const uint8_t *d, size_t dlen,
                         struct tpmt_signature *sig);

@@ -199,6 +199,12 @@ struct tpm2 {
 	uint8_t context_key[32];        /* per-boot (per TPM Reset) key for context blobs */
 	uint8_t null_proof[TPM2_MAX_DIGEST];    /* NULL hierarchy proof, new at every reset */
 	uint8_t null_seed[TPM2_SEED_SIZE];
+	/* ECDAA commitments (tpm2_cmd_ecdaa.c): r = KDFa(commit_nonce, ..., counter), the array
+	 * marks counters (mod 128) committed and not yet used by a signature.  New at every TPM
+	 * Reset; like sessions they do not survive a state save/load. */
+	uint8_t commit_nonce[32];
+	uint64_t commit_counter;
+	uint8_t commit_array[16];
 	struct tpm2_drbg drbg;
 	uint8_t rng_pool[512];          /* DRBG output drawn ahead (tpm2_random), consumed once */
 	uint16_t rng_pool_left;
