@@ -204,7 +204,7 @@ int anchoring_init(struct anchoring *a, bool allow_unanchored)
 int anchoring_ltpm_seeds(struct anchoring *a, const struct cfg_lpar *c, struct tpm2_seeds *out)
 {
 	uint8_t digest[32], in[ANCHOR_SECRET_INPUT_LEN], secret[32];
-	uint64_t t0 = ticks();
+	uint64_t t0 = ticks(), ptpm0 = a->ptpm_ticks;
 	uint32_t cmds0 = a->ptpm_cmds;
 	int rc = -1;
 	if (!a->ready || anchor_config_digest(c, digest)) {
@@ -226,6 +226,7 @@ int anchoring_ltpm_seeds(struct anchoring *a, const struct cfg_lpar *c, struct t
 	tc_zeroize(secret, sizeof secret);
 	a->lpar_ticks = ticks() - t0;
 	a->lpar_ptpm_cmds = a->ptpm_cmds - cmds0;
+	a->lpar_ptpm_ticks = a->ptpm_ticks - ptpm0;
 	return rc;
 }
 
@@ -237,7 +238,7 @@ static const char *iface_name(const struct cfg_lpar *c)
 int anchoring_ltpm_provision(struct anchoring *a, const struct cfg_lpar *c, struct tpm2 *t)
 {
 	struct anchor_provisioned p;
-	uint64_t t0 = ticks();
+	uint64_t t0 = ticks(), ptpm0 = a->ptpm_ticks;
 	uint32_t cmds0 = a->ptpm_cmds;
 	if (!a->ready)
 		return -1;
@@ -258,12 +259,14 @@ int anchoring_ltpm_provision(struct anchoring *a, const struct cfg_lpar *c, stru
 	console_printf("anchor: lpar %s vtpm %s ek rsa2048 sha256=%s ecc-p256 sha256=%s\n", c->name,
 	               iface_name(c), rsa, ecc);
 	console_printf("anchor: lpar %s anchored in %llu ms: seeds %llu ms, EKs and certificates "
-	               "%llu ms (%u PTPM commands, %u NV indices written)\n", c->name,
-	               (unsigned long long)ms(a->lpar_ticks + ticks() - t0),
+	               "%llu ms; %u PTPM commands, %llu ms in the PTPM; %u NV indices written\n",
+	               c->name, (unsigned long long)ms(a->lpar_ticks + ticks() - t0),
 	               (unsigned long long)ms(a->lpar_ticks), (unsigned long long)ms(ticks() - t0),
-	               a->lpar_ptpm_cmds + (a->ptpm_cmds - cmds0), p.written);
+	               a->lpar_ptpm_cmds + (a->ptpm_cmds - cmds0),
+	               (unsigned long long)ms(a->lpar_ptpm_ticks + a->ptpm_ticks - ptpm0), p.written);
 	a->lpar_ticks = 0;                            /* an LPAR reset provisions without seeds */
 	a->lpar_ptpm_cmds = 0;
+	a->lpar_ptpm_ticks = 0;
 	return 0;
 }
 

@@ -39,6 +39,7 @@ struct anchoring {
 	uint64_t ptpm_ticks;
 	uint64_t lpar_ticks;         /* time of the current LPAR's seeds + provisioning */
 	uint32_t lpar_ptpm_cmds;
+	uint64_t lpar_ptpm_ticks;
 };
 
 /*
