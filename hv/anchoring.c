@@ -145,10 +145,9 @@ static int anchored_init(struct anchoring *a)
 
 static int unanchored_init(struct anchoring *a)
 {
-	console_printf("anchor: WARNING: unanchored development mode (anchor.cfg [platform] "
-	               "vtpm_anchor = unanchored-development): the vEKs and their EK certificates "
-	               "are NOT trustworthy (no physical TPM backs them; software CA key, new every "
-	               "boot)\n");
+	console_printf("anchor: WARNING: vtpm_anchor = unanchored-development: vTPM endorsement keys "
+	               "are NOT anchored to a physical TPM; the vEKs and their EK certificates are "
+	               "NOT trustworthy (software CA key and secret, new every boot)\n");
 	a->anchored = false;
 	uint8_t seed[48];
 	tc_drbg d;
@@ -180,20 +179,20 @@ int anchoring_init(struct anchoring *a, bool allow_unanchored)
 	memset(a, 0, sizeof *a);
 	tpmc_init(&a->ptpm, ptpm_timed_xfer, a);
 	uint64_t t0 = ticks();
-	int rc = -1;
-	if (ptpm_present())
-		rc = anchored_init(a);
+	int rc;
+	if (allow_unanchored)
+		rc = unanchored_init(a);                  /* chosen in anchor.cfg: even with a PTPM */
+	else if (!ptpm_present())
+		rc = -1, console_printf("anchor: no physical TPM: vTPMs cannot be anchored\n");
 	else
-		console_printf("anchor: no physical TPM: vTPMs cannot be anchored\n");
-	if (rc == 0)
+		rc = anchored_init(a);
+	if (rc == 0 && a->anchored)
 		console_printf("anchor: anchoring ready in %llu ms (%u PTPM commands, %llu ms in "
 		               "the PTPM)\n", (unsigned long long)ms(ticks() - t0), a->ptpm_cmds,
 		               (unsigned long long)ms(a->ptpm_ticks));
-	else if (allow_unanchored)
-		rc = unanchored_init(a);
-	else
+	else if (rc)
 		console_printf("anchor: vTPMs will not start (fail closed; anchor.cfg [platform] "
-		               "vtpm_anchor = unanchored-development allows untrusted vTPMs for "
+		               "vtpm_anchor = unanchored-development gives untrusted vTPMs for "
 		               "development)\n");
 	a->ready = rc == 0;
 	return rc;
@@ -298,7 +297,7 @@ void anchoring_entropy(struct anchoring *a, uint8_t *buf, size_t len)
 	while (len) {
 		uint8_t hw[32], tpm[32], block[32];
 		size_t n_hw = cpu_random(hw);
-		bool have_tpm = a->anchored && tpmc_get_random(&a->ptpm, tpm, sizeof tpm) == 0;
+		bool have_tpm = ptpm_present() && tpmc_get_random(&a->ptpm, tpm, sizeof tpm) == 0;
 		uint64_t now = ticks();
 		tc_hash_ctx h;
 		tc_hash_init(&h, TC_ALG_SHA256);
