@@ -43,6 +43,20 @@ def free_port():
             t.close()
 
 
+def start_expecting_exit(state):
+    """Starts a daemon on state that should refuse to run: (exit status or None if it kept
+    running, its stderr)."""
+    d = Daemon(state)
+    try:
+        rc = d.proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        rc = None
+    err = d.proc.stderr.read() if rc is not None else ""
+    if rc is None:
+        d.stop()
+    return rc, err
+
+
 class Daemon:
     def __init__(self, state, *extra, protocol="mssim"):
         self.port = free_port()
@@ -274,14 +288,7 @@ def run_checks(work):
                        ("rehashed", rehashed),
                        ("truncated", good[:len(good) // 3]), ("empty", b"")):
         open(blob, "wb").write(data)
-        d = Daemon(state)
-        try:
-            rc = d.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            rc = None
-        err = d.proc.stderr.read() if rc is not None else ""
-        if rc is None:
-            d.stop()
+        rc, err = start_expecting_exit(state)
         report("state-%s-rejected" % what, rc not in (None, 0) and "fresh" in err,
                "rc=%s stderr=%s" % (rc, err.strip()[-200:]))
         report("state-%s-kept" % what, open(blob, "rb").read() == data, "damaged file was overwritten")
@@ -292,14 +299,7 @@ def run_checks(work):
                        ("group-readable", lambda: (open(keyfile, "wb").write(key),
                                                    os.chmod(keyfile, 0o640)))):
         prep()
-        d = Daemon(state)
-        try:
-            rc = d.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            rc = None
-        err = d.proc.stderr.read() if rc is not None else ""
-        if rc is None:
-            d.stop()
+        rc, err = start_expecting_exit(state)
         report("state-key-%s-refused" % what, rc not in (None, 0) and "state-key" in err,
                "rc=%s stderr=%s" % (rc, err.strip()[-200:]))
     os.chmod(keyfile, 0o600)

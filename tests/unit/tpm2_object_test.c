@@ -170,15 +170,6 @@ static uint32_t load(struct tpm2 *t, uint32_t parent, const struct obj_out *o, u
 	return 0;
 }
 
-static uint32_t flush(struct tpm2 *t, uint32_t h)
-{
-	struct tt_cmd c;
-	struct tt_rsp r;
-	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_FlushContext);
-	tt_u32(&c, h);
-	return tt_exec(t, &c, &r);
-}
-
 static struct tpm2 *tpm_with_seed(uint8_t v)
 {
 	struct tpm2 *t = calloc(1, tpm2_instance_size());
@@ -216,13 +207,13 @@ static void test_ek_determinism(void)
 	CHECK_RC(create_primary(t2, TPM_RH_ENDORSEMENT, &rsa, "", &b), 0, "ek rsa2048 second tpm");
 	CHECK(same_unique(&a.pub, &b.pub), "ek rsa2048 same seed + template -> same key");
 	CHECK(a.name.size == 34 && !memcmp(a.name.buf, b.name.buf, 34), "ek rsa2048 same name");
-	flush(t1, a.handle);
+	tt_flush(t1, a.handle);
 	CHECK_RC(create_primary(t1, TPM_RH_ENDORSEMENT, &rsa, "other-auth", &b), 0,
 	         "ek rsa2048 recreate with another userAuth");
 	CHECK(same_unique(&a.pub, &b.pub), "ek rsa2048 userAuth does not change the key");
 	CHECK_RC(create_primary(t3, TPM_RH_ENDORSEMENT, &rsa, "", &d), 0, "ek rsa2048 other seed");
 	CHECK(!same_unique(&a.pub, &d.pub), "ek rsa2048 other seed -> other key");
-	flush(t1, b.handle); flush(t2, b.handle); flush(t3, d.handle);
+	tt_flush(t1, b.handle); tt_flush(t2, b.handle); tt_flush(t3, d.handle);
 
 	CHECK_RC(create_primary(t1, TPM_RH_ENDORSEMENT, &ecc, "", &a), 0, "ek p256 createprimary");
 	CHECK_RC(create_primary(t2, TPM_RH_ENDORSEMENT, &ecc, "", &b), 0, "ek p256 second tpm");
@@ -233,7 +224,7 @@ static void test_ek_determinism(void)
 	CHECK_RC(create_primary(t3, TPM_RH_ENDORSEMENT, &ecc, "", &d), 0, "ek p256 other seed");
 	CHECK(!same_unique(&a.pub, &d.pub), "ek p256 other seed -> other key");
 	/* the owner hierarchy has another seed */
-	flush(t2, b.handle);
+	tt_flush(t2, b.handle);
 	CHECK_RC(create_primary(t2, TPM_RH_OWNER, &ecc, "", &b), 0, "p256 in owner hierarchy");
 	CHECK(!same_unique(&a.pub, &b.pub), "owner and endorsement seeds differ");
 	free(t1); free(t2); free(t3);
@@ -255,7 +246,7 @@ static void test_ek_pinned(void)
 		tc_hash(TC_ALG_SHA256, o.pub.unique.rsa.buf, o.pub.unique.rsa.size, d);
 		for (int i = 0; i < 32; i++) sprintf(hex + 2 * i, "%02x", d[i]);
 		tt_check(!strcmp(hex, want_rsa), "pinned vEK rsa2048 (sha256 of the modulus)", "got %s", hex);
-		flush(t, o.handle);
+		tt_flush(t, o.handle);
 	}
 	if (create_primary(t, TPM_RH_ENDORSEMENT, &ecc, "", &o) == 0) {
 		uint8_t xy[64];
@@ -264,7 +255,7 @@ static void test_ek_pinned(void)
 		tc_hash(TC_ALG_SHA256, xy, 64, d);
 		for (int i = 0; i < 32; i++) sprintf(hex + 2 * i, "%02x", d[i]);
 		tt_check(!strcmp(hex, want_ecc), "pinned vEK p256 (sha256 of x || y)", "got %s", hex);
-		flush(t, o.handle);
+		tt_flush(t, o.handle);
 	}
 	free(t);
 }
@@ -331,13 +322,13 @@ static void test_bad_templates(struct tpm2 *t)
 			CHECK_RC(create_primary(t, TPM_RH_OWNER, &x, "", &a), 0, "same template without data");
 			CHECK(a.pub.unique.ecc.x_size == 32, "primary without data has a key");
 			(void)b;
-			flush(t, a.handle);
+			tt_flush(t, a.handle);
 			tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadPublic);
 			tt_u32(&c, h1);
 			tt_exec(t, &c, &r);
 			tpm2_rd_public_sized(&r.r, &b.pub, false);
 			CHECK(!same_unique(&a.pub, &b.pub), "sensitive data changes the derived primary");
-			flush(t, h1);
+			tt_flush(t, h1);
 		}
 		tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
 		tt_u32(&c, TPM_RH_OWNER);
@@ -412,7 +403,7 @@ static void test_sign(struct tpm2 *t, uint32_t srk)
 	tt_u16(&c, TPM_ALG_NULL);
 	tt_u16(&c, TPM_ST_HASHCHECK); tt_u32(&c, TPM_RH_NULL); tt_u16(&c, 0);
 	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_SIZE + TPM_RC_P + TPM_RC_1, "sign a digest of the wrong size");
-	flush(t, h);
+	tt_flush(t, h);
 
 	/* RSA-PSS / RSASSA key */
 	x = rsa_tmpl(SIGN_ATTRS, NULL, 0, 0, TPM_ALG_NULL, 0, 0);
@@ -452,7 +443,7 @@ static void test_sign(struct tpm2 *t, uint32_t srk)
 		         "rsa_encrypt with a sign-only key -> ATTRIBUTES+H1");
 		(void)ct; (void)p; (void)n;
 	}
-	flush(t, h);
+	tt_flush(t, h);
 }
 
 static void test_rsa_crypt(struct tpm2 *t, uint32_t srk)
@@ -515,7 +506,7 @@ static void test_rsa_crypt(struct tpm2 *t, uint32_t srk)
 	tt_u16(&c, TPM_ALG_OAEP); tt_u16(&c, TPM_ALG_SHA256);
 	tt_tpm2b(&c, "other", 6);
 	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_VALUE + TPM_RC_P + TPM_RC_1, "oaep with the wrong label -> VALUE+P1");
-	flush(t, h);
+	tt_flush(t, h);
 }
 
 static void test_seal(struct tpm2 *t, uint32_t srk)
@@ -549,7 +540,7 @@ static void test_seal(struct tpm2 *t, uint32_t srk)
 	tpm2_rd_tpm2b(&r.r, &p, &n, sizeof o.priv);
 	memcpy(o.priv, p, n);
 	o.priv_len = n;
-	flush(t, h);
+	tt_flush(t, h);
 	CHECK_RC(load(t, srk, &o, &h2), 0, "load the re-wrapped private");
 	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_Unseal);
 	tt_u32(&c, h2);
@@ -559,7 +550,7 @@ static void test_seal(struct tpm2 *t, uint32_t srk)
 	tt_u32(&c, h2);
 	tt_pw_sessions(&c, "pw", NULL);
 	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_AUTH_FAIL + TPM_RC_S + TPM_RC_1, "unseal with the old password fails");
-	flush(t, h2);
+	tt_flush(t, h2);
 
 	/* tampered private -> INTEGRITY+P1; private with another name (public changed) too */
 	o.priv[o.priv_len - 1] ^= 0x80;
@@ -633,7 +624,7 @@ static void test_flush_zeroises(struct tpm2 *t, uint32_t srk)
 	static const uint8_t zero[sizeof(struct tpm2_slot)];
 	CHECK_RC(create(t, srk, &x, "", "zz", 2, &o), 0, "create object to flush");
 	CHECK_RC(load(t, srk, &o, &h), 0, "load object to flush");
-	CHECK_RC(flush(t, h), 0, "flush object");
+	CHECK_RC(tt_flush(t, h), 0, "flush object");
 	bool clean = true;
 	for (unsigned i = 0; i < TPM2_TRANSIENT_SLOTS; i++)
 		if (t->slots[i].kind == TPM2_SLOT_FREE && memcmp(&t->slots[i], zero, sizeof zero))
@@ -725,7 +716,7 @@ static void test_sym(struct tpm2 *t, uint32_t srk)
 			tt_tpm2b(&c, iv, 16);
 			CHECK_RC(tt_exec(t, &c, &r), TPM_RC_MODE + TPM_RC_P + TPM_RC_3, bits == 128 ? "aes-128 no mode anywhere -> MODE+P3" : "aes-256 no mode anywhere -> MODE+P3");
 		}
-		flush(t, h);
+		tt_flush(t, h);
 	}
 }
 
@@ -800,14 +791,14 @@ static void test_credentials(struct tpm2 *t, uint32_t srk, const char *what)
 	snprintf(name, sizeof name, "%s activatecredential with a corrupted secret fails", what);
 	CHECK(activate(t, h, srk, blob, blen, secret, slen, out, &olen) != 0, name);
 	secret[slen / 2] ^= 1;
-	flush(t, h);
+	tt_flush(t, h);
 	/* another object: its name differs -> INTEGRITY */
 	snprintf(name, sizeof name, "%s create+load a second object", what);
 	CHECK(create(t, srk, &x, "", NULL, 0, &o2) == 0 && load(t, srk, &o2, &h2) == 0, name);
 	snprintf(name, sizeof name, "%s activatecredential for another object -> INTEGRITY+P1", what);
 	CHECK_RC(activate(t, h2, srk, blob, blen, secret, slen, out, &olen),
 	         TPM_RC_INTEGRITY + TPM_RC_P + TPM_RC_1, name);
-	flush(t, h2);
+	tt_flush(t, h2);
 }
 
 /* Import of an externally wrapped key (what tpm2_import does with an openssl key): outer
@@ -913,7 +904,7 @@ static void test_import(struct tpm2 *t, uint32_t srk, bool inner)
 		snprintf(name, sizeof name, "%s: hmac equals the one computed with the imported key", what);
 		CHECK(r.r.off + 32 <= r.n && !memcmp(r.b + r.r.off, mac, 32), name);
 	}
-	flush(t, h);
+	tt_flush(t, h);
 	/* corrupted duplicate -> INTEGRITY+P3 */
 	dup[n - 1] ^= 1;
 	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_Import);
@@ -961,7 +952,7 @@ static void test_loadexternal_context(struct tpm2 *t)
 	CHECK_RC(tt_exec(t, &c, &r), 0, "contextsave of a public-only object");
 	ctx_len = r.n - 10;
 	memcpy(ctx, r.b + 10, ctx_len);
-	flush(t, h);
+	tt_flush(t, h);
 	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextLoad);
 	tt_bytes(&c, ctx, ctx_len);
 	CHECK_RC(tt_exec(t, &c, &r), 0, "contextload of a public-only object");
@@ -985,7 +976,7 @@ static void test_loadexternal_context(struct tpm2 *t)
 	tt_u16(&c, TPM_ALG_ECDSA); tt_u16(&c, TPM_ALG_SHA256);
 	tt_u16(&c, TPM_ST_HASHCHECK); tt_u32(&c, TPM_RH_NULL); tt_u16(&c, 0);
 	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_KEY + TPM_RC_H + TPM_RC_1, "sign with a public-only key -> KEY+H1");
-	flush(t, h);
+	tt_flush(t, h);
 	tc_zeroize(&sk, sizeof sk);
 }
 
@@ -1041,7 +1032,7 @@ static void test_restricted_sign(struct tpm2 *t)
 	CHECK_RC(hash_ticket(t, forged, sizeof forged, digest, &tk), 0, "hash of TPM_GENERATED-looking data");
 	CHECK_RC(sign_with_ticket(t, ak.handle, digest, &tk), TPM_RC_TICKET + TPM_RC_P + TPM_RC_3,
 	         "restricted key refuses a digest of TPM_GENERATED-looking data");
-	flush(t, ak.handle);
+	tt_flush(t, ak.handle);
 }
 
 static void test_createloaded_ecdh_params(struct tpm2 *t, uint32_t srk)
@@ -1106,7 +1097,7 @@ static void test_createloaded_ecdh_params(struct tpm2 *t, uint32_t srk)
 		c.n += w.off;
 	}
 	CHECK_RC(tt_exec(t, &c, &r), TPM_RC_ECC_POINT + TPM_RC_P + TPM_RC_1, "ecdh_zgen with a point off the curve -> ECC_POINT+P1");
-	flush(t, h);
+	tt_flush(t, h);
 	/* CreateLoaded with a hierarchy: a primary, the same key as CreatePrimary's */
 	x = ecc_tmpl(SRK_ATTRS, NULL, 0, 128, TPM_ALG_NULL, TPM_ECC_NIST_P256);
 	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreateLoaded);
@@ -1121,14 +1112,14 @@ static void test_createloaded_ecdh_params(struct tpm2 *t, uint32_t srk)
 	CHECK(n == 0, "createloaded of a primary returns no private");
 	tpm2_rd_public_sized(&r.r, &pub, false);
 	tpm2_rd_digest(&r.r, &name);
-	flush(t, h);
+	tt_flush(t, h);
 	{
 		struct obj_out o;
 		CHECK_RC(create_primary(t, TPM_RH_OWNER, &x, "", &o), 0, "createprimary of the same template");
 		CHECK(o.name.size == name.size && !memcmp(o.name.buf, name.buf, name.size),
 		      "createloaded(hierarchy) and createprimary derive the same key");
 		h2 = o.handle;
-		flush(t, h2);
+		tt_flush(t, h2);
 	}
 	/* ECC_Parameters */
 	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ECC_Parameters);
@@ -1176,7 +1167,7 @@ static void test_p384(struct tpm2 *t, uint32_t srk)
 	tc_ecc_point_set(&q, TC_ECC_NIST_P384, o.pub.unique.ecc.x, 48, o.pub.unique.ecc.y, 48);
 	CHECK(tc_ecdsa_verify(&q, digest, 32, sig.u.ecc.r, sig.u.ecc.r_size, sig.u.ecc.s,
 	                      sig.u.ecc.s_size) == TC_OK, "p384 signature verifies with tcrypto");
-	flush(t, h);
+	tt_flush(t, h);
 }
 
 /* Derived objects: CreateLoaded under a keyed-hash derivation parent (restricted|decrypt, XOR
@@ -1228,11 +1219,11 @@ static void test_derived(struct tpm2 *t)
 	CHECK_RC(create_derived(t, dp.handle, "label", "ctx-1", TPM_ALG_ECC, &a, &h1), 0, "createloaded derived p256 key");
 	CHECK_RC(create_derived(t, dp.handle, "label", "ctx-1", TPM_ALG_ECC, &b, &h2), 0, "createloaded the same derived key again");
 	CHECK(a.unique.ecc.x_size == 32 && same_unique(&a, &b), "same parent + label + context -> same derived key");
-	flush(t, h2);
+	tt_flush(t, h2);
 	CHECK_RC(create_derived(t, dp.handle, "label", "ctx-2", TPM_ALG_ECC, &d, &h3), 0, "derived key with another context");
 	CHECK(!same_unique(&a, &d), "another context -> another derived key");
-	flush(t, h3);
-	flush(t, h1);
+	tt_flush(t, h3);
+	tt_flush(t, h1);
 	{
 		struct tt_cmd c;
 		struct tt_rsp r;
@@ -1246,7 +1237,7 @@ static void test_derived(struct tpm2 *t)
 	}
 	CHECK_RC(create_derived(t, dp.handle, "label", "ctx", TPM_ALG_RSA, &d, &h3), TPM_RC_TYPE + TPM_RC_P + TPM_RC_2,
 	         "derived rsa key -> TYPE+P2 (derivation is for ECC)");
-	flush(t, dp.handle);
+	tt_flush(t, dp.handle);
 }
 
 /* RSA-3072 ("3072 if cheap"): create, load, RSASSA-SHA384 signature checked with tcrypto. */
@@ -1279,7 +1270,7 @@ static void test_rsa3072(struct tpm2 *t, uint32_t srk)
 	CHECK(sig.alg == TPM_ALG_RSASSA && sig.hash == TPM_ALG_SHA384 &&
 	      tc_rsa_verify(&pk, TC_ALG_RSASSA, TC_ALG_SHA384, digest, 48, sig.u.rsa.buf,
 	                    sig.u.rsa.size) == TC_OK, "rsa3072 signature verifies with tcrypto");
-	flush(t, h);
+	tt_flush(t, h);
 }
 
 int main(void)
@@ -1311,7 +1302,7 @@ int main(void)
 		x = ecc_tmpl(SRK_ATTRS, NULL, 0, 128, TPM_ALG_NULL, TPM_ECC_NIST_P256);
 		CHECK_RC(create_primary(t, TPM_RH_OWNER, &x, "", &esrk), 0, "p256 srk createprimary");
 		test_credentials(t, esrk.handle, "ecc");
-		flush(t, esrk.handle);
+		tt_flush(t, esrk.handle);
 	}
 	test_flush_zeroises(t, srk.handle);
 	test_evict_readpublic(t, srk.handle, &srk.name);

@@ -15,15 +15,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-static uint32_t flush(struct tpm2 *t, uint32_t h)
-{
-	struct tt_cmd c;
-	struct tt_rsp r;
-	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_FlushContext);
-	tt_u32(&c, h);
-	return tt_exec(t, &c, &r);
-}
-
 /* Sign(key, digest) with the NULL scheme and a ticket; the response stays in *r. */
 static uint32_t sign(struct tpm2 *t, uint32_t key, const char *auth, const uint8_t digest[32],
                      const struct tpmt_tk *tk, struct tt_rsp *r)
@@ -104,31 +95,6 @@ static uint32_t seq_complete(struct tpm2 *t, uint32_t h, const uint8_t *p, size_
 	return tpm2_rd_ticket(&r.r, tk);
 }
 
-static uint32_t context_save(struct tpm2 *t, uint32_t h, uint8_t *blob, size_t *n)
-{
-	struct tt_cmd c;
-	struct tt_rsp r;
-	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextSave);
-	tt_u32(&c, h);
-	if (tt_exec(t, &c, &r))
-		return r.rc;
-	*n = r.n - 10;
-	memcpy(blob, r.b + 10, *n);
-	return 0;
-}
-
-static uint32_t context_load(struct tpm2 *t, const uint8_t *blob, size_t n, uint32_t *h)
-{
-	struct tt_cmd c;
-	struct tt_rsp r;
-	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextLoad);
-	tt_bytes(&c, blob, n);
-	if (tt_exec(t, &c, &r))
-		return r.rc;
-	*h = tpm2_get_u32(r.b + 10);
-	return 0;
-}
-
 /* ------------------------------------------------------------------ item 1: forged quote */
 
 /* The message hashed in pieces of the given sizes (0 ends; the rest goes into Complete). */
@@ -146,8 +112,8 @@ static uint32_t hash_split(struct tpm2 *t, const uint8_t *m, size_t len, const s
 		if (save_midway && i == 0) {
 			uint8_t blob[2048];
 			size_t n;
-			if ((rc = context_save(t, h, blob, &n)) || (rc = flush(t, h)) ||
-			    (rc = context_load(t, blob, n, &h)))
+			if ((rc = tt_context_save(t, h, blob, &n)) || (rc = tt_flush(t, h)) ||
+			    (rc = tt_context_load(t, blob, n, &h)))
 				return rc;
 		}
 	}
@@ -209,7 +175,7 @@ static void test_forged_quote(void)
 	}
 	CHECK_RC(sign(t, ak, "", want, &null_ticket, &r), TPM_RC_TICKET + TPM_RC_P + TPM_RC_3,
 	         "forged quote: a NULL ticket is refused");
-	flush(t, ak);
+	tt_flush(t, ak);
 	free(t);
 }
 
@@ -323,20 +289,20 @@ static void test_contexts_after_proof_change(void)
 	char name[128];
 	for (unsigned i = 0; i < 3; i++) {
 		CHECK(tt_primary_ecc(t, hiers[i], false, "", &h, NULL) == 0 &&
-		      context_save(t, h, blob[i], &n[i]) == 0 && flush(t, h) == 0,
+		      tt_context_save(t, h, blob[i], &n[i]) == 0 && tt_flush(t, h) == 0,
 		      "contexts: key created and context-saved");
 	}
 	for (unsigned k = 0; k < 3; k++) {
 		snprintf(name, sizeof name, "contexts: %s", changes[k].name);
 		CHECK_RC(one_handle_cmd(t, changes[k].cc, changes[k].auth), 0, name);
 		for (unsigned i = 0; i < 3; i++) {
-			uint32_t rc = context_load(t, blob[i], n[i], &h);
+			uint32_t rc = tt_context_load(t, blob[i], n[i], &h);
 			snprintf(name, sizeof name, "contexts: after %s the %s key's context %s",
 			         changes[k].name, names[i],
 			         changes[k].voids[i] ? "-> INTEGRITY+P1" : "still loads");
 			CHECK_RC(rc, changes[k].voids[i] ? TPM_RC_INTEGRITY + TPM_RC_P + TPM_RC_1 : 0, name);
 			if (rc == 0)
-				flush(t, h);
+				tt_flush(t, h);
 		}
 	}
 	free(t);
@@ -347,7 +313,6 @@ static void test_contexts_after_proof_change(void)
 /* CreatePrimary of an RSA-1024 signing key with the given public exponent. */
 static uint32_t primary_rsa_e(struct tpm2 *t, uint32_t exponent, uint32_t *handle)
 {
-	struct tt_cmd c;
 	struct tt_rsp r;
 	uint8_t tmpl[32];
 	size_t n = 0;
@@ -360,19 +325,7 @@ static uint32_t primary_rsa_e(struct tpm2 *t, uint32_t exponent, uint32_t *handl
 	tpm2_put_u16(tmpl + n, 1024); n += 2;
 	tpm2_put_u32(tmpl + n, exponent); n += 4;
 	tpm2_put_u16(tmpl + n, 0); n += 2;                     /* unique */
-	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
-	tt_u32(&c, TPM_RH_OWNER);
-	tt_pw_sessions(&c, "", NULL);
-	tt_u16(&c, 4);
-	tt_u16(&c, 0);
-	tt_u16(&c, 0);
-	tt_tpm2b(&c, tmpl, n);
-	tt_u16(&c, 0);
-	tt_u32(&c, 0);
-	if (tt_exec(t, &c, &r))
-		return r.rc;
-	*handle = tpm2_get_u32(r.b + 10);
-	return 0;
+	return tt_create_primary(t, TPM_RH_OWNER, "", tmpl, n, handle, &r);
 }
 
 static void test_rsa_large_exponent(void)
@@ -386,7 +339,7 @@ static void test_rsa_large_exponent(void)
 		snprintf(name, sizeof name, "RSA keygen: CreatePrimary RSA-1024 with e = 0x%08x", exps[i]);
 		CHECK_RC(rc, 0, name);
 		if (rc == 0)
-			flush(t, h);
+			tt_flush(t, h);
 	}
 	free(t);
 }
@@ -422,15 +375,8 @@ static uint32_t seal(struct tpm2 *t, const uint8_t *data, size_t n)
 		0x00, 0x10, 0x00, 0x00,                                      /* NULL scheme, no unique */
 	};
 	uint32_t parent;
-	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
-	tt_u32(&c, TPM_RH_OWNER);
-	tt_pw_sessions(&c, "", NULL);
-	tt_u16(&c, 4); tt_u16(&c, 0); tt_u16(&c, 0);
-	tt_tpm2b(&c, storage, sizeof storage);
-	tt_u16(&c, 0); tt_u32(&c, 0);
-	if (tt_exec(t, &c, &r))
+	if (tt_create_primary(t, TPM_RH_OWNER, "", storage, sizeof storage, &parent, &r))
 		return r.rc;
-	parent = tpm2_get_u32(r.b + 10);
 	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_Create);
 	tt_u32(&c, parent);
 	tt_pw_sessions(&c, "", NULL);

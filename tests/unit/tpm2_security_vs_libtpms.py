@@ -19,7 +19,7 @@ asserts anchor's answer.
 """
 import hashlib, os, struct, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tpm_pair import u8, u16, u32, u64, b2, cmd, rc_of, NS, S, pw, Conn, run_pair
+from tpm_pair import u8, u16, u32, u64, b2, cmd, rc_of, NS, S, pw, RetryConn as TPM, run_pair
 
 ANCHOR_TPMD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('ANCHOR_TPMD', 'build/sim/anchor-tpmd')
 
@@ -30,17 +30,6 @@ RC_TICKET_P3 = 0x3E0          # TPM_RC_TICKET + P + 3 (Sign's validation)
 RC_LOCKOUT = 0x921
 RC_AUTH_FAIL_S1 = 0x98E
 RC_INTEGRITY_P1 = 0x1DF       # TPM_RC_INTEGRITY + P + 1 (ContextLoad's context)
-
-class TPM(Conn):
-    def x(self, c):
-        # TPM_RC_RETRY (libtpms writing DA or Clock state to NV) is answered by resending.
-        for _ in range(5):
-            b = self.exchange(c)
-            if rc_of(b) != 0x922:
-                return b
-        return b
-    def rc(self, c):
-        return rc_of(self.x(c))
 
 failures = 0
 def report(ok, name, detail=''):

@@ -8,7 +8,7 @@ reason.  Complements tests/unit/tpm2_rc_vs_libtpms.py (the framework's families)
 """
 import hashlib, hmac, os, struct, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tpm_pair import u8, u16, u32, b2, cmd, rc_of, NS, S, pw, Conn, power, run_pair
+from tpm_pair import u8, u16, u32, b2, cmd, rc_of, NS, S, pw, RetryConn, power, run_pair
 
 ANCHOR_TPMD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('ANCHOR_TPMD', 'build/sim/anchor-tpmd')
 
@@ -26,23 +26,13 @@ DELIBERATE = {
     'start: 4 sessions': 'libtpms loads 3 sessions at most; anchor has 8 session slots',
 }
 
-class TPM(Conn):
+class TPM(RetryConn):
     """One TPM under test: a socket and what its answers taught us (handles, nonces)."""
     def __init__(self, port):
-        Conn.__init__(self, port)
+        RetryConn.__init__(self, port)
         self.h = {}      # name -> session handle
         self.nt = {}     # name -> nonceTPM
         self.keys = {}   # name -> object handle
-    def x(self, c):
-        # TPM_RC_RETRY (the reference TPM recording DA use in NV on the first DA-protected
-        # authorization since Startup) is answered by resending, as a TSS does.
-        for _ in range(5):
-            b = self.exchange(c)
-            if rc_of(b) != 0x922:
-                return b
-        return b
-    def rc(self, c):
-        return struct.unpack('>I', self.x(c)[6:10])[0]
 
 
 # ---- steps: each takes a TPM and returns its response code -----------------------------------

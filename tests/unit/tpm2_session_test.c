@@ -663,28 +663,6 @@ static void test_da(void)
 	free(t);
 }
 
-static uint32_t ctx_save(struct tpm2 *t, uint32_t h, uint8_t *blob, size_t *len)
-{
-	struct tt_cmd c;
-	struct tt_rsp r;
-	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextSave);
-	tt_u32(&c, h);
-	if (tt_exec(t, &c, &r))
-		return r.rc;
-	*len = r.n - 10;
-	memcpy(blob, r.b + 10, *len);
-	return 0;
-}
-
-static uint32_t ctx_load(struct tpm2 *t, const uint8_t *blob, size_t len)
-{
-	struct tt_cmd c;
-	struct tt_rsp r;
-	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextLoad);
-	tt_bytes(&c, blob, len);
-	return tt_exec(t, &c, &r);
-}
-
 static void test_context(void)
 {
 	struct tpm2 *t = tt_new();
@@ -693,27 +671,27 @@ static void test_context(void)
 	size_t len, len2;
 	bool ok;
 	start(t, &s, TPM_SE_HMAC, TPM_RH_NULL, TPM_RH_NULL, NULL, 0, NULL, 0, NULL, TPM_ALG_NULL, 0);
-	CHECK_RC(ctx_save(t, s.handle, blob, &len), 0, "context: save an HMAC session");
+	CHECK_RC(tt_context_save(t, s.handle, blob, &len), 0, "context: save an HMAC session");
 	CHECK_RC(extend_with(t, &s, 16, TPMA_SESSION_CONTINUESESSION, false, &ok),
 	         TPM_RC_REFERENCE_S0, "context: saved session not usable -> REFERENCE_S0");
 	nonce_ctr--;
-	CHECK_RC(ctx_load(t, blob, len), 0, "context: load it back");
+	CHECK_RC(tt_context_load(t, blob, len, NULL), 0, "context: load it back");
 	CHECK_RC(extend_with(t, &s, 16, TPMA_SESSION_CONTINUESESSION, false, &ok), 0,
 	         "context: loaded session authorizes with its nonce and key");
 	CHECK(ok, "context: response HMAC verifies after load");
-	CHECK_RC(ctx_load(t, blob, len), TPM_RC_HANDLE + TPM_RC_P + TPM_RC_1,
+	CHECK_RC(tt_context_load(t, blob, len, NULL), TPM_RC_HANDLE + TPM_RC_P + TPM_RC_1,
 	         "context: loading a loaded session again -> HANDLE+P1");
-	CHECK_RC(ctx_save(t, s.handle, blob2, &len2), 0, "context: save again");
-	CHECK_RC(ctx_load(t, blob, len), TPM_RC_HANDLE + TPM_RC_P + TPM_RC_1,
+	CHECK_RC(tt_context_save(t, s.handle, blob2, &len2), 0, "context: save again");
+	CHECK_RC(tt_context_load(t, blob, len, NULL), TPM_RC_HANDLE + TPM_RC_P + TPM_RC_1,
 	         "context: an older context of the session (replay) -> HANDLE+P1");
 	blob2[len2 - 1] ^= 1;
-	CHECK_RC(ctx_load(t, blob2, len2), TPM_RC_INTEGRITY + TPM_RC_P + TPM_RC_1,
+	CHECK_RC(tt_context_load(t, blob2, len2, NULL), TPM_RC_INTEGRITY + TPM_RC_P + TPM_RC_1,
 	         "context: tampered blob -> INTEGRITY+P1");
 	blob2[len2 - 1] ^= 1;
 	tt_shutdown(t, TPM_SU_CLEAR);
 	tpm2_power_on(t);
 	tt_startup(t, TPM_SU_CLEAR);
-	CHECK_RC(ctx_load(t, blob2, len2), TPM_RC_INTEGRITY + TPM_RC_P + TPM_RC_1,
+	CHECK_RC(tt_context_load(t, blob2, len2, NULL), TPM_RC_INTEGRITY + TPM_RC_P + TPM_RC_1,
 	         "context: session saved before a TPM Reset -> INTEGRITY+P1");
 	free(t);
 }
@@ -728,23 +706,23 @@ static void test_resume(void)
 	size_t len, n;
 	bool ok;
 	start(t, &s, TPM_SE_HMAC, TPM_RH_NULL, TPM_RH_NULL, NULL, 0, NULL, 0, NULL, TPM_ALG_NULL, 0);
-	ctx_save(t, s.handle, blob, &len);
+	tt_context_save(t, s.handle, blob, &len);
 	CHECK_RC(tt_shutdown(t, TPM_SU_STATE), 0, "resume: Shutdown(STATE) with a saved session");
 	n = tpm2_state_save(t, tt_state_key, state, sizeof state);
 	u = calloc(1, tpm2_instance_size());
 	CHECK(n && tpm2_state_load(u, &tt_platform, tt_state_key, state, n) == 0, "resume: state blob reloaded");
 	tpm2_power_on(u);
 	CHECK_RC(tt_startup(u, TPM_SU_STATE), 0, "resume: Startup(STATE) in a new instance");
-	CHECK_RC(ctx_load(u, blob, len), 0, "resume: the saved session's context loads");
+	CHECK_RC(tt_context_load(u, blob, len, NULL), 0, "resume: the saved session's context loads");
 	nonce_ctr--;
 	CHECK_RC(extend_with(u, &s, 16, TPMA_SESSION_CONTINUESESSION, false, &ok), 0,
 	         "resume: and authorizes with its nonce");
 	CHECK(ok, "resume: response HMAC verifies");
-	CHECK_RC(ctx_save(u, s.handle, blob, &len), 0, "resume: saved again");
+	CHECK_RC(tt_context_save(u, s.handle, blob, &len), 0, "resume: saved again");
 	tt_shutdown(u, TPM_SU_STATE);
 	tpm2_power_on(u);
 	CHECK_RC(tt_startup(u, TPM_SU_CLEAR), 0, "resume: Startup(CLEAR) after Shutdown(STATE) (Restart)");
-	CHECK_RC(ctx_load(u, blob, len), TPM_RC_HANDLE + TPM_RC_P + TPM_RC_1,
+	CHECK_RC(tt_context_load(u, blob, len, NULL), TPM_RC_HANDLE + TPM_RC_P + TPM_RC_1,
 	         "resume: a Restart forgets saved sessions -> HANDLE+P1");
 	free(t);
 	free(u);

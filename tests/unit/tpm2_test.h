@@ -195,13 +195,71 @@ static inline uint32_t tt_inject_rsa(struct tpm2 *t, tc_rsa_pub *pk, const char 
 	return sl->handle;
 }
 
+static inline uint32_t tt_flush(struct tpm2 *t, uint32_t h)
+{
+	struct tt_cmd c;
+	struct tt_rsp r;
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_FlushContext);
+	tt_u32(&c, h);
+	return tt_exec(t, &c, &r);
+}
+
+/* ContextSave: the TPMS_CONTEXT's bytes go to blob (*n of them). */
+static inline uint32_t tt_context_save(struct tpm2 *t, uint32_t h, uint8_t *blob, size_t *n)
+{
+	struct tt_cmd c;
+	struct tt_rsp r;
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextSave);
+	tt_u32(&c, h);
+	if (tt_exec(t, &c, &r))
+		return r.rc;
+	*n = r.n - 10;
+	memcpy(blob, r.b + 10, *n);
+	return 0;
+}
+
+/* ContextLoad; *h (may be NULL) gets the loaded handle. */
+static inline uint32_t tt_context_load(struct tpm2 *t, const uint8_t *blob, size_t n, uint32_t *h)
+{
+	struct tt_cmd c;
+	struct tt_rsp r;
+	tt_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextLoad);
+	tt_bytes(&c, blob, n);
+	if (tt_exec(t, &c, &r))
+		return r.rc;
+	if (h)
+		*h = tpm2_get_u32(r.b + 10);
+	return 0;
+}
+
+/* CreatePrimary(hier) of the marshalled TPMT_PUBLIC tmpl with authValue auth and no data;
+ * *handle gets the object, *r the response. */
+static inline uint32_t tt_create_primary(struct tpm2 *t, uint32_t hier, const char *auth,
+                                         const uint8_t *tmpl, size_t n, uint32_t *handle,
+                                         struct tt_rsp *r)
+{
+	static struct tt_cmd c;   /* static: the tests scan the stack for residue */
+	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
+	tt_u32(&c, hier);
+	tt_pw_sessions(&c, "", NULL);
+	tt_u16(&c, (uint16_t)(4 + strlen(auth)));
+	tt_tpm2b(&c, auth, strlen(auth));
+	tt_u16(&c, 0);
+	tt_tpm2b(&c, tmpl, n);
+	tt_u16(&c, 0);
+	tt_u32(&c, 0);
+	if (tt_exec(t, &c, r))
+		return r->rc;
+	*handle = tpm2_get_u32(r->b + 10);
+	return 0;
+}
+
 /* CreatePrimary of an ECC P-256 ECDSA-SHA256 signing key (restricted: an attestation key) with
  * authValue auth; *handle gets it, *pub (may be NULL) its public point. */
 #define TT_SIGN_ATTRS 0x00040072u   /* fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|sign */
 static inline uint32_t tt_primary_ecc(struct tpm2 *t, uint32_t hier, bool restricted,
                                       const char *auth, uint32_t *handle, tc_ecc_point *pub)
 {
-	struct tt_cmd c;
 	struct tt_rsp r;
 	uint8_t tmpl[64];
 	size_t n = 0;
@@ -216,18 +274,8 @@ static inline uint32_t tt_primary_ecc(struct tpm2 *t, uint32_t hier, bool restri
 	tpm2_put_u16(tmpl + n, TPM_ECC_NIST_P256); n += 2;
 	tpm2_put_u16(tmpl + n, TPM_ALG_NULL); n += 2;           /* kdf */
 	tpm2_put_u32(tmpl + n, 0); n += 4;                      /* unique x, y: empty */
-	tt_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
-	tt_u32(&c, hier);
-	tt_pw_sessions(&c, "", NULL);
-	tt_u16(&c, (uint16_t)(4 + strlen(auth)));
-	tt_tpm2b(&c, auth, strlen(auth));
-	tt_u16(&c, 0);
-	tt_tpm2b(&c, tmpl, n);
-	tt_u16(&c, 0);
-	tt_u32(&c, 0);
-	if (tt_exec(t, &c, &r))
+	if (tt_create_primary(t, hier, auth, tmpl, n, handle, &r))
 		return r.rc;
-	*handle = tpm2_get_u32(r.b + 10);
 	if (pub) {
 		struct tpmt_public p;
 		tt_skip(&r, 8);

@@ -35,6 +35,18 @@ class Conn:
         return b
     x = exchange
 
+class RetryConn(Conn):
+    """A data channel that answers TPM_RC_RETRY (the reference TPM recording DA use or Clock
+    in NV) by resending, as a TSS does."""
+    def x(self, c):
+        for _ in range(5):
+            b = self.exchange(c)
+            if rc_of(b) != 0x922:
+                return b
+        return b
+    def rc(self, c):
+        return rc_of(self.x(c))
+
 def ctrl(ctrl_port, code, payload=b''):
     """One swtpm control-channel command; waits for its 4-byte result."""
     s = socket.create_connection(('127.0.0.1', ctrl_port), timeout=10)
