@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import p256
 from p256 import P as P256_P, B as P256_B, G as P256_G, on_curve
 from p256 import add as ec_add, mul as ec_mul
-from tpm_pair import u8, u16, u32, u64, b2, cmd, rc_of, NS, S, pw, Conn, power, set_locality, run_pair
+from tpm_pair import u8, u16, u32, u64, b2, cmd, rc_of, NS, S, pw, Conn, ctrl, power, set_locality, run_pair
 
 ANCHOR_TPMD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('ANCHOR_TPMD', 'build/sim/anchor-tpmd')
 
@@ -648,6 +648,79 @@ def cases_ecdaa():
         ('ecdaa: flush', flush_all_transient),
     ]
 
+# ---- 6: H-CRTM / D-RTM (_TPM_Hash_Start/Data/End through the swtpm control channel) ---------
+
+CMD_HASH_START, CMD_HASH_DATA, CMD_HASH_END = 6, 7, 8
+
+def hash_seq(*parts, between=None):
+    """_TPM_Hash_Start, one _TPM_Hash_Data per part, _TPM_Hash_End (between: a TPM command sent
+    after the Start, which abandons the sequence)."""
+    def f(t):
+        ctrl(t.ctrl_port, CMD_HASH_START)
+        if between:
+            t.x(between)
+        for p in parts:
+            ctrl(t.ctrl_port, CMD_HASH_DATA, u32(len(p)) + p)
+        ctrl(t.ctrl_port, CMD_HASH_END)
+        return 0
+    return f
+
+def power_cycle(t):
+    power(t.ctrl_port)
+    return 0
+
+def locality(n):
+    def f(t):
+        set_locality(t.ctrl_port, n)
+        return 0
+    return f
+
+def pcr_values(sel):
+    """PCR_Read; the values only (pcrUpdateCounter differs between the two TPMs)."""
+    return lambda t: t.x(cmd(NS, 0x17E, sel))[14:].hex()
+
+def clock_counts(t):
+    """ReadClock's resetCount, restartCount and safe (time and clock differ)."""
+    r = t.x(cmd(NS, 0x181))
+    return r[26:].hex() if rc_of(r) == 0 else rc_of(r)
+
+PCR0_ALL = u32(2) + u16(SHA1) + b'\x03\x01\x00\x00' + u16(SHA256) + b'\x03\x01\x00\x00'
+PCR17_22 = u32(2) + u16(SHA1) + b'\x03\x00\x00\x7e' + u16(SHA256) + b'\x03\x00\x00\x7e'
+
+def cases_hash_interface():
+    return [
+        ('hcrtm: shutdown', raw(cmd(NS, 0x145, u16(0)))),
+        ('hcrtm: power cycle', power_cycle),
+        ('hcrtm: H-CRTM sequence before Startup', hash_seq(b'h-crtm ', b'measurement')),
+        ('hcrtm: startup clear', raw(cmd(NS, 0x144, u16(0)))),
+        ('hcrtm: PCR 0 = H(0..04 || H(data)) in every bank', pcr_values(PCR0_ALL)),
+        ('hcrtm: PCR 17-22 after startup', pcr_values(PCR17_22)),
+        ('hcrtm: clock counts', clock_counts),
+        ('hcrtm: D-RTM sequence after Startup', hash_seq(b'd-rtm ' * 100)),
+        ('hcrtm: PCR 17-22 after D-RTM', pcr_values(PCR17_22)),
+        ('hcrtm: restartCount after D-RTM', clock_counts),
+        ('hcrtm: PCR 0 unchanged', pcr_values(PCR0_ALL)),
+        ('hcrtm: extend PCR 18 at locality 4', lambda t: (set_locality(t.ctrl_port, 4), t.rc(cmd(S,
+            0x182, u32(18) + pw(b'') + u32(1) + u16(SHA256) + b'\x18' * 32)), set_locality(t.ctrl_port, 0))[1]),
+        ('hcrtm: second D-RTM resets 17-22', hash_seq(b'again')),
+        ('hcrtm: PCR 17-22 after the second D-RTM', pcr_values(PCR17_22)),
+        ('hcrtm: sequence abandoned by a command', hash_seq(b'lost', between=cmd(NS, 0x17B, u16(8)))),
+        ('hcrtm: PCR 17-22 after the abandoned sequence', pcr_values(PCR17_22)),
+        ('hcrtm: empty sequence', hash_seq()),
+        ('hcrtm: PCR 17-22 after an empty sequence', pcr_values(PCR17_22)),
+        ('hcrtm: shutdown 2', raw(cmd(NS, 0x145, u16(0)))),
+        ('hcrtm: power cycle 2', power_cycle),
+        ('hcrtm: H-CRTM, then Startup at locality 3', hash_seq(b'h-crtm 2')),
+        ('hcrtm: locality 3', locality(3)),
+        ('hcrtm: startup clear at locality 3', raw(cmd(NS, 0x144, u16(0)))),
+        ('hcrtm: locality 0', locality(0)),
+        ('hcrtm: PCR 0 without the locality-3 marker', pcr_values(PCR0_ALL)),
+        ('hcrtm: shutdown 3', raw(cmd(NS, 0x145, u16(0)))),
+        ('hcrtm: power cycle 3', power_cycle),
+        ('hcrtm: startup clear without H-CRTM', raw(cmd(NS, 0x144, u16(0)))),
+        ('hcrtm: PCR 0 zero again', pcr_values(PCR0_ALL)),
+    ]
+
 # ---- the run ---------------------------------------------------------------------------------
 
 def show(v):
@@ -655,7 +728,7 @@ def show(v):
 
 def all_cases():
     return cases_policy_nv() + cases_hmac_attest() + cases_sym_parents() +\
-        cases_pin() + cases_ecdaa()
+        cases_pin() + cases_ecdaa() + cases_hash_interface()
 
 def compare(pa, ps):
     a, s = TPM(pa, pa + 1), TPM(ps, ps + 1)

@@ -139,12 +139,39 @@ static int mssim_send_command(struct sim_tpm *s, const struct sim_io *io)
 	return io->write_full(io->ctx, out, 4 + n + 4) == 0 ? SIM_CONTINUE : SIM_CLOSE;
 }
 
-/* TPM_SIGNAL_HASH_DATA: {u32 size, data}.  The engine has no H-CRTM entry points yet, so
- * the data is consumed and acknowledged, and the event is not measured (docs/simulator.md). */
-static int mssim_hash_data(const struct sim_io *io)
+/* The platform's locality-4 hash interface (_TPM_Hash_Start/Data/End) for both protocols:
+ * len bytes of event data go to the engine in pieces (ignored while powered off). */
+static int hash_data(struct sim_tpm *s, const struct sim_io *io, uint32_t len)
+{
+	uint8_t buf[512];
+	if (len > SIM_DRAIN_MAX)
+		return -1;
+	while (len > 0) {
+		uint32_t n = len < sizeof buf ? len : (uint32_t)sizeof buf;
+		if (io->read_full(io->ctx, buf, n) != 0)
+			return -1;
+		if (s->powered)
+			tpm2_hash_data(s->tpm, buf, n);
+		len -= n;
+	}
+	return 0;
+}
+
+static void hash_signal(struct sim_tpm *s, uint32_t start)
+{
+	if (!s->powered)
+		return;
+	if (start)
+		tpm2_hash_start(s->tpm);
+	else
+		tpm2_hash_end(s->tpm);
+}
+
+/* TPM_SIGNAL_HASH_DATA: {u32 size, data}. */
+static int mssim_hash_data(struct sim_tpm *s, const struct sim_io *io)
 {
 	uint32_t len;
-	if (read32(io, &len) != 0 || len > SIM_DRAIN_MAX || drain(io, len) != 0)
+	if (read32(io, &len) != 0 || hash_data(s, io, len) != 0)
 		return SIM_CLOSE;
 	return SIM_CONTINUE;
 }
@@ -161,9 +188,10 @@ int sim_mssim_command_frame(struct sim_tpm *s, const struct sim_io *io)
 		return mssim_send_command(s, io);       /* writes its own trailing ack */
 	case MSSIM_HASH_START:
 	case MSSIM_HASH_END:
+		hash_signal(s, code == MSSIM_HASH_START);
 		break;
 	case MSSIM_HASH_DATA:
-		r = mssim_hash_data(io);
+		r = mssim_hash_data(s, io);
 		break;
 	case MSSIM_REMOTE_HANDSHAKE:            /* {u32 client version} -> {u32 1, u32 flags} */
 		if (read32(io, &v) != 0 || write32(io, 1) != 0 || write32(io, 0x7) != 0)
@@ -366,13 +394,13 @@ int sim_swtpm_ctrl_frame(struct sim_tpm *s, const struct sim_io *io)
 		break;
 	case SWTPM_CMD_HASH_START:
 	case SWTPM_CMD_HASH_END:
-		/* H-CRTM events need engine entry points we do not have yet. */
-		res = s->powered ? PTM_RES_FAIL : PTM_RES_BAD_ORDINAL;
+		hash_signal(s, code == SWTPM_CMD_HASH_START);
+		res = s->powered ? PTM_RES_OK : PTM_RES_BAD_ORDINAL;
 		break;
 	case SWTPM_CMD_HASH_DATA:
-		if (read32(io, &v) != 0 || v > SIM_DRAIN_MAX || drain(io, v) != 0)
+		if (read32(io, &v) != 0 || hash_data(s, io, v) != 0)
 			return SIM_CLOSE;
-		res = s->powered ? PTM_RES_FAIL : PTM_RES_BAD_ORDINAL;
+		res = s->powered ? PTM_RES_OK : PTM_RES_BAD_ORDINAL;
 		break;
 	case SWTPM_CMD_CANCEL_TPM_CMD:
 		res = s->powered ? PTM_RES_FAIL : PTM_RES_BAD_ORDINAL;   /* as swtpm: synchronous */

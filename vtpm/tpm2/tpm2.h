@@ -47,6 +47,15 @@ void tpm2_manufacture(struct tpm2 *t, const struct tpm2_platform *plat,
                       const struct tpm2_seeds *seeds);
 void tpm2_power_on(struct tpm2 *t);
 
+/* The platform's locality-4 hash interface (_TPM_Hash_Start / _TPM_Hash_Data / _TPM_Hash_End,
+ * Part 3 chapter 6): before TPM2_Startup an H-CRTM measurement into PCR 0, after it a D-RTM
+ * measurement into PCR 17 (PCRs 17-22 reset).  Any tpm2_execute() between Start and End
+ * abandons the sequence.  The embedder calls these only for the platform's locality-4 hash
+ * signals (never for guest software at lower localities). */
+void tpm2_hash_start(struct tpm2 *t);
+void tpm2_hash_data(struct tpm2 *t, const uint8_t *data, size_t len);
+void tpm2_hash_end(struct tpm2 *t);
+
 /* Executes one command.  locality is 0..4.  Always writes a well-formed TPM 2.0 response
  * (tag, size, code) and returns its length; rsp_max must be >= 10.  cmd and rsp must not
  * overlap (parameters and session nonces are read from cmd while the response is written):

@@ -84,8 +84,17 @@ TPM_RC tpm2_cc_Startup(struct tpm2_cmd *c)
 		t->eh_enable = (t->saved_enables & TPMA_STARTUP_CLEAR_EHENABLE) != 0;
 		t->ph_enable_nv = (t->saved_enables & TPMA_STARTUP_CLEAR_PHENABLENV) != 0;
 	}
-	tpm2_pcr_startup(t, !resume);
-	if (!resume && c->locality == 3)   /* H-CRTM-less locality-3 start: PCR 0 says so */
+	if (!resume && t->drtm_pre_startup) {   /* PCR 0 holds the H-CRTM measurement: keep it */
+		uint8_t pcr0[TPM2_NUM_BANKS][TPM2_MAX_DIGEST];
+		for (unsigned b = 0; b < TPM2_NUM_BANKS; b++)
+			memcpy(pcr0[b], t->pcr[b][0], TPM2_MAX_DIGEST);
+		tpm2_pcr_startup(t, true);
+		for (unsigned b = 0; b < TPM2_NUM_BANKS; b++)
+			memcpy(t->pcr[b][0], pcr0[b], TPM2_MAX_DIGEST);
+	} else {
+		tpm2_pcr_startup(t, !resume);
+	}
+	if (!resume && c->locality == 3 && !t->drtm_pre_startup)   /* PCR 0 says so */
 		for (unsigned b = 0; b < TPM2_NUM_BANKS; b++)
 			t->pcr[b][0][tpm2_hash_size(tpm2_pcr_bank_alg(b)) - 1] = 3;
 	tpm2_nv_startup(t, !resume);

@@ -104,6 +104,8 @@ void tpm2_power_on(struct tpm2 *t)
 	tpm2_random_discard(t);
 	t->started = 0;
 	t->self_tested = 0;
+	t->drtm_pre_startup = 0;          /* no H-CRTM event in this power cycle yet */
+	tpm2_drtm_abort(t);
 	t->clock_ref_ms = t->plat.now_ms(t->plat.ctx);
 	t->time_ms = 0;
 	tpm2_da_power_on(t);

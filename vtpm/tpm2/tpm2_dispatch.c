@@ -446,6 +446,8 @@ size_t tpm2_execute(struct tpm2 *t, uint8_t locality, const uint8_t *cmd, size_t
 		rc = TPM_RC_LOCALITY;
 	else
 		rc = execute(&c, cmd, cmd_len, rsp, limit, &out_len);
+	if (t->drtm.active)
+		tpm2_drtm_abort(t);     /* a command between _TPM_Hash_Start and _End ends it */
 	if (c.desc)
 		wipe_residue(&c);
 	if (rc != TPM_RC_SUCCESS) {

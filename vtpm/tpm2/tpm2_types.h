@@ -202,6 +202,10 @@ struct tpm2 {
 	/* ECDAA commitments (tpm2_cmd_ecdaa.c): r = KDFa(commit_nonce, ..., counter), the array
 	 * marks counters (mod 128) committed and not yet used by a signature.  New at every TPM
 	 * Reset; like sessions they do not survive a state save/load. */
+	/* _TPM_Hash_Start..End in progress (tpm2_drtm.c); an H-CRTM event happened before the
+	 * Startup of this power cycle */
+	struct { uint8_t active; struct tpm2_hash h[TPM2_NUM_BANKS]; } drtm;
+	uint8_t drtm_pre_startup;
 	uint8_t commit_nonce[32];
 	uint64_t commit_counter;
 	uint8_t commit_array[16];
