@@ -9,6 +9,7 @@
 #include <anchor/hv.h>
 #include <anchor/x86.h>
 #include "core.h"
+#include "tpmcmd.h"
 #include <string.h>
 
 /* CRB registers (TCG PC Client Platform TPM Profile, locality 0) */
@@ -160,26 +161,12 @@ int ptpm_xfer(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp, size_
 	return ptpm_transact(cmd, cmd_len, rsp, rsp_max, rsp_len);
 }
 
-/* TPM2_PCR_Read of one PCR in the SHA-256 bank. */
+/* TPM2_PCR_Read of one PCR in the SHA-256 bank (marshalled by vtpm/anchor/tpmcmd.c, the one
+ * place that speaks TPM 2.0 commands to the PTPM).  The channel holds 4 KiB of buffers, so it is
+ * a file-scope object, used on the BSP only. */
 int ptpm_pcr_read_sha256(unsigned pcr, uint8_t out[32])
 {
-	if (pcr > 23)
-		return -1;
-	uint8_t cmd[20] = {
-		0x80, 0x01, 0, 0, 0, 20, 0x00, 0x00, 0x01, 0x7E,   /* NO_SESSIONS, size, PCR_Read */
-		0, 0, 0, 1, 0x00, 0x0B, 3, 0, 0, 0,               /* one selection: SHA-256, 3 bytes */
-	};
-	cmd[17 + pcr / 8] = (uint8_t)(1u << (pcr % 8));
-	uint8_t rsp[128];
-	size_t len;
-	if (ptpm_transact(cmd, sizeof cmd, rsp, sizeof rsp, &len))
-		return -1;
-	/* header(10) updateCounter(4) TPML_PCR_SELECTION(4+2+1+3) TPML_DIGEST count(4) size(2) */
-	if (len < 10 || be32(rsp + 6) != 0 || len < 10 + 4 + 10 + 4 + 2 + 32)
-		return -1;
-	const uint8_t *d = rsp + 10 + 4 + 10;
-	if (be32(d) != 1 || d[4] != 0 || d[5] != 32)
-		return -1;
-	memcpy(out, d + 6, 32);
-	return 0;
+	static struct tpmc pcr_channel;
+	tpmc_init(&pcr_channel, ptpm_xfer, NULL);
+	return tpmc_pcr_read_sha256(&pcr_channel, pcr, out) ? -1 : 0;
 }

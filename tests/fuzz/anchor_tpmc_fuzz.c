@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct feed f = { data + 1, size - 1, data[0] & 1 };
 	tpmc_init(&t, fake_xfer, &f);
 	static const uint8_t tmpl[4] = { 0, 0x23, 0, 0x0B };
-	int rc[9];
+	int rc[10];
 	rc[0] = tpmc_create_primary(&t, TPMC_RH_ENDORSEMENT, tmpl, sizeof tmpl, &h, pub, sizeof pub,
 	                            &pub_len);
 	rc[1] = tpmc_hmac_sha256(&t, 0x80000000u, out, 45, r);
@@ -71,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc[6] = tpmc_nv_read(&t, 0x01C00002u, 0x01C00002u, out, sizeof out);
 	rc[7] = tpmc_nv_write(&t, TPMC_RH_PLATFORM, 0x01C00002u, out, sizeof out);
 	rc[8] = tpmc_flush(&t, h);
-	for (int i = 0; i < 9; i++)
+	rc[9] = tpmc_pcr_read_sha256(&t, data[0] % 24, r);
+	for (int i = 0; i < 10; i++)
 		if (!valid(rc[i]))
 			__builtin_trap();
 	if (rc[0] == 0 && pub_len > sizeof pub)

@@ -399,6 +399,23 @@ static void test_flow(void)
 	    !tpmc_nv_read(&ltpm3, ANCHOR_NV_EK_RSA, ANCHOR_NV_EK_RSA, cert, size))
 		save("sw_ek_rsa.der", cert, size);
 
+	/* PCR_Read (the hypervisor reads the measured PCRs back through the same layer). */
+	static const uint8_t extend16[] = {
+		0x80, 0x02, 0, 0, 0, 65, 0x00, 0x00, 0x01, 0x82, 0, 0, 0, 16, 0, 0, 0, 9,
+		0x40, 0x00, 0x00, 0x09, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0x0B,
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+		25, 26, 27, 28, 29, 30, 31, 32 };
+	uint8_t pcr[32], want[32], zero[64] = { 0 };
+	size_t got = tpm2_execute(pt, 0, extend16, sizeof extend16, cert, sizeof cert);
+	memcpy(zero + 32, extend16 + 33, 32);
+	tc_hash(TC_ALG_SHA256, zero, 64, want);
+	rc = tpmc_pcr_read_sha256(&ptpm, 16, pcr);
+	check(got == 19 && rc == 0 && !memcmp(pcr, want, 32), "tpmc: PCR_Read of PCR 16 after an extend",
+	      "rc %#x len %zu", rc, got);
+	rc = tpmc_pcr_read_sha256(&ptpm, 0, pcr);
+	CHECK("tpmc: PCR_Read of PCR 0 (zero)", rc == 0 && !memcmp(pcr, zero, 32));
+	CHECK("tpmc: PCR_Read of PCR 24 refused", tpmc_pcr_read_sha256(&ptpm, 24, pcr) == TPMC_ERR_IO);
+
 	/* A PTPM error is reported with the command's name and code. */
 	rc = tpmc_sign_ecdsa_p256(&ptpm, 0x80FFFFFFu, digest, cert, cert + 32);
 	check(rc > 0 && ptpm.failed && !strcmp(ptpm.failed, "Sign") && ptpm.rc == rc,

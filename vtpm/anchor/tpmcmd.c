@@ -30,6 +30,7 @@
 #define CC_NV_READ_PUBLIC 0x0169u
 #define CC_GET_CAPABILITY 0x017Au
 #define CC_GET_RANDOM  0x017Bu
+#define CC_PCR_READ    0x017Eu
 
 struct wr {
 	struct tpmc *t;
@@ -329,6 +330,35 @@ int tpmc_get_properties(struct tpmc *t, uint32_t first, uint32_t count, uint32_t
 		if (prop >= first && prop - first < count)
 			values[prop - first] = val;
 	}
+	return done(t, name, &r);
+}
+
+int tpmc_pcr_read_sha256(struct tpmc *t, unsigned pcr, uint8_t out[32])
+{
+	static const char name[] = "PCR_Read";
+	struct wr w;
+	struct rd r;
+	if (pcr > 23)
+		return fail(t, name, TPMC_ERR_IO);
+	uint8_t select[3] = { 0, 0, 0 };
+	select[pcr / 8] = (uint8_t)(1u << (pcr % 8));
+	cmd_begin(&w, t, CC_PCR_READ, NULL, 0, false);
+	w32(&w, 1);                                   /* one selection: SHA-256, 3 bytes */
+	w16(&w, ALG_SHA256);
+	uint8_t n_select = 3;
+	wbytes(&w, &n_select, 1);
+	wbytes(&w, select, 3);
+	int rc = transact(&w, name, 0, NULL, &r);
+	if (rc)
+		return rc;
+	r32(&r);                                      /* pcrUpdateCounter */
+	if (r32(&r) != 1 || r16(&r) != ALG_SHA256 || r.err)
+		return fail(t, name, TPMC_ERR_IO);
+	const uint8_t *sz = rbytes(&r, 1);
+	rbytes(&r, sz ? *sz : 0);                     /* the selection as the TPM read it */
+	if (r32(&r) != 1)                             /* one digest, or the PCR is not there */
+		return fail(t, name, TPMC_ERR_IO);
+	r2b_fixed(&r, out, 32);
 	return done(t, name, &r);
 }
 

@@ -57,6 +57,8 @@ int tpmc_get_random(struct tpmc *t, uint8_t *out, size_t len);
 /* TPM2_GetCapability(TPM_CAP_TPM_PROPERTIES) of `count` consecutive properties from `first`;
  * properties the TPM does not return are left as 0. */
 int tpmc_get_properties(struct tpmc *t, uint32_t first, uint32_t count, uint32_t *values);
+/* TPM2_PCR_Read of one PCR (0..23) in the SHA-256 bank. */
+int tpmc_pcr_read_sha256(struct tpmc *t, unsigned pcr, uint8_t out[32]);
 /* TPM2_NV_ReadPublic: 0 and the attributes / data size if the index exists. */
 int tpmc_nv_read_public(struct tpmc *t, uint32_t index, uint32_t *attrs, uint16_t *size);
 /* TPM2_NV_DefineSpace (auth = hierarchy, empty index auth and policy, nameAlg SHA-256). */
