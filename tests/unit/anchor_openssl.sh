@@ -82,4 +82,27 @@ for k in config_digest hmac_input eps pps sps; do
 	t "docs/anchoring.md recomputed in Python: $k" test -n "$want" -a "$want" = "$got"
 done
 
+# The NV attributes next to the peer: what swtpm_setup --create-ek-cert --lock-nvram gives its
+# EK certificate index, read back with tpm2_nvreadpublic in this run.
+if command -v swtpm_setup >/dev/null && command -v tpm2_nvreadpublic >/dev/null; then
+	mkdir -p swtpm
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	if swtpm_setup --tpm2 --tpmstate swtpm --create-ek-cert --lock-nvram --overwrite >swtpm.log 2>&1; then
+		swtpm socket --tpm2 --tpmstate dir=swtpm --server type=tcp,port=$port \
+			--ctrl type=tcp,port=$((port + 1)) --flags not-need-init,startup-clear &
+		spid=$!
+		sleep 0.5
+		peer=$(TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=$port tpm2_nvreadpublic 0x1c00002 2>/dev/null |
+		       sed -n 's/^ *value: \(0x[0-9A-Fa-f]*\)$/\1/p' | sed -n 2p)
+		kill $spid 2>/dev/null
+		ours=$(grep -o "attrs_after_write=0x[0-9a-f]*" unit.out | head -1 | cut -d= -f2)
+		t "NV attributes of the EK certificate index equal swtpm's ($peer)" \
+		    test -n "$peer" -a "$((peer))" = "$((ours))"
+	else
+		echo "skip - NV attributes against swtpm: swtpm_setup failed"
+	fi
+else
+	echo "skip - NV attributes against swtpm: swtpm_setup or tpm2-tools missing"
+fi
+
 exit $([ $fails -eq 0 ] && echo 0 || echo 1)

@@ -300,6 +300,8 @@ static void test_flow(void)
 		         "writelocked|written|ppread|ownerread|authread|no_da", nv[i].index);
 		check(rc == 0 && attrs == (ANCHOR_NV_ATTRS | 0x20000000u | 0x800u), name,
 		      "rc %#x attrs %#x", rc, attrs);
+		if (i == 0)
+			printf("# attrs_after_write=%#x\n", attrs);
 		rc = tpmc_nv_read(&ltpm, nv[i].index, nv[i].index, cert, size);
 		int rc2 = tpmc_nv_read(&ltpm, 0x40000001u, nv[i].index, cert2, size);
 		snprintf(name, sizeof name, "nv %#x: %u bytes, readable by auth and owner", nv[i].index, size);
