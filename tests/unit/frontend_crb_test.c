@@ -214,11 +214,30 @@ static void test_abuse(void)
 	crb_take_command(&C, got, sizeof(got), NULL);
 	crb_reset(&C);
 	crbdrv_request_locality(&C);
-	crbdrv_cmd_ready(&C);
+	crb_wr(&C, CRB_REG_CTRL_REQ, 4, CRB_CTRL_REQ_CMD_READY);
+	check(crb_rd(&C, CRB_REG_CTRL_REQ, 4) == CRB_CTRL_REQ_CMD_READY,
+	      "crb: cmdReady stays pending while a reset's command is with the HTPM", "");
 	crb_wr(&C, CRB_REG_CTRL_START, 4, 1);
-	check(crb_get_state(&C) == CRB_READY, "crb: no START while a reset's command is with the HTPM", "");
+	check(crb_get_state(&C) != CRB_EXECUTION, "crb: no START while a reset's command is with the HTPM", "");
 	crb_complete(&C, rsp, 10);
-	check(crb_get_state(&C) == CRB_READY, "crb: that response dropped", "");
+	check(crb_get_state(&C) == CRB_READY && crb_rd(&C, CRB_REG_CTRL_REQ, 4) == 0,
+	      "crb: that response dropped, then Ready (cmdReady done)", "");
+	/* cancel + goIdle + cmdReady while the HTPM runs a command (a driver giving up, then the
+	 * next command): START waits for the buffer, the old response never reaches the guest */
+	put_command(12, 12);
+	crb_wr(&C, CRB_REG_CTRL_START, 4, 1);
+	crb_take_command(&C, got, sizeof(got), NULL);
+	crb_wr(&C, CRB_REG_CTRL_CANCEL, 4, 1);
+	crb_wr(&C, CRB_REG_CTRL_REQ, 4, CRB_CTRL_REQ_GO_IDLE);
+	check(crb_rd(&C, CRB_REG_CTRL_REQ, 4) == CRB_CTRL_REQ_GO_IDLE, "crb: goIdle pending during execution", "");
+	crb_wr(&C, CRB_REG_CTRL_REQ, 4, CRB_CTRL_REQ_CMD_READY);
+	check(crb_rd(&C, CRB_REG_CTRL_REQ, 4) == CRB_CTRL_REQ_CMD_READY,
+	      "crb: a later cmdReady replaces it, pending too", "");
+	crb_wr(&C, CRB_REG_CTRL_START, 4, 1);
+	crb_complete(&C, rsp, 10);
+	check(crb_get_state(&C) == CRB_READY && crb_rd(&C, CRB_REG_CTRL_REQ, 4) == 0 &&
+	      crb_rd(&C, CRB_REG_CTRL_START, 4) == 0, "crb: the response dropped, Ready for the next", "");
+	crb_wr(&C, CRB_REG_CTRL_CANCEL, 4, 0);
 	check(linux_command(50, 4, "crb: a full command after the abuse"), "crb: recovery", "");
 	uint64_t v;
 	check(crb_mmio_read(&C, 0x4FFD, 4, &v) == -1 && crb_mmio_write(&C, 0, 5, 0) == -1,

@@ -113,6 +113,8 @@ struct lpar {
 	uint8_t ram[RAM_SIZE];
 	struct tpm_io io;
 	bool serve;                   /* the HTPM answers (false: it never does) */
+	size_t held;                  /* a command the HTPM took but has not answered yet */
+	uint8_t held_loc;
 	unsigned long served;
 	uint8_t cmd[TPM2_MAX_COMMAND_SIZE], rsp[TPM2_MAX_RESPONSE_SIZE];
 };
@@ -143,15 +145,22 @@ static uint8_t *io_map(void *ctx, uint64_t gpa, size_t len)
 	return gpa < RAM_SIZE && len <= RAM_SIZE - gpa ? l->ram + gpa : NULL;
 }
 
-/* The HTPM's turn: take a queued command, execute it, complete it. */
+/* The HTPM takes a queued command (a copy) without executing it yet. */
+static bool htpm_take(struct lpar *l)
+{
+	l->held = l->intf == TPM_INTF_TIS ? tis_take_command(&l->tis, l->cmd, sizeof(l->cmd), &l->held_loc)
+	                                  : crb_take_command(&l->crb, l->cmd, sizeof(l->cmd), &l->held_loc);
+	return l->held != 0;
+}
+
+/* The HTPM's turn: take a queued command (unless one is held), execute it, complete it. */
 static void htpm_serve(struct lpar *l)
 {
-	uint8_t loc;
-	size_t n = l->intf == TPM_INTF_TIS ? tis_take_command(&l->tis, l->cmd, sizeof(l->cmd), &loc)
-	                                   : crb_take_command(&l->crb, l->cmd, sizeof(l->cmd), &loc);
-	if (!n)
+	if (!l->held && !htpm_take(l))
 		return;
-	size_t r = tpm2_execute(l->tpm, loc, l->cmd, n, l->rsp, sizeof(l->rsp));
+	size_t n = l->held;
+	l->held = 0;
+	size_t r = tpm2_execute(l->tpm, l->held_loc, l->cmd, n, l->rsp, sizeof(l->rsp));
 	if (l->intf == TPM_INTF_TIS)
 		tis_complete(&l->tis, l->rsp, r);
 	else
@@ -462,6 +471,30 @@ static void test_timeout(void)
 	lpar_free(l);
 }
 
+/* A command abandoned (TIS commandReady; CRB cancel + goIdle) after the HTPM took it: the next
+ * command waits for the buffer and gets its own response, never the abandoned one's. */
+static void test_abandon_taken(enum tpm_intf intf)
+{
+	static const uint8_t get_random_8[12] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 8 };
+	struct lpar *l = lpar_new(intf, false);
+	struct tpm_dev d;
+	struct tpmc c;
+	uint8_t b[32];
+	char name[160];
+	bool fw = firmware(l, true);
+	bool started = fw && tpm_probe(&d, &l->io) == 0 && tpm_send(&d, get_random_8, 12) == 0;
+	bool taken = started && htpm_take(l);
+	unsigned long before = l->served;
+	tpm_abort(&d);
+	tpmc_init(&c, &d);
+	long rc = tpmc_get_random(&c, b, sizeof(b));   /* 32 bytes: the abandoned one asked for 8 */
+	snprintf(name, sizeof(name), "%s: abandoned after the HTPM took it, the next command gets "
+	         "its own response", intf == TPM_INTF_TIS ? "tis" : "crb");
+	check(taken && rc == TPM_RC_SUCCESS && l->served - before == 2, name,
+	      "taken %d rc %ld served %lu", taken, rc, l->served - before);
+	lpar_free(l);
+}
+
 int main(void)
 {
 	static const struct { enum tpm_intf intf; bool in_window; } kinds[3] = {
@@ -483,5 +516,7 @@ int main(void)
 		lpar_free(l);
 	}
 	test_timeout();
+	test_abandon_taken(TPM_INTF_TIS);
+	test_abandon_taken(TPM_INTF_CRB);
 	return check_exit();
 }

@@ -48,6 +48,7 @@ void crb_reset(struct crb *c)
 	if (c->taken)
 		c->abandoned = true;   /* its response still arrives, to be dropped */
 	c->idle_after = false;
+	c->ready_after = false;
 	c->queued = false;
 	c->state = CRB_IDLE;
 	c->assigned = false;
@@ -88,17 +89,24 @@ static void write_cancel(struct crb *c, bool on)
 	}
 }
 
+/* While the HTPM has a command (executing, or abandoned by a reset) the buffer is not the
+ * guest's: goIdle and cmdReady stay pending (their CTRL_REQ bit reads 1) until the response is
+ * in, and the last one written then decides the state.  A driver that waits for the bit to clear,
+ * as Linux's does, so never STARTs into a buffer the HTPM still owns. */
 static void write_request(struct crb *c, uint8_t v)
 {
 	if (!c->assigned)
 		return;
+	bool busy = c->state == CRB_EXECUTION || c->taken;
 	if (v & CRB_CTRL_REQ_GO_IDLE) {
-		if (c->state == CRB_EXECUTION)
-			c->idle_after = true;   /* finishes the command first */
+		if (busy)
+			c->idle_after = true, c->ready_after = false;
 		else
 			c->state = CRB_IDLE;
 	} else if (v & CRB_CTRL_REQ_CMD_READY) {
-		if (c->state != CRB_EXECUTION)
+		if (busy)
+			c->ready_after = true, c->idle_after = false;
+		else
 			c->state = CRB_READY;
 	}
 }
@@ -134,7 +142,8 @@ static uint32_t reg_value(const struct crb *c, uint32_t reg)
 	case CRB_REG_INTF_ID + 4: return CRB_INTF_ID_HI;
 	case CRB_REG_CTRL_EXT:
 	case CRB_REG_CTRL_EXT + 4: return 0;
-	case CRB_REG_CTRL_REQ:    return 0;   /* requests are served at once */
+	case CRB_REG_CTRL_REQ:    return (c->ready_after ? CRB_CTRL_REQ_CMD_READY : 0) |
+	                                 (c->idle_after ? CRB_CTRL_REQ_GO_IDLE : 0);
 	case CRB_REG_CTRL_STS:    return c->state == CRB_IDLE ? CRB_CTRL_STS_IDLE : 0;
 	case CRB_REG_CTRL_CANCEL: return c->cancel ? CRB_CANCEL_INVOKE : 0;
 	case CRB_REG_CTRL_START:  return c->state == CRB_EXECUTION ? CRB_START_INVOKE : 0;
@@ -250,15 +259,15 @@ int crb_complete(struct crb *c, const uint8_t *rsp, size_t len)
 	if (!c->taken)
 		return -1;
 	c->taken = false;
-	if (c->abandoned) {
-		c->abandoned = false;
-		return 0;
-	}
-	if (c->idle_after) {   /* goIdle (or a reset) came during execution */
-		c->idle_after = false;
+	bool dropped = c->abandoned || c->idle_after || c->ready_after;
+	c->abandoned = false;
+	if (c->idle_after)         /* goIdle came during execution (or after a reset) */
 		c->state = CRB_IDLE;
+	else if (c->ready_after)   /* cmdReady did: the response is dropped, a new command may come */
+		c->state = CRB_READY;
+	c->idle_after = c->ready_after = false;
+	if (dropped)
 		return 0;
-	}
 	if (vtpm_fe_response_ok(rsp, len, c->cfg.buf_size))
 		memcpy(c->buf, rsp, len);
 	else

@@ -75,7 +75,8 @@ struct crb {
 	bool assigned;         /* locality 0 is active */
 	bool queued, taken;
 	bool cancel;           /* TPM_CRB_CTRL_CANCEL_0 */
-	bool idle_after;       /* goIdle written during execution */
+	bool idle_after;       /* goIdle written while the HTPM had a command: pending */
+	bool ready_after;      /* cmdReady written while the HTPM had a command: pending */
 	bool abandoned;        /* reset during execution: the response is dropped */
 	uint32_t int_enable;
 	size_t cmd_len;
