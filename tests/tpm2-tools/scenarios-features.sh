@@ -145,3 +145,26 @@ sc_keys__ecdaa() {
   expect_eq "$(od -An -tu2 --endian=big ctr | tr -d ' ')" "$((idx + 2))" "EC_Ephemeral counter"
   expect_eq "$(stat -c %s q.bin)" 70 "EC_Ephemeral point size"
 }
+
+sc_session__linux_kernel_style() {
+  # The Linux kernel's TPM HMAC sessions (drivers/char/tpm/tpm2-sessions.c) as a command
+  # sequence: the NULL-hierarchy ECC P-256 primary with the kernel's template (restricted
+  # decrypt, AES-128-CFB, noDA), its Name read back, its context saved and loaded again, an
+  # ECC-salted HMAC session (AES-128-CFB, SHA-256) to it, and commands with response /
+  # command parameter encryption through that session.
+  tpm2_createprimary -C n -g sha256 -G ecc256:null:aes128cfb \
+    -a "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt" -c null.ctx >/dev/null
+  tpm2_readpublic -c null.ctx -n null.name >/dev/null
+  expect_eq "$(stat -c %s null.name)" 34 "Name of the NULL primary (SHA-256)"
+  tpm2_startauthsession --hmac-session -c null.ctx -S s.ctx -g sha256
+  tpm2_sessionconfig --enable-encrypt s.ctx
+  tpm2_getrandom -S s.ctx -o r 16
+  expect_eq "$(stat -c %s r)" 16 "GetRandom through the salted encrypting session"
+  tpm2_sessionconfig --enable-decrypt --enable-encrypt s.ctx
+  head -c 32 /dev/urandom >data
+  tpm2_nvdefine 0x1500046 -C o -s 32 -a "ownerread|ownerwrite"
+  tpm2_nvwrite 0x1500046 -C o -P "session:s.ctx" -i data
+  tpm2_nvread 0x1500046 -C o -P "session:s.ctx" -s 32 -o back
+  expect_eq "$(hexof back)" "$(hexof data)" "NV data through the session"
+  tpm2_flushcontext s.ctx
+}

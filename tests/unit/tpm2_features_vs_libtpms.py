@@ -721,6 +721,52 @@ def cases_hash_interface():
         ('hcrtm: PCR 0 zero again', pcr_values(PCR0_ALL)),
     ]
 
+# ---- 6: stClear objects' contexts die at a TPM Restart, survive a Resume ---------------------
+
+def ctx_save(name):
+    """ContextSave of a loaded object; remembers the blob, returns its savedHandle."""
+    def f(t):
+        r = t.x(cmd(NS, 0x162, u32(t.h[name])))
+        if rc_of(r):
+            return rc_of(r)
+        t.v[name + '.ctx'] = r[10:]
+        return 'savedHandle %08x' % struct.unpack('>I', r[18:22])[0]
+    return f
+
+def ctx_load(name):
+    def f(t):
+        r = t.x(cmd(NS, 0x161, t.v[name + '.ctx']))
+        if rc_of(r) == 0:
+            t.h[name] = struct.unpack('>I', r[10:14])[0]
+        return rc_of(r)
+    return f
+
+def cases_stclear():
+    sig = lambda attrs: ecdaa_pub(attrs, scheme=u16(0x18) + u16(SHA256))
+    return [
+        ('stclear: primary with stClear', primary('stc', OWNER, sig(0x00040076))),
+        ('stclear: primary without', primary('plain', OWNER, sig(0x00040072))),
+        ('stclear: save stClear', ctx_save('stc')),
+        ('stclear: save plain', ctx_save('plain')),
+        ('stclear: flush all', flush_all_transient),
+        ('stclear: shutdown state', raw(cmd(NS, 0x145, u16(1)))),
+        ('stclear: power', power_cycle),
+        ('stclear: startup state (Resume)', raw(cmd(NS, 0x144, u16(1)))),
+        ('stclear: stClear context after Resume', ctx_load('stc')),
+        ('stclear: plain context after Resume', ctx_load('plain')),
+        ('stclear: flush all 2', flush_all_transient),
+        ('stclear: shutdown state 2', raw(cmd(NS, 0x145, u16(1)))),
+        ('stclear: power 2', power_cycle),
+        ('stclear: startup clear (Restart)', raw(cmd(NS, 0x144, u16(0)))),
+        ('stclear: stClear context after Restart', ctx_load('stc')),
+        ('stclear: plain context after Restart', ctx_load('plain')),
+        ('stclear: new stClear primary', primary('stc', OWNER, sig(0x00040076))),
+        ('stclear: save it', ctx_save('stc')),
+        ('stclear: flush all 3', flush_all_transient),
+        ('stclear: load it (same cycle)', ctx_load('stc')),
+        ('stclear: flush all 4', flush_all_transient),
+    ]
+
 # ---- the run ---------------------------------------------------------------------------------
 
 def show(v):
@@ -728,7 +774,8 @@ def show(v):
 
 def all_cases():
     return cases_policy_nv() + cases_hmac_attest() + cases_sym_parents() +\
-        cases_pin() + cases_ecdaa() + cases_hash_interface()
+        cases_pin() + cases_ecdaa() + cases_hash_interface() +\
+        cases_stclear()
 
 def compare(pa, ps):
     a, s = TPM(pa, pa + 1), TPM(ps, ps + 1)

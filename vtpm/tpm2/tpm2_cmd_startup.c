@@ -18,6 +18,7 @@ static void startup_reset(struct tpm2_cmd *c)
 	struct tpm2 *t = c->t;
 	t->reset_count++;
 	t->restart_count = 0;
+	t->clear_count = 0;
 	tpm2_random(t, t->null_proof, sizeof t->null_proof);
 	tpm2_random(t, t->null_seed, sizeof t->null_seed);
 	tpm2_random(t, t->context_key, sizeof t->context_key);
@@ -66,8 +67,10 @@ TPM_RC tpm2_cc_Startup(struct tpm2_cmd *c)
 	} else {
 		t->restart_count++;   /* Restart or Resume: objects' contexts stay valid */
 		tpm2_zeroise(t->slots, sizeof t->slots);
-		if (!resume)
+		if (!resume) {
 			tpm2_sessions_reset(t);
+			t->clear_count++;   /* ... except stClear objects' (Restart only) */
+		}
 	}
 	if (!resume) {
 		/* platformAuth/Policy are reset at every Startup(CLEAR) (Part 1, 13.x) */

@@ -12,12 +12,15 @@
  * value (tpm2_hierarchy_proof; the NULL hierarchy's for sessions and sequences), which
  * Clear (owner, endorsement), ChangeEPS and ChangePPS replace: an object context saved before
  * them fails the same way, as in the reference TPM, and the old key can no longer be used.
+ * An stClear object is saved with savedHandle 0x80000002 and clearCount (TPM Restarts since
+ * the last Reset) in the integrity, so its context dies at the next TPM Restart (reference).
  */
 #include "tpm2_internal.h"
 
 #define INTEGRITY_SIZE 32u
 #define SAVED_OBJECT   0x80000000u
 #define SAVED_SEQUENCE 0x80000001u
+#define SAVED_STCLEAR  0x80000002u   /* an stClear object: invalid after a TPM Restart */
 
 static void context_keys(struct tpm2 *t, const struct tpms_context *ctx, uint8_t out[48])
 {
@@ -43,6 +46,11 @@ static void context_mac(struct tpm2 *t, const struct tpms_context *ctx, const ui
 	tpm2_hmac_update(&m, "INTEGRITY", 10);
 	tpm2_hmac_update(&m, hdr, sizeof hdr);
 	tpm2_hmac_update(&m, tpm2_hierarchy_proof(t, ctx->hierarchy), TPM2_MAX_DIGEST);
+	if (ctx->saved_handle == SAVED_STCLEAR) {      /* clearCount, as the reference */
+		uint8_t cc[4];
+		tpm2_put_u32(cc, t->clear_count);
+		tpm2_hmac_update(&m, cc, sizeof cc);
+	}
 	tpm2_hmac_update(&m, enc, len);
 	tpm2_hmac_final(&m, out);
 }
@@ -103,7 +111,9 @@ TPM_RC tpm2_cc_ContextSave(struct tpm2_cmd *c)
 	if (HANDLE_TYPE(h) == TPM_HT_TRANSIENT) {
 		struct tpm2_slot *s = tpm2_slot_find(t, h);
 		tpm2_slot_serialize(s, &pw);
-		ctx.saved_handle = s->kind == TPM2_SLOT_OBJECT ? SAVED_OBJECT : SAVED_SEQUENCE;
+		ctx.saved_handle = s->kind != TPM2_SLOT_OBJECT ? SAVED_SEQUENCE
+		                   : (s->u.obj.pub.attrs & TPMA_OBJECT_STCLEAR) ? SAVED_STCLEAR
+		                   : SAVED_OBJECT;
 		if (s->kind == TPM2_SLOT_OBJECT)
 			ctx.hierarchy = s->u.obj.hierarchy;
 		ctx.sequence = ++t->context_counter;
@@ -143,7 +153,7 @@ static TPM_RC load_object_context(struct tpm2_cmd *c, const struct tpms_context 
 	rc = tpm2_slot_deserialize(s, &r);
 	tpm2_zeroise(payload, len);
 	if (rc || tpm2_rd_left(&r) ||
-	    (s->kind == TPM2_SLOT_OBJECT) != (ctx->saved_handle == SAVED_OBJECT)) {
+	    (s->kind == TPM2_SLOT_OBJECT) != (ctx->saved_handle != SAVED_SEQUENCE)) {
 		tpm2_slot_free(t, s);
 		return TPM2_RC_P(TPM_RC_INTEGRITY, 1);   /* authentic but unparseable: ours is broken */
 	}

@@ -19,7 +19,8 @@
 #include "tpm2_keys.h"
 
 #define STATE_MAGIC   0x4154504Du   /* "ATPM" */
-#define STATE_VERSION 4u   /* 2: sessions kept through Shutdown(STATE); 3: no DA timers; 4: HMAC */
+#define STATE_VERSION 5u   /* 2: sessions kept through Shutdown(STATE); 3: no DA timers; 4: HMAC;
+                              5: clearCount (stClear object contexts) */
 #define HEADER_SIZE   12u
 #define DIGEST_SIZE   32u
 #define PERSISTENT_PLATFORM_FIRST 0x81800000u   /* EvictControl's ranges (tpm2_cmd_object.c) */
@@ -111,6 +112,7 @@ static void wr_body(struct tpm2_wr *w, const struct tpm2 *t)
 	tpm2_wr_u8(w, (uint8_t)t->clock_rate);
 	tpm2_wr_u32(w, t->reset_count);
 	tpm2_wr_u32(w, t->restart_count);
+	tpm2_wr_u32(w, t->clear_count);
 	tpm2_wr_u16(w, t->orderly);
 	tpm2_wr_bytes(w, &t->pcr_alloc.select, sizeof t->pcr_alloc.select);
 	tpm2_wr_bytes(w, &t->pcr_alloc_next.select, sizeof t->pcr_alloc_next.select);
@@ -419,7 +421,7 @@ static bool ld_body(struct tpm2_rd *r, struct tpm2 *t)
 	          ld_u32(r, T(da.recovery_time)) && ld_u32(r, T(da.lockout_recovery)) &&
 	          ld_bool(r, T(da.lockout_auth_blocked)) && ld_u64(r, &clock) &&
 	          ld_bool(r, T(clock_safe)) && ld_u8(r, &rate) && ld_u32(r, T(reset_count)) &&
-	          ld_u32(r, T(restart_count)) && ld_u16(r, &orderly) &&
+	          ld_u32(r, T(restart_count)) && ld_u32(r, T(clear_count)) && ld_u16(r, &orderly) &&
 	          ld_bytes(r, T(pcr_alloc.select), sizeof(struct tpm2_pcr_alloc)) &&
 	          ld_bytes(r, T(pcr_alloc_next.select), sizeof(struct tpm2_pcr_alloc)) &&
 	          ld_bool(r, T(pcr_alloc_pending)) && ld_nv(r, t) &&

@@ -163,6 +163,7 @@ struct tpm2 {
 	uint8_t clock_safe;
 	int8_t clock_rate;              /* ClockRateAdjust steps, -3..+3 (cosmetic: reported only) */
 	uint32_t reset_count, restart_count;
+	uint32_t clear_count;           /* TPM Restarts since the last Reset: stClear contexts */
 	uint16_t orderly;               /* TPM_SU_CLEAR/STATE of the last Shutdown, 0xFFFF: none */
 	struct tpm2_pcr_alloc pcr_alloc;        /* active banks */
 	struct tpm2_pcr_alloc pcr_alloc_next;   /* PCR_Allocate: takes effect at next Startup */
