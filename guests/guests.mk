@@ -16,7 +16,8 @@ TESTGUEST_TPM_SRCS := guests/testguest/tpm_drv.c guests/testguest/tpm_tis_drv.c 
                       guests/testguest/tpm_modes.c
 TESTGUEST_TPM_HDRS := $(wildcard guests/testguest/*.h) $(wildcard vtpm/frontend/*.h) vtpm/tpm2/tpm2_const.h
 TESTGUEST_SRCS := guests/testguest/start.S guests/testguest/main.c guests/testguest/console.c \
-                  guests/testguest/tpm_io_guest.c $(TESTGUEST_TPM_SRCS) lib/string.c
+                  guests/testguest/attack.c guests/testguest/tpm_io_guest.c \
+                  $(TESTGUEST_TPM_SRCS) lib/string.c
 TESTGUEST_OBJS := $(patsubst %,$(GUEST_DIR)/obj/%.o,$(TESTGUEST_SRCS))
 
 $(GUEST_DIR)/obj/%.c.o: %.c hv/include/anchor/guest_abi.h hv/include/anchor/testdev.h \

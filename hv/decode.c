@@ -106,12 +106,24 @@ static enum decode_status read_prefixes(struct cursor *c, enum decode_mode mode,
 	}
 }
 
+/* Reads an n-byte (1 or 4) displacement, sign-extended. */
+static enum decode_status read_disp(struct cursor *c, size_t n, int64_t *disp)
+{
+	uint64_t v = 0;
+	enum decode_status st = n ? read_le(c, n, &v) : DECODE_OK;
+	if (st != DECODE_OK)
+		return st;
+	*disp = n == 1 ? (int64_t)(int8_t)v : n == 4 ? (int64_t)(int32_t)v : 0;
+	return DECODE_OK;
+}
+
 /*
  * Consumes ModRM, SIB and displacement.  Only memory operands are accepted (mod != 3): a
- * register-to-register move never faults on MMIO.  *reg receives ModRM.reg extended by REX.R.
+ * register-to-register move never faults on MMIO.  *reg receives ModRM.reg extended by REX.R;
+ * the memory operand (base, index, scale, displacement, RIP-relative) goes to out.
  */
 static enum decode_status read_modrm(struct cursor *c, enum decode_mode mode, uint8_t rex,
-                                     uint8_t *reg_field, uint8_t *reg)
+                                     uint8_t *reg_field, uint8_t *reg, struct mmio_insn *out)
 {
 	uint8_t modrm;
 	enum decode_status st = next_byte(c, &modrm);
@@ -123,18 +135,28 @@ static enum decode_status read_modrm(struct cursor *c, enum decode_mode mode, ui
 	if (mod == 3)
 		return DECODE_UNSUPPORTED;
 	size_t disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	out->base = out->index = DECODE_NO_REG;
+	out->scale = 1;
 	if (rm == 4) {
 		uint8_t sib;
 		st = next_byte(c, &sib);
 		if (st != DECODE_OK)
 			return st;
+		uint8_t index = (uint8_t)(((sib >> 3) & 7) | ((rex & REX_X) ? 8 : 0));
+		if (index != 4)                      /* 4 without REX.X: no index */
+			out->index = index;
+		out->scale = (uint8_t)(1u << (sib >> 6));
 		if (mod == 0 && (sib & 7) == 5)
-			disp = 4;     /* no base register: disp32 */
+			disp = 4;                        /* no base register: disp32 */
+		else
+			out->base = (uint8_t)((sib & 7) | ((rex & REX_B) ? 8 : 0));
 	} else if (mod == 0 && rm == 5) {
 		disp = 4;         /* RIP-relative in 64-bit mode, absolute disp32 in 32-bit mode */
+		out->rip_relative = mode == DECODE_MODE_64;
+	} else {
+		out->base = (uint8_t)(rm | ((rex & REX_B) ? 8 : 0));
 	}
-	(void)mode;
-	return skip_bytes(c, disp);
+	return read_disp(c, disp, &out->disp);
 }
 
 /* Operand size of a non-byte instruction: REX.W wins over 66. */
@@ -163,7 +185,7 @@ static enum decode_status decode_mov_rm(struct cursor *c, enum decode_mode mode,
                                         struct mmio_insn *out)
 {
 	uint8_t field, reg;
-	enum decode_status st = read_modrm(c, mode, p->rex, &field, &reg);
+	enum decode_status st = read_modrm(c, mode, p->rex, &field, &reg, out);
 	if (st != DECODE_OK)
 		return st;
 	bool byte = (op & 1) == 0;
@@ -184,7 +206,7 @@ static enum decode_status decode_mov_imm(struct cursor *c, enum decode_mode mode
                                          struct mmio_insn *out)
 {
 	uint8_t field, reg;
-	enum decode_status st = read_modrm(c, mode, p->rex, &field, &reg);
+	enum decode_status st = read_modrm(c, mode, p->rex, &field, &reg, out);
 	if (st != DECODE_OK)
 		return st;
 	if (field != 0)
@@ -209,9 +231,13 @@ static enum decode_status decode_mov_moffs(struct cursor *c, enum decode_mode mo
                                            struct mmio_insn *out)
 {
 	size_t addr_len = mode == DECODE_MODE_64 ? 8 : 4;
-	enum decode_status st = skip_bytes(c, addr_len);
+	uint64_t moffs;
+	enum decode_status st = read_le(c, addr_len, &moffs);
 	if (st != DECODE_OK)
 		return st;
+	out->base = out->index = DECODE_NO_REG;
+	out->scale = 1;
+	out->disp = (int64_t)moffs;
 	bool byte = (op & 1) == 0;
 	out->write = op >= 0xA2;
 	out->size = byte ? 1 : operand_size(p);
@@ -232,7 +258,7 @@ static enum decode_status decode_movx(struct cursor *c, enum decode_mode mode,
 	if (op2 != 0xB6 && op2 != 0xB7 && op2 != 0xBE && op2 != 0xBF)
 		return DECODE_UNSUPPORTED;
 	uint8_t field, reg;
-	st = read_modrm(c, mode, p->rex, &field, &reg);
+	st = read_modrm(c, mode, p->rex, &field, &reg, out);
 	if (st != DECODE_OK)
 		return st;
 	out->write = false;
@@ -252,7 +278,7 @@ static enum decode_status decode_movsxd(struct cursor *c, enum decode_mode mode,
                                         const struct prefixes *p, struct mmio_insn *out)
 {
 	uint8_t field, reg;
-	enum decode_status st = read_modrm(c, mode, p->rex, &field, &reg);
+	enum decode_status st = read_modrm(c, mode, p->rex, &field, &reg, out);
 	if (st != DECODE_OK)
 		return st;
 	out->write = false;
@@ -301,7 +327,21 @@ enum decode_status decode_mmio(const uint8_t *bytes, size_t avail, enum decode_m
 		return st;
 	}
 	out->len = (uint8_t)c.pos;
+	out->addr_size = mode == DECODE_MODE_64 ? 8 : 4;
 	return DECODE_OK;
+}
+
+uint64_t decode_linear_address(const struct mmio_insn *in, const uint64_t regs[16],
+                               uint64_t rip)
+{
+	uint64_t a = (uint64_t)in->disp;
+	if (in->rip_relative)
+		a += rip + in->len;
+	if (in->base < 16)
+		a += regs[in->base];
+	if (in->index < 16)
+		a += regs[in->index] * in->scale;
+	return in->addr_size == 4 ? a & 0xFFFFFFFFull : a;
 }
 
 /* ---- String instructions (see decode.h) --------------------------------------------------- */

@@ -11,7 +11,8 @@ HV_ELF := $(BUILD)/hv/hv.elf
 
 HV_SRCS += hv/entry.S hv/main.c hv/console.c hv/format.c hv/pages.c hv/acpi.c hv/smp.c \
            hv/trampoline.S hv/lpar.c hv/testdev.c hv/ptpm.c hv/eventlog.c hv/anchoring.c \
-           arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c arch/x86/svm_entry.S lib/string.c
+           arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c arch/x86/svm_logic.c arch/x86/svm_entry.S \
+           lib/string.c
 HV_ALL_SRCS = $(HV_SRCS) $(CONFIG_SRCS) $(DECODE_SRCS) $(PAGING_SRCS)
 
 HV_CFLAGS = $(FREE_CFLAGS) -O2 -g -fno-pic -fno-pie -Ihv/include -Iarch/x86 \

@@ -233,7 +233,10 @@ int lpar_build(struct lpar *l, const struct boot_info *bi, char *err, size_t err
 		return -1;
 	}
 
-	memset(l->ram, 0, GUEST_LOAD_MIN);
+	/* Every byte of the LPAR's RAM is zeroed before its image goes in: whatever the firmware,
+	 * the loader, a previous boot or a previous tenant left there must not reach this guest
+	 * (~4 ms per 32 MiB on the QEMU test machine; docs/security.md). */
+	memset(l->ram, 0, l->ram_size);
 	uint64_t entry;
 	if (load_image(l, (const uint8_t *)(uintptr_t)m->base, m->size, &entry, err, errlen))
 		return -1;
@@ -304,6 +307,23 @@ static struct mmio_region *find_mmio(struct lpar *l, uint64_t gpa)
 	return NULL;
 }
 
+/* Whether the decoded instruction really accesses gpa: its linear address (registers, ModRM,
+ * SIB, displacement) translated through the guest's own page tables.  Otherwise (code changed
+ * under the fetch, an access through another mapping) the LPAR is stopped. */
+static bool addresses_gpa(struct lpar *l, const struct mmio_insn *in, uint64_t gpa)
+{
+	uint64_t regs[16], rip = reg(l, REG_RIP), linear, walked;
+	for (unsigned i = 0; i < 16; i++)
+		regs[i] = reg(l, (enum vcpu_reg)i);
+	linear = decode_linear_address(in, regs, rip);
+	if (!guest_walk(read_gpa_u64, l, reg(l, REG_CR0), reg(l, REG_CR3), reg(l, REG_CR4),
+	                reg(l, REG_EFER), linear, &walked) && walked == gpa)
+		return true;
+	lpar_stop(l, "the instruction at rip 0x%lx addresses linear 0x%lx, not the faulting gpa "
+	          "0x%lx", (unsigned long)rip, (unsigned long)linear, (unsigned long)gpa);
+	return false;
+}
+
 static void handle_npf(struct lpar *l, const struct vcpu_exit *e)
 {
 	struct mmio_region *r = find_mmio(l, e->gpa);
@@ -315,6 +335,23 @@ static void handle_npf(struct lpar *l, const struct vcpu_exit *e)
 	if (!r || e->fetch) {
 		lpar_stop(l, "access outside its memory at gpa 0x%lx (%s)", (unsigned long)e->gpa,
 		          e->fetch ? "fetch" : e->write ? "write" : "read");
+		return;
+	}
+	if (e->walk_fault || e->in_delivery) {
+		/* Not an access the instruction at RIP makes: the CPU walked the guest's page tables
+		 * or its IDT/GDT/stack into the window.  Emulating the instruction there would apply
+		 * an access the guest never made (and lose the event being delivered). */
+		if (e->in_delivery)
+			lpar_stop(l, "fault at gpa 0x%lx while delivering vector %u (IDT, GDT or stack "
+			          "outside its memory)", (unsigned long)e->gpa, e->delivery_vector);
+		else
+			lpar_stop(l, "fault in its page-table walk at gpa 0x%lx (a guest page table "
+			          "outside its memory)", (unsigned long)e->gpa);
+		return;
+	}
+	if (e->code_bits == 16) {
+		lpar_stop(l, "MMIO access at gpa 0x%lx from 16-bit code is not emulated",
+		          (unsigned long)e->gpa);
 		return;
 	}
 	uint8_t bytes[DECODE_MAX_INSN];
@@ -338,6 +375,8 @@ static void handle_npf(struct lpar *l, const struct vcpu_exit *e)
 		          (unsigned long)e->gpa);
 		return;
 	}
+	if (!addresses_gpa(l, &in, e->gpa))
+		return;
 	uint64_t off = e->gpa - r->base;
 	if (in.size > r->size - off) {
 		lpar_stop(l, "%u-byte access at gpa 0x%lx crosses the end of a device window", in.size,
@@ -389,6 +428,24 @@ static void handle_pio(struct lpar *l, const struct vcpu_exit *e)
 	advance_rip(l, e->insn_len);
 }
 
+/* Features whose MSRs the guest would get #GP for (handle_msr allows none of them) are not
+ * advertised: advertised means it works.  Speculation control (SPEC_CTRL, PRED_CMD,
+ * FLUSH_CMD, ARCH_CAPABILITIES, CORE_CAPABILITIES, VIRT_SPEC_CTRL), PERF_CAPABILITIES, and
+ * x2APIC (the guest has no local APIC).
+ * What the hypervisor does instead about speculation: docs/security.md. */
+static void hide_unbacked_features(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	if (leaf == 1)
+		r[2] &= ~((1u << 15) | (1u << 21));        /* PDCM (PERF_CAPABILITIES), x2APIC */
+	if (leaf == 7 && sub == 0)   /* IBRS/IBPB STIBP L1D_FLUSH ARCH_CAP CORE_CAP SSBD */
+		r[3] &= ~((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 30) | (1u << 31));
+	if (leaf == 7 && sub == 2)
+		r[3] = 0;                                  /* PSFD, IPRED/RRSBA/BHI_CTRL: SPEC_CTRL */
+	if (leaf == 0x80000008u)     /* IBPB, IBRS (+ always-on, preferred), STIBP, SSBD */
+		r[1] &= ~((1u << 12) | (1u << 14) | (1u << 15) | (1u << 16) | (1u << 17) |
+		          (1u << 18) | (1u << 24) | (1u << 25));
+}
+
 static void handle_cpuid(struct lpar *l, const struct vcpu_exit *e)
 {
 	uint32_t leaf = (uint32_t)reg(l, REG_RAX), sub = (uint32_t)reg(l, REG_RCX), r[4];
@@ -399,6 +456,7 @@ static void handle_cpuid(struct lpar *l, const struct vcpu_exit *e)
 		r[2] &= ~(1u << 2);            /* no SVM */
 	if (leaf == 0x8000000Au)
 		r[0] = r[1] = r[2] = r[3] = 0; /* no SVM features */
+	hide_unbacked_features(leaf, sub, r);
 	set_reg(l, REG_RAX, r[0]);
 	set_reg(l, REG_RBX, r[1]);
 	set_reg(l, REG_RCX, r[2]);
@@ -490,8 +548,10 @@ void lpar_run(struct lpar *l)
 		l->exits_mmio += e.kind == EXIT_NPF;
 		l->exits_pio += e.kind == EXIT_PIO;
 		handle_exit(l, &e);
-		if (l->vcpu.cpu == 0)
+		if (l->vcpu.cpu == 0) {
 			hv_bsp_service();   /* this LPAR shares the BSP with the HTPM */
+			console_service(false);   /* and with the console: never waits on the UART */
+		}
 	}
 	lpar_finish(l);
 }

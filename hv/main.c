@@ -221,6 +221,7 @@ static void wait_all_stopped(void)
 {
 	for (;;) {
 		hv_bsp_service();
+		console_service(true);   /* the APs' console output (hv/console.c) */
 		unsigned stopped = 0;
 		for (unsigned i = 0; i < config.lpar_count; i++)
 			stopped += __atomic_load_n(&lpars[i].state, __ATOMIC_ACQUIRE) == LPAR_STOPPED;

@@ -55,10 +55,12 @@ void bsp_kick(void)
 }
 
 /* Sleeps until an interrupt: STI's one-instruction shadow makes "sti; hlt" atomic, so a kick
- * that arrived before the caller's last check is taken at the HLT, not lost. */
+ * that arrived before the caller's last check is taken at the HLT, not lost.  The TPR is reset
+ * first: whatever raised it (a guest's MOV to CR8 on a back end that let it through), a TPR of
+ * 15 would mask the kick vector and the BSP would never wake. */
 void bsp_sleep(void)
 {
-	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	__asm__ volatile("mov %0, %%cr8; sti; hlt; cli" : : "r"(0ull) : "memory");
 }
 
 void smp_init(const uint32_t *apic_ids, unsigned count)

@@ -13,6 +13,8 @@
 #     --timeout S       batch mode: give up after S seconds (default: 60)
 #     --gdb             start QEMU halted with its gdbstub on :1234 (-s -S)
 #     --build DIR       build directory (default: build)
+#     --preload FILE@ADDR  put FILE into guest RAM at ADDR before the firmware runs (repeatable;
+#                       QEMU's loader device), e.g. to leave stale data where an LPAR will live
 # Interactive by default: the console is this terminal (quit with Ctrl-A X).
 set -euo pipefail
 
@@ -28,6 +30,7 @@ LOG=
 UNTIL=
 TIMEOUT=60
 GDB=()
+PRELOAD=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --cfg) CFG=$2; shift 2 ;;
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT=$2; shift 2 ;;
     --gdb) GDB=(-s -S); shift ;;
     --build) BUILD=$2; shift 2 ;;
+    --preload) PRELOAD+=(-device "loader,file=${2%@*},addr=${2##*@},force-raw=on"); shift 2 ;;
     *) echo "run-qemu.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -93,7 +97,7 @@ QEMU=(qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64,+svm,+npt -smp "$SM
       -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
       -drive "if=pflash,format=raw,unit=1,file=$WORK/vars.fd"
       -drive "format=raw,file=$ESP,if=none,id=d0" -device virtio-blk-pci,drive=d0,bootindex=1
-      -no-reboot -net none "${TPM_ARGS[@]}" "${GDB[@]}")
+      -no-reboot -net none "${TPM_ARGS[@]}" "${GDB[@]}" "${PRELOAD[@]}")
 
 if [ -z "$UNTIL" ]; then
   if [ -n "$LOG" ]; then

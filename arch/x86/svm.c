@@ -1,9 +1,11 @@
 /*
- * AMD SVM back end of the vendor-neutral vCPU interface, with nested paging (NPT).
+ * AMD SVM back end of the vendor-neutral vCPU interface, with nested paging (NPT).  Exit
+ * normalisation and the exits completed here (INVD, WBINVD, INVLPGA) are pure logic in
+ * svm_logic.c, unit-tested on the host.
  *
- * Written for what QEMU TCG emulates (platform-facts.md): no NRIP save and no decode assists,
- * so instruction lengths come from the exit kind (CPUID, RDMSR/WRMSR, HLT, VMMCALL: fixed
- * lengths; IN/OUT: EXITINFO2 holds the next RIP) and MMIO instructions are decoded by the core.
+ * Intercepted: CPUID, HLT, all port I/O and MSRs (bitmaps all ones), shutdown, INIT, every SVM
+ * instruction (VMRUN ... SKINIT; INVLPGA gets #UD), INVD and WBINVD (no-ops).  Guest CR8
+ * writes only reach V_TPR (V_INTR_MASKING), never the physical TPR.
  * VMRUN's consistency checks: the VMRUN intercept, ASID != 0, guest EFER.SVME, CS not L+D.
  * A failed VMRUN reads back exit code -1: only the low 32 bits are compared.
  * FS/GS/TR/LDTR and the SYSCALL MSRs are swapped with VMSAVE/VMLOAD around each VMRUN
@@ -13,71 +15,7 @@
 #include <anchor/vcpu.h>
 #include <anchor/x86.h>
 #include <string.h>
-
-/* VMCB control area */
-#define VMCB_INTERCEPT_CR     0x000
-#define VMCB_INTERCEPT_EXC    0x008
-#define VMCB_INTERCEPT_MISC1  0x00C
-#define VMCB_INTERCEPT_MISC2  0x010
-#define VMCB_IOPM_BASE        0x040
-#define VMCB_MSRPM_BASE       0x048
-#define VMCB_ASID             0x058
-#define VMCB_TLB_CONTROL      0x05C
-#define VMCB_VINTR            0x060
-#define VMCB_EXITCODE         0x070
-#define VMCB_EXITINFO1        0x078
-#define VMCB_EXITINFO2        0x080
-#define VMCB_EXITINTINFO      0x088
-#define VMCB_NP_ENABLE        0x090
-#define VMCB_EVENTINJ         0x0A8
-#define VMCB_N_CR3            0x0B0
-#define VMCB_CLEAN            0x0C0
-/* VMCB state save area */
-#define VMCB_ES               0x400
-#define VMCB_CS               0x410
-#define VMCB_SS               0x420
-#define VMCB_DS               0x430
-#define VMCB_FS               0x440
-#define VMCB_GS               0x450
-#define VMCB_GDTR             0x460
-#define VMCB_LDTR             0x470
-#define VMCB_IDTR             0x480
-#define VMCB_TR               0x490
-#define VMCB_CPL              0x4CB
-#define VMCB_EFER             0x4D0
-#define VMCB_CR4              0x548
-#define VMCB_CR3              0x550
-#define VMCB_CR0              0x558
-#define VMCB_DR7              0x560
-#define VMCB_DR6              0x568
-#define VMCB_RFLAGS           0x570
-#define VMCB_RIP              0x578
-#define VMCB_RSP              0x5D8
-#define VMCB_RAX              0x5F8
-#define VMCB_CR2              0x640
-#define VMCB_G_PAT            0x668
-
-/* intercept bits */
-#define MISC1_CPUID    (1u << 18)
-#define MISC1_HLT      (1u << 24)
-#define MISC1_IOIO     (1u << 27)
-#define MISC1_MSR      (1u << 28)
-#define MISC1_SHUTDOWN (1u << 31)
-#define MISC1_INIT     (1u << 3)
-#define MISC2_VMRUN    (1u << 0)
-#define MISC2_VMMCALL  (1u << 1)
-#define MISC2_ALL_SVM  0x7Fu      /* VMRUN VMMCALL VMLOAD VMSAVE STGI CLGI SKINIT */
-
-/* exit codes */
-#define SVM_EXIT_EXCP_BASE 0x40
-#define SVM_EXIT_CPUID     0x72
-#define SVM_EXIT_HLT       0x78
-#define SVM_EXIT_IOIO      0x7B
-#define SVM_EXIT_MSR       0x7C
-#define SVM_EXIT_SHUTDOWN  0x7F
-#define SVM_EXIT_VMMCALL   0x81
-#define SVM_EXIT_NPF       0x400
-#define SVM_EXIT_INVALID   0xFFFFFFFFu
+#include "svm.h"
 
 #define IOPM_PAGES  3
 #define MSRPM_PAGES 2
@@ -158,8 +96,9 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t nested_root, const struct vcpu
 
 	*f32(vmcb, VMCB_INTERCEPT_EXC) = 0;
 	*f32(vmcb, VMCB_INTERCEPT_MISC1) = MISC1_CPUID | MISC1_HLT | MISC1_IOIO | MISC1_MSR |
-	                                   MISC1_SHUTDOWN | MISC1_INIT;
-	*f32(vmcb, VMCB_INTERCEPT_MISC2) = MISC2_ALL_SVM;
+	                                   MISC1_SHUTDOWN | MISC1_INIT | MISC1_INVD |
+	                                   MISC1_INVLPGA;
+	*f32(vmcb, VMCB_INTERCEPT_MISC2) = MISC2_ALL_SVM | MISC2_WBINVD;
 	*f64(vmcb, VMCB_IOPM_BASE) = (uint64_t)(uintptr_t)iopm;
 	*f64(vmcb, VMCB_MSRPM_BASE) = (uint64_t)(uintptr_t)msrpm;
 	*f32(vmcb, VMCB_ASID) = 1;     /* one vCPU per physical CPU: the same ASID everywhere */
@@ -200,78 +139,19 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t nested_root, const struct vcpu
 	return 0;
 }
 
-static void normalise_exit(struct vcpu *v, struct vcpu_exit *e)
-{
-	uint8_t *vmcb = svm(v)->vmcb;
-	uint32_t code = (uint32_t)*f64(vmcb, VMCB_EXITCODE);
-	uint64_t info1 = *f64(vmcb, VMCB_EXITINFO1), info2 = *f64(vmcb, VMCB_EXITINFO2);
-	e->raw = *f64(vmcb, VMCB_EXITCODE);
-	e->qual = info1;
-	uint16_t cs_attr = *(uint16_t *)(vmcb + VMCB_CS + 2);
-	e->code_bits = (*f64(vmcb, VMCB_EFER) & EFER_LMA) && (cs_attr & (1u << 9)) ? 64 : 32;
-	switch (code) {
-	case SVM_EXIT_NPF:
-		e->kind = EXIT_NPF;
-		e->gpa = info2;
-		e->write = (info1 >> 1) & 1;
-		e->fetch = (info1 >> 4) & 1;
-		break;
-	case SVM_EXIT_IOIO:
-		if (info1 & (1u << 2)) {          /* INS/OUTS: not emulated */
-			e->kind = EXIT_UNHANDLED;
-			break;
-		}
-		e->kind = EXIT_PIO;
-		e->port = (uint16_t)(info1 >> 16);
-		e->size = (info1 & (1u << 6)) ? 4 : (info1 & (1u << 5)) ? 2 : 1;
-		e->write = !(info1 & 1);
-		e->value = *f64(vmcb, VMCB_RAX) & pio_value_mask(e->size);
-		e->insn_len = (uint8_t)(info2 - *f64(vmcb, VMCB_RIP));   /* EXITINFO2 = next RIP */
-		break;
-	case SVM_EXIT_CPUID:
-		e->kind = EXIT_CPUID;
-		e->insn_len = 2;
-		break;
-	case SVM_EXIT_MSR:
-		e->kind = info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
-		e->msr = (uint32_t)v->gpr[REG_RCX];
-		e->value = (v->gpr[REG_RDX] << 32) | (uint32_t)*f64(vmcb, VMCB_RAX);
-		e->insn_len = 2;
-		break;
-	case SVM_EXIT_HLT:
-		e->kind = EXIT_HLT;
-		e->insn_len = 1;
-		break;
-	case SVM_EXIT_SHUTDOWN:
-		e->kind = EXIT_SHUTDOWN;
-		break;
-	case SVM_EXIT_VMMCALL:
-		e->kind = EXIT_HYPERCALL;
-		e->insn_len = 3;
-		break;
-	case SVM_EXIT_INVALID:
-		e->kind = EXIT_ENTRY_FAIL;
-		break;
-	default:
-		if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
-			e->kind = EXIT_EXCEPTION;
-			e->vector = (uint8_t)(code - SVM_EXIT_EXCP_BASE);
-		} else {
-			e->kind = EXIT_UNHANDLED;
-		}
-		break;
-	}
-}
-
 static void svm_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
 	struct svm_vcpu *a = svm(v);
-	*(uint8_t *)(a->vmcb + VMCB_TLB_CONTROL) = a->flushed ? 0 : 1;
-	*f32(a->vmcb, VMCB_CLEAN) = 0;
-	a->flushed = true;
-	svm_vmrun((uint64_t)(uintptr_t)a->vmcb, v->gpr, a->host_save_pa);
-	*f64(a->vmcb, VMCB_EVENTINJ) = 0;
-	normalise_exit(v, e);
+	do {
+		*(uint8_t *)(a->vmcb + VMCB_TLB_CONTROL) = a->flushed ? 0 : 1;
+		*f32(a->vmcb, VMCB_CLEAN) = 0;
+		a->flushed = true;
+		svm_vmrun((uint64_t)(uintptr_t)a->vmcb, v->gpr, a->host_save_pa);
+		/* An event whose delivery the exit interrupted is delivered on the next VMRUN,
+		 * unless the core injects another one (inject_exception overwrites it). */
+		*f64(a->vmcb, VMCB_EVENTINJ) = svm_reinject_event(a->vmcb);
+	} while (svm_exit_local(a->vmcb));
+	svm_exit_normalise(a->vmcb, v->gpr, e);
 }
 
 static unsigned reg_offset(enum vcpu_reg r)

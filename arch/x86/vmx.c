@@ -12,6 +12,11 @@
  * - Everything the guest could use to reach the machine exits: all port I/O (unconditional I/O
  *   exiting), all RDMSR/WRMSR (no MSR bitmap: every access exits), HLT, CPUID, VMCALL;
  *   memory outside the LPAR's EPT faults (EPT violation -> EXIT_NPF).
+ * - Completed here without the core: external interrupts (taken by the host IDT), INVD and
+ *   WBINVD (no-ops: INVD would drop other LPARs' dirty lines, WBINVD in a loop stalls every
+ *   CPU), MOV to/from CR8 (CR8-load/store exiting: the guest's TPR is virtual, so a guest
+ *   cannot raise the physical TPR and mask the BSP's wake-up vector).  An event whose delivery
+ *   an exit interrupted (IDT-vectoring information) is re-injected on the next entry.
  * - EPT: the core's nested_root (hv/paging.c, PT_EPT), 4-level walk, write-back; VPID tags the
  *   guest's TLB entries so no flush is needed around entries and exits.
  */
@@ -72,6 +77,7 @@ struct vmx_vcpu {
 	bool vmcs_ready;          /* VMCS filled and current on this CPU */
 	bool launched;            /* VMLAUNCH succeeded: next entry is VMRESUME */
 	bool long_mode;
+	uint8_t tpr;              /* the guest's CR8 (virtual: never the physical TPR) */
 	uint32_t proc, proc2, pin, exit_ctl, entry_ctl;
 	/* Start state, authoritative until the VMCS is filled. */
 	uint64_t rip, rsp, rflags, cr0, cr3, cr4, efer;   /* cr4 as the guest sees it (no VMXE) */
@@ -206,13 +212,13 @@ static int choose_controls(struct vmx_vcpu *x)
 	/* External interrupts exit instead of reaching the guest's IDT (an LPAR sharing the BSP
 	 * must not receive the hypervisor's wake-up IPIs); NMIs are left to the guest. */
 	int64_t pin = vmx_make_ctl(caps.pin_req, caps.pin_allowed, PIN_EXT_INTR, PIN_EXT_INTR, 0);
-	/* No I/O or MSR bitmaps: every port access and every MSR access exits. */
-	int64_t proc = vmx_make_ctl(caps.proc_req, caps.proc_allowed,
-	                        PROC_HLT | PROC_UNCOND_IO | PROC_SECONDARY,
-	                        PROC_HLT | PROC_UNCOND_IO | PROC_SECONDARY,
-	                        PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS);
-	uint32_t want2 = PROC2_EPT | PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID;
-	uint32_t must2 = PROC2_EPT;
+	/* No I/O or MSR bitmaps: every port access and every MSR access exits.  CR8 accesses
+	 * exit (the guest's TPR is virtual); no TPR shadow (it would make CR8 loads not exit). */
+	uint32_t want = PROC_HLT | PROC_UNCOND_IO | PROC_SECONDARY | PROC_CR8_LOAD | PROC_CR8_STORE;
+	int64_t proc = vmx_make_ctl(caps.proc_req, caps.proc_allowed, want, want,
+	                        PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_TPR_SHADOW);
+	uint32_t want2 = PROC2_EPT | PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID | PROC2_WBINVD;
+	uint32_t must2 = PROC2_EPT | PROC2_WBINVD;
 	if (!x->long_mode) {
 		want2 |= PROC2_UNRESTRICTED;
 		must2 |= PROC2_UNRESTRICTED;   /* real-mode guests run only with unrestricted guest */
@@ -444,6 +450,9 @@ static void normalise_exit(struct vcpu *v, struct vcpu_exit *e)
 		.gpa = vmread(VMCS_GUEST_PHYS_ADDR),
 		.intr_info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO),
 		.insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN),
+		.idt_vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO),
+		.cs_ar = (uint32_t)vmread(VMCS_GUEST_CS_AR),
+		.lma = (vmread(VMCS_ENTRY_CTLS) & ENTRY_CTL_IA32E) != 0,
 	};
 	vmx_exit_normalise(&xi, v->gpr, e);
 }
@@ -455,6 +464,60 @@ static void normalise_exit(struct vcpu *v, struct vcpu_exit *e)
 static void take_host_interrupt(void)
 {
 	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
+/* Re-delivers the event an exit interrupted on the next entry (the core's inject_exception
+ * overwrites it when it injects something itself). */
+static void reinject_interrupted_event(void)
+{
+	uint32_t info = vmx_reinject_info((uint32_t)vmread(VMCS_IDT_VECTORING_INFO));
+	if (!info)
+		return;
+	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+	vmwrite(VMCS_ENTRY_EXC_ERROR, vmread(VMCS_IDT_VECTORING_ERROR));
+	vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
+}
+
+static void skip_instruction(void)
+{
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN));
+}
+
+static void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+
+/* MOV to/from CR8 against the virtual TPR; false if the CR access is not one. */
+static bool cr8_exit(struct vcpu *v, struct vmx_vcpu *x)
+{
+	v->gpr[REG_RSP] = vmread(VMCS_GUEST_RSP);
+	switch (vmx_cr8_access(vmread(VMCS_EXIT_QUAL), v->gpr, &x->tpr)) {
+	case CR8_DONE:
+		vmwrite(VMCS_GUEST_RSP, v->gpr[REG_RSP]);
+		skip_instruction();
+		return true;
+	case CR8_GP:
+		vmx_inject_exception(v, 13, true, 0);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The exits completed here (see the top of the file): true if the guest simply goes on. */
+static bool local_exit(struct vcpu *v, struct vmx_vcpu *x, uint64_t raw)
+{
+	switch (raw) {
+	case VMX_EXIT_EXT_INTR:
+		take_host_interrupt();
+		return true;
+	case VMX_EXIT_INVD:
+	case VMX_EXIT_WBINVD:
+		skip_instruction();
+		return true;
+	case VMX_EXIT_CR_ACCESS:
+		return cr8_exit(v, x);
+	default:
+		return false;
+	}
 }
 
 static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
@@ -479,11 +542,12 @@ static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 		normalise_exit(v, e);
 		/* A VM-entry failure (exit reason bit 31) never entered the guest: the VMCS stays
 		 * "clear" and the next attempt must be a VMLAUNCH again. */
-		if (e->kind != EXIT_ENTRY_FAIL)
-			x->launched = true;
-		if (e->raw != VMX_EXIT_EXT_INTR)
+		if (e->kind == EXIT_ENTRY_FAIL)
 			return;
-		take_host_interrupt();
+		x->launched = true;
+		reinject_interrupted_event();
+		if (!local_exit(v, x, e->raw))
+			return;
 	}
 }
 

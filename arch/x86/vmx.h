@@ -48,6 +48,9 @@
 
 #define PROC_HLT                    (1u << 7)
 #define PROC_CR3_LOAD               (1u << 15)
+#define PROC_CR8_LOAD               (1u << 19)
+#define PROC_CR8_STORE              (1u << 20)
+#define PROC_TPR_SHADOW             (1u << 21)
 #define PROC_CR3_STORE              (1u << 16)
 #define PROC_UNCOND_IO              (1u << 24)
 #define PROC_USE_IO_BITMAPS         (1u << 25)
@@ -57,6 +60,7 @@
 #define PROC2_EPT                   (1u << 1)
 #define PROC2_RDTSCP                (1u << 3)
 #define PROC2_VPID                  (1u << 5)
+#define PROC2_WBINVD                (1u << 6)
 #define PROC2_UNRESTRICTED          (1u << 7)
 #define PROC2_INVPCID               (1u << 12)
 
@@ -122,6 +126,8 @@ enum vmcs_field {
 	VMCS_EXIT_REASON            = 0x4402,
 	VMCS_EXIT_INTR_INFO         = 0x4404,
 	VMCS_EXIT_INTR_ERROR        = 0x4406,
+	VMCS_IDT_VECTORING_INFO     = 0x4408,
+	VMCS_IDT_VECTORING_ERROR    = 0x440A,
 	VMCS_EXIT_INSN_LEN          = 0x440C,
 	VMCS_GUEST_ES_LIMIT         = 0x4800,
 	VMCS_GUEST_CS_LIMIT         = 0x4802,
@@ -193,6 +199,7 @@ enum vmcs_field {
 #define VMX_EXIT_INIT               3
 #define VMX_EXIT_CPUID              10
 #define VMX_EXIT_HLT                12
+#define VMX_EXIT_INVD               13
 #define VMX_EXIT_VMCALL             18
 #define VMX_EXIT_CR_ACCESS          28
 #define VMX_EXIT_IO                 30
@@ -203,6 +210,8 @@ enum vmcs_field {
 #define VMX_EXIT_MACHINE_CHECK      41
 #define VMX_EXIT_EPT_VIOLATION      48
 #define VMX_EXIT_EPT_MISCONFIG      49
+#define VMX_EXIT_WBINVD             54
+#define VMX_EXIT_XSETBV             55
 #define VMX_EXIT_REASON_ENTRY_FAIL  (1u << 31)
 
 /* I/O exit qualification */
@@ -216,11 +225,27 @@ enum vmcs_field {
 #define EPT_QUAL_READ               (1u << 0)
 #define EPT_QUAL_WRITE              (1u << 1)
 #define EPT_QUAL_FETCH              (1u << 2)
+#define EPT_QUAL_LINEAR_VALID       (1u << 7)   /* a guest linear address was translated */
+#define EPT_QUAL_TRANSLATED         (1u << 8)   /* ... and the fault is on its final gpa */
+
+/* CR-access exit qualification */
+#define CR_QUAL_CR(q)               ((unsigned)((q) & 15))
+#define CR_QUAL_TYPE(q)             ((unsigned)(((q) >> 4) & 3))   /* 0 mov to CR, 1 from */
+#define CR_QUAL_GPR(q)              ((unsigned)(((q) >> 8) & 15))
+
+/* Guest segment access rights (VMCS format) */
+#define SEG_AR_L                    (1u << 13)
+#define SEG_AR_D                    (1u << 14)
 
 /* VM-entry/exit interruption information */
 #define INTR_INFO_VALID             (1u << 31)
 #define INTR_INFO_HAS_ERROR         (1u << 11)
 #define INTR_TYPE_HW_EXCEPTION      (3u << 8)
+#define INTR_TYPE_MASK              (7u << 8)
+#define INTR_TYPE_SOFT_INTR         (4u << 8)
+#define INTR_TYPE_PRIV_SW_EXC       (5u << 8)
+#define INTR_TYPE_SW_EXC            (6u << 8)
+#define INTR_INFO_NMI_UNBLOCK       (1u << 12)  /* exit qualification only, not for entry */
 
 /* ---- pure logic (vmx_logic.c, unit-tested on the host) ---- */
 
@@ -231,6 +256,9 @@ struct vmx_exit_info {
 	uint64_t gpa;         /* VMCS_GUEST_PHYS_ADDR (meaningful for EPT exits) */
 	uint32_t intr_info;   /* VMCS_EXIT_INTR_INFO (meaningful for exception exits) */
 	uint32_t insn_len;    /* VMCS_EXIT_INSN_LEN (meaningful for instruction exits) */
+	uint32_t idt_vectoring; /* VMCS_IDT_VECTORING_INFO: an event being delivered, if valid */
+	uint32_t cs_ar;       /* VMCS_GUEST_CS_AR: L and D give the code size */
+	bool lma;             /* the guest's EFER.LMA (the IA-32e mode entry control after exit) */
 };
 
 struct vcpu_exit;
@@ -238,6 +266,19 @@ struct vcpu_exit;
 /* Fills *e (zeroed first) from the exit fields and the guest GPRs saved at the exit. */
 void vmx_exit_normalise(const struct vmx_exit_info *x, const uint64_t gpr[16],
                         struct vcpu_exit *e);
+
+/* A guest MOV to/from CR8 (CR8-load/store exiting): the guest's TPR lives in *tpr, never in
+ * the physical one (on the BSP a high TPR would mask the hypervisor's wake-up vector).
+ * gpr[] as saved at the exit with gpr[REG_RSP] filled from the VMCS by the caller.  Returns
+ * CR8_DONE (register or *tpr updated; RIP must advance), CR8_GP (a write with bits 63:4 set:
+ * inject #GP(0)) or CR8_OTHER (not a CR8 move: the core sees the exit). */
+enum vmx_cr8_result { CR8_DONE, CR8_GP, CR8_OTHER };
+enum vmx_cr8_result vmx_cr8_access(uint64_t qual, uint64_t gpr[16], uint8_t *tpr);
+
+/* The VM-entry interruption information that re-delivers the event an exit interrupted
+ * (IDT-vectoring information), or 0 if there is none.  Software interrupts and exceptions
+ * also need the VM-entry instruction length: the exit's instruction length. */
+uint32_t vmx_reinject_info(uint32_t idt_vectoring);
 
 /* A VM-execution control value from a capability MSR's halves: the wanted bits the CPU allows
  * (allowed-1) plus the bits it requires (allowed-0).  -1 if a bit in must cannot be set or a

@@ -41,12 +41,25 @@ static void instruction_exit(enum vcpu_exit_kind kind, const struct vmx_exit_inf
 	e->insn_len = x->insn_len <= 15 ? (uint8_t)x->insn_len : 0;
 }
 
+/* 64 (IA-32e mode, CS.L), 32 (CS.D) or 16: what the MMIO decoder must decode as. */
+static uint8_t code_bits(const struct vmx_exit_info *x)
+{
+	if (x->lma && (x->cs_ar & SEG_AR_L))
+		return 64;
+	return (x->cs_ar & SEG_AR_D) ? 32 : 16;
+}
+
 void vmx_exit_normalise(const struct vmx_exit_info *x, const uint64_t gpr[16],
                         struct vcpu_exit *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->raw = x->reason;
 	e->qual = x->qual;
+	e->code_bits = code_bits(x);
+	if (x->idt_vectoring & INTR_INFO_VALID) {
+		e->in_delivery = true;
+		e->delivery_vector = (uint8_t)x->idt_vectoring;
+	}
 	if (x->reason & VMX_EXIT_REASON_ENTRY_FAIL) {
 		e->kind = EXIT_ENTRY_FAIL;   /* invalid guest state, MSR loading, machine check */
 		return;
@@ -89,6 +102,7 @@ void vmx_exit_normalise(const struct vmx_exit_info *x, const uint64_t gpr[16],
 		e->gpa = x->gpa;
 		e->write = (x->qual & EPT_QUAL_WRITE) != 0;
 		e->fetch = (x->qual & EPT_QUAL_FETCH) != 0;
+		e->walk_fault = (x->qual & EPT_QUAL_LINEAR_VALID) && !(x->qual & EPT_QUAL_TRANSLATED);
 		break;
 	case VMX_EXIT_EPT_MISCONFIG:
 		e->kind = EXIT_UNHANDLED;    /* our tables are wrong: gpa says where */
@@ -98,4 +112,26 @@ void vmx_exit_normalise(const struct vmx_exit_info *x, const uint64_t gpr[16],
 		e->kind = EXIT_UNHANDLED;
 		break;
 	}
+}
+
+enum vmx_cr8_result vmx_cr8_access(uint64_t qual, uint64_t gpr[16], uint8_t *tpr)
+{
+	if (CR_QUAL_CR(qual) != 8 || CR_QUAL_TYPE(qual) > 1)
+		return CR8_OTHER;
+	unsigned r = CR_QUAL_GPR(qual);
+	if (CR_QUAL_TYPE(qual) == 1) {          /* mov %cr8, reg */
+		gpr[r] = *tpr;
+		return CR8_DONE;
+	}
+	if (gpr[r] >> 4)                        /* reserved bits 63:4 */
+		return CR8_GP;
+	*tpr = (uint8_t)gpr[r];
+	return CR8_DONE;
+}
+
+uint32_t vmx_reinject_info(uint32_t idt_vectoring)
+{
+	if (!(idt_vectoring & INTR_INFO_VALID))
+		return 0;
+	return idt_vectoring & ~INTR_INFO_NMI_UNBLOCK & ~0x7FFFE000u;   /* bits 30:13 reserved */
 }

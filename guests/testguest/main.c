@@ -13,9 +13,12 @@
  *                   hypervisor without nested paging would let it reach host memory.
  *   attack-triple   zero-limit IDT + int3: triple fault.
  *   attack-insn     rep stosb into the TPM window: a string MMIO store the decoder refuses.
+ *   the hardening attacks (attack-cache, attack-cr8, attack-msr, attack-flood, attack-walk,
+ *   attack-delivery, scan-ram) are in attack.c.
  * Every access is written as inline asm so the instruction form is certain, not left to the
  * compiler.
  */
+#include "attack.h"
 #include "console.h"
 #include "tpm_io_guest.h"
 #include "tpm_modes.h"
@@ -460,7 +463,7 @@ static void attack_insn(void)
 /* ---- Entry ------------------------------------------------------------------------------- */
 
 /* Whether the first word of args is `word`. */
-static bool mode_is(const char *args, const char *word)
+bool mode_is(const char *args, const char *word)
 {
 	size_t i = 0;
 	for (; word[i]; i++)
@@ -511,8 +514,12 @@ void testguest_main(const struct guest_info *gi)
 		attack_triple();
 	else if (mode_is(a, "attack-insn"))
 		attack_insn();
+	else if (attack_run(a, gi))
+		;
 	else
 		puts_serial("testguest: unknown mode (mmio, tpm, tpm-load, tpm-hostile, tpm-reset, "
-		            "tpm-bench, attack-oob, attack-hv, attack-triple, attack-insn)\n");
+		            "tpm-bench, attack-oob, attack-hv, attack-triple, attack-insn, attack-cache, "
+		            "attack-cr8, attack-msr, attack-flood, attack-walk, attack-delivery, "
+		            "scan-ram)\n");
 	halt();
 }

@@ -1,7 +1,9 @@
 /*
  * Host unit test of the VMX back end's pure logic (arch/x86/vmx_logic.c): every exit reason the
- * back end normalises, with the qualification layouts of the Intel SDM (Vol. 3C, 28.2.1), and
- * the computation of VM-execution controls from capability MSRs.
+ * back end normalises, with the qualification layouts of the Intel SDM (Vol. 3C, 28.2.1), the
+ * code size from CS and IA-32e mode, guest page-walk faults and interrupted event delivery,
+ * CR8 against the virtual TPR, and the computation of VM-execution controls from capability
+ * MSRs.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +17,8 @@ static uint64_t gpr[16];
 static struct vcpu_exit run(uint32_t reason, uint64_t qual, uint64_t gpa, uint32_t intr,
                             uint32_t len)
 {
-	struct vmx_exit_info x = { reason, qual, gpa, intr, len };
+	struct vmx_exit_info x = { .reason = reason, .qual = qual, .gpa = gpa, .intr_info = intr,
+	                           .insn_len = len };
 	struct vcpu_exit e;
 	memset(&e, 0xCC, sizeof(e));   /* normalise must not leave stale fields */
 	vmx_exit_normalise(&x, gpr, &e);
@@ -122,6 +125,90 @@ static void test_entry_fail(void)
 	check(e.kind == EXIT_ENTRY_FAIL, "vmx machine-check entry failure", "kind %d", e.kind);
 }
 
+static struct vcpu_exit run_x(struct vmx_exit_info x)
+{
+	struct vcpu_exit e;
+	memset(&e, 0xCC, sizeof(e));
+	vmx_exit_normalise(&x, gpr, &e);
+	return e;
+}
+
+static void test_code_bits(void)
+{
+	struct vmx_exit_info x = { .reason = 48, .qual = 0x181, .gpa = 0xFED40000 };
+	x.lma = true;
+	x.cs_ar = 0xA09B;                      /* L, G, P, code */
+	struct vcpu_exit e = run_x(x);
+	check(e.code_bits == 64, "vmx 64-bit code (IA-32e, CS.L)", "bits %u", e.code_bits);
+	x.cs_ar = 0xC09B;                      /* D, G: compatibility mode */
+	e = run_x(x);
+	check(e.code_bits == 32, "vmx compatibility mode decodes as 32-bit", "bits %u", e.code_bits);
+	x.lma = false;
+	x.cs_ar = 0xA09B;                      /* L without IA-32e mode means nothing */
+	e = run_x(x);
+	check(e.code_bits == 16, "vmx CS.L outside IA-32e mode is not 64-bit", "bits %u", e.code_bits);
+	x.cs_ar = 0x9B;
+	e = run_x(x);
+	check(e.code_bits == 16, "vmx 16-bit code (CS.D clear)", "bits %u", e.code_bits);
+}
+
+static void test_walk_and_delivery(void)
+{
+	struct vmx_exit_info x = { .reason = 48, .qual = 0x081, .gpa = 0xFED40008 };
+	struct vcpu_exit e = run_x(x);
+	check(e.kind == EXIT_NPF && e.walk_fault, "vmx EPT violation on a guest page-table entry",
+	      "kind %d walk %d", e.kind, e.walk_fault);
+	x.qual = 0x181;
+	e = run_x(x);
+	check(!e.walk_fault, "vmx EPT violation on the translated address is no walk fault",
+	      "walk %d", e.walk_fault);
+	x.qual = 0x001;                        /* no linear address (e.g. a PDPTE load) */
+	e = run_x(x);
+	check(!e.walk_fault && e.kind == EXIT_NPF, "vmx EPT violation without linear address",
+	      "walk %d", e.walk_fault);
+	check(!e.in_delivery, "vmx no event in delivery", "in %d", e.in_delivery);
+	x.qual = 0x181;
+	x.idt_vectoring = 0x80000B0D;          /* #GP with error code, being delivered */
+	e = run_x(x);
+	check(e.in_delivery && e.delivery_vector == 13, "vmx EPT violation during #GP delivery",
+	      "in %d vec %u", e.in_delivery, e.delivery_vector);
+	check(vmx_reinject_info(0x80000B0D) == 0x80000B0D, "vmx re-inject an interrupted #GP",
+	      "%x", vmx_reinject_info(0x80000B0D));
+	check(vmx_reinject_info(0x80001020) == 0x80000020,
+	      "vmx re-inject drops the NMI-unblocking bit", "%x", vmx_reinject_info(0x80001020));
+	check(vmx_reinject_info(0x00000B0D) == 0, "vmx nothing to re-inject when not valid", "%x",
+	      vmx_reinject_info(0x00000B0D));
+}
+
+/* CR-access qualification: CR number 3:0, access type 5:4, register 11:8. */
+static uint64_t cr_qual(unsigned cr, unsigned type, unsigned reg)
+{
+	return cr | type << 4 | reg << 8;
+}
+
+static void test_cr8(void)
+{
+	uint64_t g[16] = { 0 };
+	uint8_t tpr = 0;
+	g[REG_RBX] = 15;
+	check(vmx_cr8_access(cr_qual(8, 0, REG_RBX), g, &tpr) == CR8_DONE && tpr == 15,
+	      "vmx mov %rbx, %cr8 sets the virtual TPR", "tpr %u", tpr);
+	g[REG_R12] = 0x55;
+	check(vmx_cr8_access(cr_qual(8, 1, REG_R12), g, &tpr) == CR8_DONE && g[REG_R12] == 15,
+	      "vmx mov %cr8, %r12 reads the virtual TPR", "r12 %llx",
+	      (unsigned long long)g[REG_R12]);
+	g[REG_RAX] = 16;
+	check(vmx_cr8_access(cr_qual(8, 0, REG_RAX), g, &tpr) == CR8_GP && tpr == 15,
+	      "vmx CR8 write with reserved bits is #GP", "tpr %u", tpr);
+	g[REG_RSP] = 3;
+	check(vmx_cr8_access(cr_qual(8, 0, REG_RSP), g, &tpr) == CR8_DONE && tpr == 3,
+	      "vmx mov %rsp, %cr8 (RSP filled by the caller)", "tpr %u", tpr);
+	check(vmx_cr8_access(cr_qual(3, 0, REG_RAX), g, &tpr) == CR8_OTHER,
+	      "vmx CR3 access is not CR8", "");
+	check(vmx_cr8_access(cr_qual(8, 2, 0), g, &tpr) == CR8_OTHER, "vmx CLTS is not a CR8 move",
+	      "");
+}
+
 static void test_controls(void)
 {
 	/* required 0x16 (bits forced on, like the default1 class), allowed 0xFFFF */
@@ -145,5 +232,8 @@ int main(void)
 	test_ept();
 	test_entry_fail();
 	test_controls();
+	test_code_bits();
+	test_walk_and_delivery();
+	test_cr8();
 	return check_exit();
 }

@@ -169,6 +169,44 @@ check attack-insn "bytes f3 aa (rep stosb) in the message" ": f3 aa"
 check_not attack-insn "the guest did not go on" "[alpha] attack: FAILED"
 check_re attack-insn "the other LPAR finished" "^\[beta\] $GUEST_OK"
 
+# ---- 5b. hardening attacks (docs/security.md): contained, and the other LPAR finishes ----
+survivor() {   # NAME: beta passed its checks, the hypervisor carried on
+  check_re "$1" "the other LPAR finished its checks" "^\[beta\] $GUEST_OK"
+  check "$1" "the other LPAR halted normally" "anchor: lpar beta stopped: halted"
+  check "$1" "the hypervisor carried on" "anchor: all lpars stopped"
+}
+boot attack-cache "$Q/attack-cache.cfg"
+check attack-cache "1000 INVD + WBINVD ran as no-ops" "[alpha] cache: 1000 INVD + WBINVD done"
+check attack-cache "INVLPGA raised #UD" "[alpha] cache: INVLPGA -> #UD"
+check attack-cache "the attacker went on and halted" "anchor: lpar alpha stopped: halted"
+survivor attack-cache
+
+boot attack-msr "$Q/attack-msr.cfg"
+check attack-msr "every advertised speculation-control MSR works, no forbidden MSR reached" \
+  "[alpha] msr: 0 incoherent, 0 forbidden MSRs reached"
+check_re attack-msr "XSETBV with XCR0 = 0 raised #GP" '^\[alpha\] xsetbv: XCR0 = 0 -> #GP|^\[alpha\] xsetbv: no XSAVE'
+survivor attack-msr
+
+boot attack-flood "$Q/attack-flood.cfg"
+check_re attack-flood "the flood was printed or its loss reported" \
+  '^\[alpha\] flood: done|^anchor: console: [0-9]+ bytes from cpu 1 dropped'
+check_not_re attack-flood "no line mixes two LPARs' output" '.\[(alpha|beta)\] '
+survivor attack-flood
+
+# gamma's RAM (0x28000000, 16 MiB) holds a 0xA5 pattern from before the firmware ran
+python3 -c "import sys; sys.stdout.buffer.write(b'\xa5' * (1 << 20))" >"$WORK/stale.bin"
+boot attack-walk "$Q/attack-walk.cfg" --preload "$WORK/stale.bin@0x28400000" \
+  --preload "$WORK/stale.bin@0x28e00000"
+check attack-walk "a load through a page walk into the TPM window is stopped, not emulated" \
+  "anchor: lpar alpha stopped: fault in its page-table walk at gpa 0xfed40000"
+check attack-walk "a #GP whose delivery reads the TPM window is stopped, not emulated" \
+  "anchor: lpar beta stopped: fault at gpa 0xfed400d0 while delivering vector 13"
+check_not attack-walk "neither attacker went on" "attack: FAILED"
+check_re attack-walk "gamma's RAM is zero outside what the hypervisor put there" \
+  '^\[gamma\] scan: 0 non-zero quadwords in [0-9]+ bytes$'
+check attack-walk "gamma halted normally" "anchor: lpar gamma stopped: halted"
+check attack-walk "the hypervisor carried on" "anchor: all lpars stopped"
+
 # ---- 6. bad configurations stop the boot before any LPAR starts ----
 bad_config() {   # NAME EXPECTED-MESSAGE
   local n=$1 msg=$2

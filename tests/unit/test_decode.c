@@ -231,6 +231,60 @@ static void end_to_end_tests(void)
 	      "decode: lone REX prefix is truncated", "");
 }
 
+/* decode_linear_address: the address each form really accesses, so the hypervisor can refuse
+ * to emulate an instruction that does not address the faulting gpa. */
+static void linear_address_tests(void)
+{
+	static const struct {
+		const char *name;
+		enum decode_mode mode;
+		uint8_t bytes[12];
+		size_t len;
+		uint64_t want;
+	} cases[] = {
+		{ "ea: mov (%rdi),%eax", DECODE_MODE_64, { 0x8b, 0x07 }, 2, 0xFED40000ull },
+		{ "ea: mov 0x10(%rax,%rbx,4),%ecx", DECODE_MODE_64, { 0x8b, 0x4c, 0x98, 0x10 }, 4,
+		  0x1000 + 0x10 + 4 * 0x20 },
+		{ "ea: mov %eax,0x12345678(%rip)", DECODE_MODE_64,
+		  { 0x89, 0x05, 0x78, 0x56, 0x34, 0x12 }, 6, 0x100000 + 6 + 0x12345678 },
+		{ "ea: movabs 0xfed40120,%al", DECODE_MODE_64,
+		  { 0xa0, 0x20, 0x01, 0xd4, 0xfe, 0, 0, 0, 0 }, 9, 0xFED40120ull },
+		{ "ea: mov (%r12),%r9 (SIB, no index, REX.B)", DECODE_MODE_64,
+		  { 0x4d, 0x8b, 0x0c, 0x24 }, 4, 0xC000 },
+		{ "ea: mov 0x0(%r13,%r12,8),%eax (REX.X, REX.B)", DECODE_MODE_64,
+		  { 0x43, 0x8b, 0x44, 0xe5, 0x00 }, 5, 0xD000 + 8 * 0xC000 },
+		{ "ea: mov 0xfed40000,%eax via SIB is sign-extended in 64-bit mode", DECODE_MODE_64,
+		  { 0x8b, 0x04, 0x25, 0x00, 0x00, 0xd4, 0xfe }, 7, 0xFFFFFFFFFED40000ull },
+		{ "ea: mov -8(%rbp),%eax", DECODE_MODE_64, { 0x8b, 0x45, 0xf8 }, 3, 0x5000 - 8 },
+		{ "ea: 32-bit mov 0xfed40000,%eax (mod 0 rm 5 is absolute)", DECODE_MODE_32,
+		  { 0x8b, 0x05, 0x00, 0x00, 0xd4, 0xfe }, 6, 0xFED40000ull },
+		{ "ea: 32-bit mov -4(%eax),%ecx wraps at 4 GiB", DECODE_MODE_32, { 0x8b, 0x48, 0xfc },
+		  3, 0xFFFFFFFEull },
+		{ "ea: movl $1,0x4(%rsp) uses RSP", DECODE_MODE_64,
+		  { 0xc7, 0x44, 0x24, 0x04, 1, 0, 0, 0 }, 8, 0x4000 + 4 },
+	};
+	uint64_t regs[16] = { 0 };
+	regs[0] = 0x1000;         /* rax */
+	regs[3] = 0x20;           /* rbx */
+	regs[4] = 0x4000;         /* rsp */
+	regs[5] = 0x5000;         /* rbp */
+	regs[7] = 0xFED40000;     /* rdi */
+	regs[12] = 0xC000;
+	regs[13] = 0xD000;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct mmio_insn m;
+		uint64_t r[16];
+		memcpy(r, regs, sizeof r);
+		if (cases[i].mode == DECODE_MODE_32)
+			r[0] = 2;         /* eax for the wrap case */
+		enum decode_status st = decode_mmio(cases[i].bytes, cases[i].len, cases[i].mode, &m);
+		uint64_t got = st == DECODE_OK ? decode_linear_address(&m, r, 0x100000) : 0;
+		check(st == DECODE_OK && m.len == cases[i].len && got == cases[i].want, cases[i].name,
+		      "status %s len %u got 0x%" PRIx64 " want 0x%" PRIx64, status_name(st), m.len,
+		      got, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof decode_cases / sizeof decode_cases[0]; i++)
@@ -241,5 +295,6 @@ int main(void)
 		run_compiler_case(&compiler_cases[i]);
 	merge_tests();
 	end_to_end_tests();
+	linear_address_tests();
 	return check_exit();
 }

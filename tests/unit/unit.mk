@@ -24,7 +24,12 @@ $(UNIT_DIR)/test_paging: tests/unit/test_paging.c tests/unit/check.h $(PAGING_SR
                          hv/include/anchor/paging.h
 	$(call host_prog,$(UNIT_CFLAGS))
 
-UNIT_TESTS := $(UNIT_DIR)/test_decode $(UNIT_DIR)/test_paging
+# The SVM back end's pure logic (exit normalisation, exits completed without the core).
+$(UNIT_DIR)/test_svm_logic: tests/unit/test_svm_logic.c tests/unit/check.h arch/x86/svm_logic.c \
+                            arch/x86/svm.h hv/include/anchor/vcpu.h
+	$(call host_prog,$(UNIT_CFLAGS) -Iarch/x86)
+
+UNIT_TESTS := $(UNIT_DIR)/test_decode $(UNIT_DIR)/test_paging $(UNIT_DIR)/test_svm_logic
 
 TEST_DEPS   += $(UNIT_TESTS)
 TEST_SUITES += $(UNIT_TESTS)

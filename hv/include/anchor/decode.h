@@ -52,7 +52,17 @@ struct mmio_insn {
 	uint8_t dst_size;     /* loads: destination register width in bytes; 0 for stores */
 	bool zero_extend;
 	bool sign_extend;
+	/* The memory operand, so the caller can check that the instruction really addresses the
+	 * faulting gpa (decode_linear_address): base and index registers (enum vcpu_reg
+	 * numbering, or DECODE_NO_REG), scale 1/2/4/8, displacement (sign-extended; for A0-A3
+	 * the absolute moffs), RIP-relative (64-bit mode, mod 0 rm 5), address size 8 or 4. */
+	uint8_t base, index, scale;
+	int64_t disp;
+	bool rip_relative;
+	uint8_t addr_size;
 };
+
+#define DECODE_NO_REG 0xFF
 
 /* Decodes the instruction at bytes[0..avail).  On anything but DECODE_OK, *out is zeroed. */
 enum decode_status decode_mmio(const uint8_t *bytes, size_t avail, enum decode_mode mode,
@@ -79,6 +89,14 @@ struct string_insn {
 
 enum decode_status decode_string(const uint8_t *bytes, size_t avail, enum decode_mode mode,
                                  struct string_insn *out);
+
+/* The linear address a decoded instruction at `rip` accesses, given the guest's GPRs (enum
+ * vcpu_reg order, RSP included): base + index * scale + displacement (+ the next RIP when
+ * RIP-relative), truncated to 32 bits in 32-bit mode.  Segment bases are taken as 0 (flat; the
+ * decoder refuses FS/GS).  The hypervisor translates it through the guest's page tables and
+ * emulates only if it lands on the faulting gpa. */
+uint64_t decode_linear_address(const struct mmio_insn *in, const uint64_t regs[16],
+                               uint64_t rip);
 
 /* Apply a decoded load: merge `value` (size bytes from the device; higher bits ignored) into
  * the register's old contents per the x86 rules (8/16-bit destinations keep the other bits,

@@ -5,6 +5,7 @@
 #ifndef ANCHOR_HV_H
 #define ANCHOR_HV_H
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,11 +20,17 @@ struct boot_info;
 void hv_main(struct boot_info *bi);
 extern uint8_t bsp_stack_top[];
 
-/* Serial console on COM1 (hv/console.c).  Safe from several CPUs: each call prints atomically.
+/* Serial console on COM1 (hv/console.c).  Safe from several CPUs: each call is one record that
+ * never interleaves with another.  On the BSP a call prints (after what the APs queued); on an
+ * AP it is queued in that CPU's buffer without waiting (dropped and counted if the buffer is
+ * full) and the BSP prints it from console_service().
  * Formats: %s %c %d %i %u %x %X %p %%, with 0-padding / width, and l / ll / z length. */
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_vprintf(const char *fmt, va_list ap);
 void console_write(const char *s, size_t n);   /* one atomic chunk, no formatting */
+/* On the BSP: prints what the APs queued.  wait: all of it (the BSP has nothing else to do);
+ * otherwise only what the UART takes without waiting (the BSP runs an LPAR of its own). */
+void console_service(bool wait);
 size_t format_string(char *buf, size_t max, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));  /* snprintf-like, always NUL-terminates */
 size_t vformat_string(char *buf, size_t max, const char *fmt, va_list ap);

@@ -46,6 +46,16 @@ struct vcpu_exit {
 	/* Code size at the exit, for the MMIO decoder: 64 (long mode, CS.L = 1), 32, or 0 when the
 	 * back end does not say (the core then assumes 64-bit whenever EFER.LMA is set). */
 	uint8_t code_bits;
+	/* EXIT_NPF: the fault hit a guest page-table entry while the CPU walked the guest's own
+	 * tables (SVM EXITINFO1 bit 33; VMX: qualification bit 7 set, bit 8 clear), not the
+	 * access the instruction makes: gpa is not an operand, never emulate it. */
+	bool walk_fault;
+	/* The exit interrupted the delivery of an event to the guest (SVM EXITINTINFO, VMX
+	 * IDT-vectoring information): vector is what was being delivered.  Back ends re-inject it
+	 * on the next entry unless the core injects something else; for EXIT_NPF it means the
+	 * guest's IDT, GDT or stack is where the fault is, and the core stops the LPAR. */
+	bool in_delivery;
+	uint8_t delivery_vector;
 };
 
 /* The bits of RAX an IN/OUT of `size` bytes (1, 2 or 4) transfers: AL, AX or EAX. */
