@@ -10,6 +10,8 @@
 #   overlap   LPAR memory over the hv image: the boot stops naming the line, no LPAR starts
 #   bsp       an LPAR on CPU 0 (shared with the hypervisor services) next to an attacker on CPU 1
 #   isolation two LPARs on CPUs 1 and 2: the attacker is stopped, the other finishes its checks
+#   cr8       a guest on the BSP sets CR8 = 15: the BSP still wakes when the other LPAR stops
+#   cache     INVD/WBINVD in a loop (no-ops), INVLPGA (#UD) next to an LPAR on the BSP
 # Logs: $BUILD/bochs/suite-last/<scenario>.serial.log.  Each Bochs run is limited to
 # BOCHS_LIMIT seconds (90; a run takes 6-20 s on an idle 2-core machine).  BOCHS_ONLY="a b"
 # runs only the named scenarios.
@@ -199,5 +201,25 @@ if run isolation 3; then
   expect isolation "attacker stopped" '^anchor: lpar mallory stopped: access outside its memory'
   expect isolation "the other lpar passed all its checks" '^\[alpha\] mmio: all [1-9][0-9]* checks passed$'
   expect isolation "the other lpar halted normally" '^anchor: lpar alpha stopped: halted$'
+fi
+# ---- cr8: mallory on the BSP raises CR8 to 15 and halts; without CR8 exiting that is the
+# physical TPR, which masks the wake-up IPI the BSP sleeps for when alpha (cpu 1) stops ----
+{ lpar_cfg mallory 0 0xA000000 attack-cr8; lpar_cfg alpha 1 0x8000000 mmio; } >"$out/cr8.cfg"
+if run cr8 2; then
+  expect cr8 "the guest's CR8 reads back 15 (virtual TPR)" '^\[mallory\] cr8: reads back 15$'
+  expect cr8 "a CR8 write with reserved bits is #GP" '^\[mallory\] cr8: write of 16 \(reserved bits\) -> #GP$'
+  expect cr8 "the other lpar passed all its checks" '^\[alpha\] mmio: all [1-9][0-9]* checks passed$'
+  expect cr8 "the BSP woke up when the last lpar stopped" '^anchor: all lpars stopped$'
+fi
+
+# ---- cache: INVD and WBINVD exit on VMX (INVD always, WBINVD with WBINVD exiting) and are
+# no-ops; INVLPGA does not exist on Intel (#UD) ----
+{ lpar_cfg alpha 0 0x8000000 mmio; lpar_cfg mallory 1 0xA000000 attack-cache; } >"$out/cache.cfg"
+if run cache 2; then
+  expect cache "1000 INVD + WBINVD ran as no-ops" '^\[mallory\] cache: 1000 INVD \+ WBINVD done$'
+  expect cache "INVLPGA raised #UD" '^\[mallory\] cache: INVLPGA -> #UD$'
+  expect cache "the attacker halted normally" '^anchor: lpar mallory stopped: halted$'
+  expect cache "the other lpar passed all its checks" '^\[alpha\] mmio: all [1-9][0-9]* checks passed$'
+  expect cache "the hypervisor carried on" '^anchor: all lpars stopped$'
 fi
 exit 0
