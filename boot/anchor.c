@@ -169,6 +169,9 @@ static struct boot_module *add_module(const char *name, void *base, UINT64 size)
 
 /* ---- measurement ---- */
 
+/* The event text in the TCG log: "anchor " and the whole `what` (image names included). */
+#define EVENT_TEXT_MAX (7 + sizeof bi->events[0].what)
+
 static void measure(UINT32 pcr, const char *what, const void *data, UINT64 len)
 {
 	if (bi->event_count >= BOOT_MAX_EVENTS)
@@ -184,13 +187,13 @@ static void measure(UINT32 pcr, const char *what, const void *data, UINT64 len)
 	if (!tcg2)
 		return;
 
-	UINT8 evbuf[sizeof(TCG2_EVENT) + 64];
+	UINT8 evbuf[sizeof(TCG2_EVENT) + EVENT_TEXT_MAX];
 	TCG2_EVENT *ev = (TCG2_EVENT *)evbuf;
 	UINTN n = 0;
 	const char *prefix = "anchor ";
 	for (; prefix[n]; n++)
 		ev->Event[n] = (UINT8)prefix[n];
-	for (UINTN i = 0; what[i] && n < 64; i++)
+	for (UINTN i = 0; what[i] && n < EVENT_TEXT_MAX; i++)
 		ev->Event[n++] = (UINT8)what[i];
 	ev->Size = (UINT32)(sizeof(TCG2_EVENT) + n);
 	ev->Header.HeaderSize = sizeof(TCG2_EVENT_HEADER);
@@ -362,7 +365,7 @@ static void load_images(const struct cfg *c)
 			stop_boot(L"anchor.cfg:%d: image '%a' of lpar %a not found on the boot medium",
 			          l->line, l->image, l->name);
 		add_module(l->image, data, size);
-		char what[48] = "image ";
+		char what[sizeof bi->events[0].what] = "image ";
 		copy_ascii(what + 6, sizeof what - 6, l->image);
 		measure(PCR_CONFIG, what, data, size);
 	}

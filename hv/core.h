@@ -10,9 +10,10 @@
 void pages_init(const struct boot_info *bi);
 void pages_exclude(uint64_t base, uint64_t size);
 
-/* acpi.c: CPUs from the MADT (index 0 = the BSP). */
-int acpi_find_cpus(uint64_t rsdp, uint32_t bsp_apic_id, uint32_t *apic_ids, unsigned max,
-                   unsigned *count, char *err, size_t errlen);
+/* acpi.c: CPUs from the MADT (index 0 = the BSP).  Tables outside [0, mapped_limit), too long,
+ * with a bad checksum or signature are ignored; APIC IDs above 254 (x2APIC) are refused. */
+int acpi_find_cpus(uint64_t rsdp, uint64_t mapped_limit, uint32_t bsp_apic_id,
+                   uint32_t *apic_ids, unsigned max, unsigned *count, char *err, size_t errlen);
 
 /* smp.c */
 void smp_init(const uint32_t *apic_ids, unsigned count);

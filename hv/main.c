@@ -190,7 +190,8 @@ static void find_cpus(const struct boot_info *bi)
 	uint32_t ids[HV_MAX_CPUS];
 	unsigned n;
 	char err[120];
-	if (acpi_find_cpus(bi->acpi_rsdp, lapic_id(), ids, HV_MAX_CPUS, &n, err, sizeof err))
+	if (acpi_find_cpus(bi->acpi_rsdp, HV_MAPPED_LIMIT, lapic_id(), ids, HV_MAX_CPUS, &n,
+	                   err, sizeof err))
 		boot_stop("%s", err);
 	smp_init(ids, n);
 	console_printf("anchor: %u CPUs\n", n);

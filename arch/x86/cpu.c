@@ -100,11 +100,19 @@ static void load_tables(void)
 	                 : : : "rax", "memory");
 }
 
+#define APIC_BASE_X2APIC (1ull << 10)
+
 void arch_cpu_init_bsp(void)
 {
 	build_hv_page_tables();
 	build_idt();
 	load_tables();
+	/* The hypervisor drives the local APIC through its MMIO page (xAPIC): in x2APIC mode
+	 * that page is gone, so CPU numbering and IPIs would silently misbehave.  APIC IDs above
+	 * 254 are refused with the MADT (hv/acpi.c). */
+	if (rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC)
+		hv_panic("the firmware left the local APIC in x2APIC mode, which is not supported "
+		         "(Anchor drives the xAPIC through MMIO)");
 }
 
 void arch_cpu_init_ap(void)

@@ -46,6 +46,7 @@ unsigned cpu_index(void) { return 1; }
 uint64_t tsc_per_ms(void) { return 1000000; }
 void bsp_kick(void) {}
 void hv_bsp_service(void) {}
+void console_service(bool wait) { (void)wait; }
 
 void *page_alloc(size_t count)
 {
@@ -72,6 +73,7 @@ static struct vcpu_exit script[16];
 static unsigned script_len, script_pos;
 static int injected_vector = -1;
 static uint64_t init_rax;   /* RAX the fake vcpu_init starts the guest with */
+static uint64_t init_rsi;   /* RSI likewise: the MMIO address the test code uses */
 static bool keep_regs;      /* fake vcpu_init leaves regs[] as the test set them */
 
 static bool fake_supported(const char **why) { (void)why; return true; }
@@ -83,6 +85,7 @@ static int fake_init(struct vcpu *v, uint64_t root, const struct vcpu_start *s)
 		return 0;
 	memset(regs, 0, sizeof regs);
 	regs[REG_RAX] = init_rax;
+	regs[REG_RSI] = init_rsi;
 	regs[REG_RIP] = s->rip;
 	regs[REG_RSP] = s->rsp;
 	regs[REG_RDI] = s->rdi;
@@ -188,8 +191,9 @@ static void run(const struct vcpu_exit *s, unsigned n)
 static void test_mmio_path(void)
 {
 	char err[200];
-	/* mov %eax,(%rbx); mov (%rbx),%ecx; movzbl (%rbx),%edx; rep stosb */
-	static const uint8_t code[] = { 0x89, 0x03, 0x8b, 0x0b, 0x0f, 0xb6, 0x13, 0xf3, 0xaa };
+	/* mov %eax,(%rsi); mov (%rsi),%ecx; movzbl (%rsi),%edx; rep stosb */
+	static const uint8_t code[] = { 0x89, 0x06, 0x8b, 0x0e, 0x0f, 0xb6, 0x16, 0xf3, 0xaa };
+	init_rsi = TESTDEV_BASE + 0x10;
 	make_elf(&image, CODE_GPA, 0x1000);
 	CHECK("lpar_build: a valid image builds", build(code, sizeof code, err) == 0);
 	CHECK("image loaded at its p_paddr", !memcmp(ram + CODE_GPA, code, sizeof code));
@@ -223,6 +227,60 @@ static void test_mmio_path(void)
 	      strstr(console, "anchor: lpar t stopped: unsupported instruction at rip 0x200009 "
 	                      "touching gpa 0xfed40000: f3 aa") != NULL);
 	CHECK("mmio: started line printed", strstr(console, "anchor: lpar t started on cpu 1") != NULL);
+	init_rsi = 0;
+}
+
+/* MMIO the instruction at RIP does not make: refused, never emulated (docs/security.md). */
+static void test_mmio_not_made(void)
+{
+	char err[200];
+	static const uint8_t code[] = { 0x8b, 0x06, 0x90, 0x90 };   /* mov (%rsi),%eax */
+	make_elf(&image, CODE_GPA, 0x1000);
+	init_rsi = TESTDEV_BASE + 0x100;
+	build(code, sizeof code, err);
+	struct vcpu_exit walk = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE, .walk_fault = true };
+	run(&walk, 1);
+	CHECK("a fault in the guest's page walk stops the lpar, RIP unchanged",
+	      strstr(console, "stopped: fault in its page-table walk at gpa 0xfed40000") &&
+	      regs[REG_RIP] == CODE_GPA);
+	build(code, sizeof code, err);
+	struct vcpu_exit deliv = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + 0xD0, .in_delivery = true,
+	                           .delivery_vector = 13 };
+	run(&deliv, 1);
+	CHECK("a fault while delivering #GP stops the lpar",
+	      strstr(console, "stopped: fault at gpa 0xfed400d0 while delivering vector 13"));
+	build(code, sizeof code, err);
+	struct vcpu_exit other = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + 0x200 };
+	run(&other, 1);
+	CHECK("an instruction addressing another gpa than the fault's stops the lpar",
+	      strstr(console, "addresses linear 0xfed40100, not the faulting gpa 0xfed40200") &&
+	      regs[REG_RIP] == CODE_GPA);
+	build(code, sizeof code, err);
+	struct vcpu_exit real = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + 0x100, .code_bits = 16 };
+	run(&real, 1);
+	CHECK("MMIO from 16-bit code is refused, not decoded as 32-bit",
+	      strstr(console, "from 16-bit code is not emulated"));
+	build(code, sizeof code, err);
+	struct vcpu_exit good[2] = { { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + 0x100, .code_bits = 64 },
+	                             { .kind = EXIT_HLT } };
+	run(good, 2);
+	CHECK("the same load at its own gpa is emulated", regs[REG_RIP] == CODE_GPA + 2);
+	init_rsi = 0;
+}
+
+/* Every byte of LPAR RAM is zeroed by lpar_build, not only the first MiB. */
+static void test_ram_scrubbed(void)
+{
+	char err[200];
+	static const uint8_t code[] = { 0x90 };
+	make_elf(&image, CODE_GPA, 0x1000);
+	memset(ram, 0xA5, RAM_SIZE);
+	build(code, sizeof code, err);
+	size_t dirty = 0;
+	for (size_t a = 0x20000; a < RAM_SIZE; a++)
+		if (ram[a] && (a < CODE_GPA || a >= CODE_GPA + sizeof image.code))
+			dirty++;
+	CHECK("lpar_build zeroes all RAM outside info, page tables and image", dirty == 0);
 }
 
 static void test_code_bits(void)
@@ -244,7 +302,7 @@ static void test_code_bits(void)
 static void test_stops(void)
 {
 	char err[200];
-	static const uint8_t code[] = { 0x8b, 0x03 };
+	static const uint8_t code[] = { 0x8b, 0x06 };   /* mov (%rsi),%eax */
 	make_elf(&image, CODE_GPA, 0x1000);
 	build(code, sizeof code, err);
 	struct vcpu_exit oob = { .kind = EXIT_NPF, .gpa = 0x5000000 };
@@ -276,9 +334,11 @@ static void test_stops(void)
 	CHECK("a fault whose direction differs from the instruction stops the lpar",
 	      strstr(console, "does not match the write fault"));
 
+	init_rsi = TESTDEV_BASE + TESTDEV_SIZE - 2;
 	build(code, sizeof code, err);
 	struct vcpu_exit past = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + TESTDEV_SIZE - 2 };
 	run(&past, 1);
+	init_rsi = 0;
 	CHECK("a 4-byte access across the window end stops the lpar",
 	      strstr(console, "crosses the end of a device window"));
 }
@@ -405,36 +465,95 @@ static void test_pages(void)
 	CHECK("pages: exclusion of everything", page_free_count() == 0);
 }
 
-static void test_acpi(void)
+static void acpi_fix_sum(uint8_t *t, size_t len, size_t sum_off)
 {
-	static uint8_t rsdp[36], xsdt[36 + 8], madt[44 + 8 * 4 + 16];
-	memcpy(rsdp, "RSD PTR ", 8);
-	rsdp[15] = 2;
-	put64(rsdp + 24, (uint64_t)(uintptr_t)xsdt);
-	memcpy(xsdt, "XSDT", 4);
-	put32(xsdt + 4, sizeof xsdt);
-	put64(xsdt + 36, (uint64_t)(uintptr_t)madt);
-	memcpy(madt, "APIC", 4);
-	put32(madt + 4, sizeof madt);
-	uint8_t *e = madt + 44;   /* 36-byte header + local APIC address + flags */
+	uint8_t sum = 0;
+	t[sum_off] = 0;
+	for (size_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + t[i]);
+	t[sum_off] = (uint8_t)-sum;
+}
+
+/* Crafted firmware tables: RSDP (v2, both checksums) -> XSDT -> MADT. */
+static uint8_t a_rsdp[36], a_xsdt[36 + 8], a_madt[44 + 8 * 4 + 16];
+
+static void acpi_tables(uint32_t x2apic_id)
+{
+	memset(a_rsdp, 0, sizeof a_rsdp);
+	memcpy(a_rsdp, "RSD PTR ", 8);
+	a_rsdp[15] = 2;
+	put32(a_rsdp + 16, 0);   /* no RSDT: host addresses do not fit 32 bits */
+	put32(a_rsdp + 20, 36);
+	put64(a_rsdp + 24, (uint64_t)(uintptr_t)a_xsdt);
+	acpi_fix_sum(a_rsdp, 20, 8);
+	acpi_fix_sum(a_rsdp, 36, 32);
+	memset(a_xsdt, 0, sizeof a_xsdt);
+	memcpy(a_xsdt, "XSDT", 4);
+	put32(a_xsdt + 4, sizeof a_xsdt);
+	put64(a_xsdt + 36, (uint64_t)(uintptr_t)a_madt);
+	memset(a_madt, 0, sizeof a_madt);
+	memcpy(a_madt, "APIC", 4);
+	put32(a_madt + 4, sizeof a_madt);
+	uint8_t *e = a_madt + 44;   /* 36-byte header + local APIC address + flags */
 	const uint8_t ids[4] = { 0, 1, 2, 3 }, flags[4] = { 1, 1, 0, 1 };
 	for (int i = 0; i < 4; i++, e += 8) {
 		e[0] = 0; e[1] = 8; e[2] = (uint8_t)i; e[3] = ids[i];
 		put32(e + 4, flags[i]);
 	}
 	e[0] = 9; e[1] = 16;
-	put32(e + 4, 300);
+	put32(e + 4, x2apic_id);
 	put32(e + 8, 1);
+	acpi_fix_sum(a_madt, sizeof a_madt, 9);
+	acpi_fix_sum(a_xsdt, sizeof a_xsdt, 9);
+}
+
+static int acpi_cpus(uint64_t limit, uint32_t *apic, unsigned *n, char *err)
+{
+	return acpi_find_cpus((uint64_t)(uintptr_t)a_rsdp, limit, 1, apic, 16, n, err, 100);
+}
+
+static void test_acpi(void)
+{
 	uint32_t apic[16];
 	unsigned n;
 	char err[100];
-	CHECK("madt parses", acpi_find_cpus((uint64_t)(uintptr_t)rsdp, 1, apic, 16, &n, err, sizeof err) == 0);
-	CHECK("madt: BSP first, disabled CPU skipped, x2APIC counted",
-	      n == 4 && apic[0] == 1 && apic[1] == 0 && apic[2] == 3 && apic[3] == 300);
-	put32(madt + 4, 30);
-	CHECK("madt shorter than its header is refused",
-	      acpi_find_cpus((uint64_t)(uintptr_t)rsdp, 0, apic, 16, &n, err, sizeof err) != 0);
-	CHECK("no RSDP is refused", acpi_find_cpus(0, 0, apic, 16, &n, err, sizeof err) != 0);
+	acpi_tables(200);
+	CHECK("madt parses", acpi_cpus(~0ull, apic, &n, err) == 0);
+	CHECK("madt: BSP first, disabled CPU skipped, x2APIC entry counted",
+	      n == 4 && apic[0] == 1 && apic[1] == 0 && apic[2] == 3 && apic[3] == 200);
+	acpi_tables(300);
+	CHECK("an APIC ID above 254 (x2APIC) is refused with a message",
+	      acpi_cpus(~0ull, apic, &n, err) != 0 && strstr(err, "APIC ID 300 needs x2APIC"));
+	acpi_tables(200);
+	a_rsdp[9] ^= 1;
+	CHECK("an RSDP with a bad checksum is refused", acpi_cpus(~0ull, apic, &n, err) != 0 &&
+	      strstr(err, "no valid ACPI MADT"));
+	acpi_tables(200);
+	a_xsdt[40] ^= 0x10;                  /* XSDT entry changed, checksum not */
+	CHECK("an XSDT with a bad checksum is not followed", acpi_cpus(~0ull, apic, &n, err) != 0);
+	acpi_tables(200);
+	a_madt[50] ^= 1;
+	CHECK("a MADT with a bad checksum is refused", acpi_cpus(~0ull, apic, &n, err) != 0);
+	acpi_tables(200);
+	put32(a_madt + 4, 30);
+	acpi_fix_sum(a_madt, 30, 9);
+	CHECK("a MADT shorter than its header is refused", acpi_cpus(~0ull, apic, &n, err) != 0);
+	acpi_tables(200);
+	put32(a_madt + 4, 0x7FFFFFF0u);      /* would make the sum read 2 GiB */
+	CHECK("a MADT claiming 2 GiB is refused", acpi_cpus(~0ull, apic, &n, err) != 0);
+	acpi_tables(200);
+	memcpy(a_xsdt, "RSDT", 4);
+	acpi_fix_sum(a_xsdt, sizeof a_xsdt, 9);
+	CHECK("an XSDT with the wrong signature is refused", acpi_cpus(~0ull, apic, &n, err) != 0);
+	acpi_tables(200);
+	CHECK("tables above the mapped limit are refused",
+	      acpi_cpus((uint64_t)(uintptr_t)a_madt + 8, apic, &n, err) != 0);
+	acpi_tables(200);
+	put64(a_xsdt + 36, ~0ull - 16);      /* entry pointing at the top of the address space */
+	acpi_fix_sum(a_xsdt, sizeof a_xsdt, 9);
+	CHECK("a table pointer that wraps the address space is refused",
+	      acpi_cpus(~0ull, apic, &n, err) != 0);
+	CHECK("no RSDP is refused", acpi_find_cpus(0, ~0ull, 0, apic, 16, &n, err, sizeof err) != 0);
 }
 
 static void test_eventlog(void)
@@ -606,6 +725,8 @@ int main(void)
 	ram = aligned_alloc(2u << 20, RAM_SIZE);
 	memset(ram, 0, RAM_SIZE);
 	test_mmio_path();
+	test_mmio_not_made();
+	test_ram_scrubbed();
 	test_stops();
 	test_code_bits();
 	test_console_cpuid_msr();

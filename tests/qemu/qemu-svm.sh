@@ -175,7 +175,11 @@ survivor() {   # NAME: beta passed its checks, the hypervisor carried on
   check "$1" "the other LPAR halted normally" "anchor: lpar beta stopped: halted"
   check "$1" "the hypervisor carried on" "anchor: all lpars stopped"
 }
-boot attack-cache "$Q/attack-cache.cfg"
+LONG_NAME=testguest-long-name-0123456789abcdefghijklmnopqrstuvwxyzABC.elf   # 63 characters
+cp "$GUEST" "$WORK/$LONG_NAME"
+boot attack-cache "$Q/attack-cache.cfg" --image "$GUEST" --image "$WORK/$LONG_NAME"
+check attack-cache "a 63-character image name is measured whole" \
+  "anchor: measured image $LONG_NAME into PCR 9"
 check attack-cache "1000 INVD + WBINVD ran as no-ops" "[alpha] cache: 1000 INVD + WBINVD done"
 check attack-cache "INVLPGA raised #UD" "[alpha] cache: INVLPGA -> #UD"
 check attack-cache "the attacker went on and halted" "anchor: lpar alpha stopped: halted"

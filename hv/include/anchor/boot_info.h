@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC   0x4F42524F48434E41ull	/* "ANCHORBO" little-endian */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2   /* 2: boot_event.what holds 72 bytes */
 
 #define BOOT_MAX_MEM      256
 #define BOOT_MAX_MODULES  16
@@ -52,7 +52,9 @@ struct boot_event {
 	uint32_t pcr;
 	uint32_t reserved;
 	uint8_t sha256[32];      /* SHA-256 of the measured data (what was extended) */
-	char what[48];           /* "hypervisor", "config", "image <name>", ... */
+	/* "hypervisor", "config", "image <name>" (any image name anchor.cfg accepts, up to
+	 * CFG_FILE_MAX - 1 = 63 characters, fits whole: the hypervisor finds the module by it). */
+	char what[72];
 };
 
 struct boot_info {
