@@ -5,6 +5,7 @@
 #include <anchor/boot_info.h>
 #include <anchor/lpar.h>
 #include <anchor/paging.h>
+#include <stdbool.h>
 
 /* pages.c */
 void pages_init(const struct boot_info *bi);
@@ -14,6 +15,13 @@ void pages_exclude(uint64_t base, uint64_t size);
  * with a bad checksum or signature are ignored; APIC IDs above 254 (x2APIC) are refused. */
 int acpi_find_cpus(uint64_t rsdp, uint64_t mapped_limit, uint32_t bsp_apic_id,
                    uint32_t *apic_ids, unsigned max, unsigned *count, char *err, size_t errlen);
+
+/* topology.c: refuses placements where two LPARs, or an LPAR (other than one on CPU 0) and the
+ * BSP, share a physical core; apic_ids[] by CPU index (0 = BSP), smt_shift from CPUID
+ * (arch_smt_shift).  0, or -1 with a message naming the line. */
+struct cfg;
+int topology_check_placement(const struct cfg *c, const uint32_t *apic_ids, unsigned ncpus,
+                             unsigned smt_shift, bool allow_sharing, char *err, size_t errlen);
 
 /* smp.c */
 void smp_init(const uint32_t *apic_ids, unsigned count);

@@ -10,9 +10,9 @@ HV_ELF := $(BUILD)/hv/hv.elf
 .SECONDEXPANSION:
 
 HV_SRCS += hv/entry.S hv/main.c hv/console.c hv/format.c hv/pages.c hv/acpi.c hv/smp.c \
-           hv/trampoline.S hv/lpar.c hv/testdev.c hv/ptpm.c hv/eventlog.c hv/anchoring.c \
-           arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c arch/x86/svm_logic.c arch/x86/svm_entry.S \
-           lib/string.c
+           hv/trampoline.S hv/lpar.c hv/testdev.c hv/topology.c hv/ptpm.c hv/eventlog.c \
+           hv/anchoring.c arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c arch/x86/svm_logic.c \
+           arch/x86/svm_entry.S lib/string.c
 HV_ALL_SRCS = $(HV_SRCS) $(CONFIG_SRCS) $(DECODE_SRCS) $(PAGING_SRCS)
 
 HV_CFLAGS = $(FREE_CFLAGS) -O2 -g -fno-pic -fno-pie -Ihv/include -Iarch/x86 \
@@ -41,7 +41,7 @@ ALL_TARGETS += $(HV_ELF)
 # Host unit tests of the core (hv/tests/hv_unit.c): the exit loop behind a scripted fake vCPU,
 # image checks, allocator, MADT, event log, formatter.  page_alloc is the test's own.
 HV_UNIT := $(BUILD)/hv/hv-unit
-HV_UNIT_SRCS = hv/tests/hv_unit.c hv/lpar.c hv/testdev.c hv/format.c hv/acpi.c hv/eventlog.c \
+HV_UNIT_SRCS = hv/tests/hv_unit.c hv/lpar.c hv/testdev.c hv/format.c hv/acpi.c hv/eventlog.c hv/topology.c \
                $(DECODE_SRCS) $(PAGING_SRCS)
 
 HV_UNIT_CFLAGS = $(HOST_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -15,6 +15,7 @@
 #include <string.h>
 
 static struct cfg config;
+static uint32_t cpu_apic_ids[HV_MAX_CPUS];   /* by CPU index, from the MADT */
 static struct lpar lpars[CFG_MAX_LPARS] __attribute__((aligned(4096)));
 static const struct boot_info *boot;
 
@@ -172,6 +173,11 @@ static void load_config(const struct boot_info *bi)
 		boot_stop("%s", err);
 	if (cfg_validate(&config, cpu_count(), err, sizeof err))
 		boot_stop("%s", err);
+	/* No SMT sharing (docs/security.md).  `allow_smt_sharing = yes` in [platform] will lift it
+	 * once anchor.cfg has that section; until then sharing is always refused. */
+	if (topology_check_placement(&config, cpu_apic_ids, cpu_count(), arch_smt_shift(), false,
+	                             err, sizeof err))
+		boot_stop("%s", err);
 	for (unsigned i = 0; i < config.lpar_count; i++) {
 		const struct cfg_lpar *c = &config.lpars[i];
 		if (c->mem_base + c->mem_size > HV_MAPPED_LIMIT)
@@ -187,7 +193,7 @@ static void load_config(const struct boot_info *bi)
 
 static void find_cpus(const struct boot_info *bi)
 {
-	uint32_t ids[HV_MAX_CPUS];
+	uint32_t *ids = cpu_apic_ids;
 	unsigned n;
 	char err[120];
 	if (acpi_find_cpus(bi->acpi_rsdp, HV_MAPPED_LIMIT, lapic_id(), ids, HV_MAX_CPUS, &n,

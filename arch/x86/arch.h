@@ -14,5 +14,8 @@ void arch_cpu_init_bsp(void);           /* build + load page tables, GDT, IDT */
 void arch_cpu_init_ap(void);            /* load them on an AP */
 uint64_t arch_gdt_base(void);
 void exception_handler(struct exc_frame *f);
+/* How many low APIC ID bits number the SMT threads of a core (CPUID leaf 0xB, or AMD's
+ * 0x8000001E); 0 when the CPU reports no SMT. */
+unsigned arch_smt_shift(void);
 
 #endif

@@ -122,6 +122,29 @@ void arch_cpu_init_ap(void)
 
 uint64_t arch_gdt_base(void) { return (uint64_t)(uintptr_t)hv_gdt; }
 
+unsigned arch_smt_shift(void)
+{
+	uint32_t r[4];
+	cpuid(0, 0, r);
+	if (r[0] >= 0xB) {
+		cpuid(0xB, 0, r);
+		if (r[1] && ((r[2] >> 8) & 0xFF) == 1)   /* level 0 is the SMT level */
+			return r[0] & 0x1F;
+	}
+	cpuid(0x80000000u, 0, r);
+	if (r[0] >= 0x8000001Eu) {
+		cpuid(0x80000001u, 0, r);
+		if (r[2] & (1u << 22)) {                  /* TOPOEXT */
+			cpuid(0x8000001Eu, 0, r);
+			unsigned threads = ((r[1] >> 8) & 0xFF) + 1, shift = 0;
+			while ((1u << shift) < threads)
+				shift++;
+			return shift;
+		}
+	}
+	return 0;
+}
+
 /* ---- exceptions: report and stop this CPU ---- */
 
 static const char *const exc_names[32] = {

@@ -6,6 +6,8 @@
  * VMRUN/#VMEXIT do not switch FS, GS, TR, LDTR and the SYSCALL/SYSENTER MSRs: VMSAVE/VMLOAD
  * swap them between the host's save page and the guest's VMCB, so neither side sees the other's.
  */
+#include "speculation.h"
+
 #define G(r) (8 * (r))
 #define RAX 0
 #define RCX 1
@@ -46,8 +48,10 @@ svm_vmrun:
 	movq	G(14)(%rsi), %r14
 	movq	G(15)(%rsi), %r15
 	movq	G(RSI)(%rsi), %rsi
+	CLEAR_CPU_BUFFERS            /* speculation.h */
 	vmrun
 	/* #VMEXIT: RAX/RSP are the host's again; every other GPR still holds the guest's. */
+	RSB_FILL
 	vmsave                       /* RAX = VMCB again: keep the guest's hidden state */
 	movq	(%rsp), %rax
 	movq	%rcx, G(RCX)(%rax)
@@ -76,3 +80,8 @@ svm_vmrun:
 	popq	%rbp
 	popq	%rbx
 	ret
+
+	.section .rodata
+	.globl anchor_verw_selector
+anchor_verw_selector:
+	.word	0x10                 /* the hypervisor's data segment (arch/x86/cpu.c GDT) */

@@ -7,6 +7,8 @@
  * to VMCS_HOST_RSP below, so the stack still holds our callee-saved registers and gpr.
  * Returns 0 after a VM exit, 1 if VMLAUNCH/VMRESUME itself failed (guest not entered).
  */
+#include "speculation.h"
+
 #define VMCS_HOST_RSP 0x6C14
 #define VMCS_HOST_RIP 0x6C16
 
@@ -48,6 +50,7 @@ vmx_enter:
 	vmwrite	%rsp, %rdx
 	jbe	.Lfail_early
 
+	CLEAR_CPU_BUFFERS		/* speculation.h (changes ZF: before the test) */
 	test	%esi, %esi		/* ZF = launch; the MOVs below keep the flags */
 	mov	G_RAX(%rdi), %rax
 	mov	G_RCX(%rdi), %rcx
@@ -81,6 +84,7 @@ vmx_enter:
 	.globl vmx_exit_point
 vmx_exit_point:
 	/* Host state loaded by the CPU; RSP = what we wrote, gpr pointer on top. */
+	RSB_FILL
 	push	%rdi			/* guest RDI */
 	mov	8(%rsp), %rdi		/* gpr */
 	mov	%rax, G_RAX(%rdi)

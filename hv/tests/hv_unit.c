@@ -7,6 +7,7 @@
  */
 #include <anchor/boot_info.h>
 #include <anchor/hv.h>
+#include <anchor/config.h>
 #include <anchor/lpar.h>
 #include <anchor/testdev.h>
 #include <bearssl_hash.h>
@@ -556,6 +557,40 @@ static void test_acpi(void)
 	CHECK("no RSDP is refused", acpi_find_cpus(0, ~0ull, 0, apic, 16, &n, err, sizeof err) != 0);
 }
 
+static void test_topology(void)
+{
+	static struct cfg c;
+	char err[160];
+	memset(&c, 0, sizeof c);
+	c.lpar_count = 2;
+	strcpy(c.lpars[0].name, "a");
+	strcpy(c.lpars[1].name, "b");
+	c.lpars[0].line = 1;
+	c.lpars[1].line = 8;
+	/* 2 threads per core: APIC IDs 0,1 | 2,3 | 4,5; CPU index order from the MADT. */
+	const uint32_t ids[6] = { 0, 2, 4, 1, 3, 5 };
+	c.lpars[0].cpu = 1;
+	c.lpars[1].cpu = 2;
+	CHECK("smt: LPARs on different cores, away from the BSP's, are accepted",
+	      topology_check_placement(&c, ids, 6, 1, false, err, sizeof err) == 0);
+	c.lpars[1].cpu = 4;   /* APIC 3: sibling of cpu 1 (APIC 2) */
+	CHECK("smt: two LPARs on siblings are refused, naming both",
+	      topology_check_placement(&c, ids, 6, 1, false, err, sizeof err) != 0 &&
+	      strstr(err, "anchor.cfg:8: lpars a (cpu 1) and b (cpu 4) share a physical core"));
+	CHECK("smt: ... unless sharing is allowed",
+	      topology_check_placement(&c, ids, 6, 1, true, err, sizeof err) == 0);
+	c.lpars[1].cpu = 3;   /* APIC 1: the BSP's sibling */
+	CHECK("smt: an LPAR on the BSP's sibling is refused",
+	      topology_check_placement(&c, ids, 6, 1, false, err, sizeof err) != 0 &&
+	      strstr(err, "lpar b on cpu 3 shares a physical core (SMT) with the BSP"));
+	CHECK("smt: no SMT (shift 0) accepts everything",
+	      topology_check_placement(&c, ids, 6, 0, false, err, sizeof err) == 0);
+	c.lpars[1].cpu = 0;
+	c.lpars[0].cpu = 2;
+	CHECK("smt: an LPAR on the BSP itself is the configuration's choice",
+	      topology_check_placement(&c, ids, 6, 1, false, err, sizeof err) == 0);
+}
+
 static void test_eventlog(void)
 {
 	static uint8_t log[512];
@@ -725,6 +760,7 @@ int main(void)
 	ram = aligned_alloc(2u << 20, RAM_SIZE);
 	memset(ram, 0, RAM_SIZE);
 	test_mmio_path();
+	test_topology();
 	test_mmio_not_made();
 	test_ram_scrubbed();
 	test_stops();

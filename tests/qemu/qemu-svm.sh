@@ -226,5 +226,10 @@ bad_config bad-overlap "lpar alpha memory overlaps lpar beta"
 bad_config bad-unknown-key "anchor.cfg:9: unknown key 'colour'"
 bad_config bad-missing-image "anchor.cfg:2: image 'nosuchguest.elf' of lpar alpha not found"
 bad_config bad-too-many "4 LPARs but this machine has only 3 CPUs"
+# SMT: with 2 threads per core, CPU 1 (APIC ID 1) is the BSP's sibling: refused
+boot bad-smt "$Q/two-lpars.cfg" --smp 4,threads=2
+check bad-smt "an LPAR on the BSP's SMT sibling stops the boot" \
+  "anchor: boot stopped: anchor.cfg:2: lpar alpha on cpu 1 shares a physical core (SMT) with the BSP"
+check_not bad-smt "no LPAR started" "started on cpu"
 bad_config bad-hv-overlap "anchor.cfg:2: memory 0x1000000-0x3000000 of lpar alpha overlaps the hypervisor"
 exit 0
