@@ -10,7 +10,7 @@ ECDAA (Commit, EC_Ephemeral, signing), the H-CRTM sequence, stClear objects afte
 context gaps and ClockRateAdjust.  Complements tpm2_rc_vs_libtpms.py and
 tpm2_session_rc_vs_libtpms.py.
 """
-import hashlib, hmac, os, struct, sys
+import hashlib, hmac, os, struct, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import p256
 from p256 import P as P256_P, B as P256_B, G as P256_G, on_curve
@@ -767,6 +767,43 @@ def cases_stclear():
         ('stclear: flush all 4', flush_all_transient),
     ]
 
+# ---- 6: ClockRateAdjust changes the rate of Clock ---------------------------------------------
+
+def rate_adjust(step, times):
+    def f(t):
+        rc = 0
+        for _ in range(times):
+            rc = rc or t.rc(cmd(S, 0x130, u32(OWNER) + pw(b'') + u8(step & 0xFF)))
+        return rc
+    return f
+
+def clock_rate(lo, hi, secs=1.2):
+    """Clock's advance over `secs` of wall time, as a ratio: 'in [lo, hi]' or the ratio."""
+    def f(t):
+        def clk():
+            r = t.x(cmd(NS, 0x181))
+            return struct.unpack('>Q', r[18:26])[0]
+        c1, w1 = clk(), time.monotonic()
+        time.sleep(secs)
+        c2, w2 = clk(), time.monotonic()
+        ratio = (c2 - c1) / ((w2 - w1) * 1000)
+        return 'rate in [%.2f, %.2f]' % (lo, hi) if lo <= ratio <= hi else 'rate %.3f' % ratio
+    return f
+
+def cases_clock_rate():
+    return [
+        ('clockrate: nominal', clock_rate(0.95, 1.05)),
+        ('clockrate: coarse slower x20 (limit: 30000/35000)', rate_adjust(-3, 20)),
+        ('clockrate: slower', clock_rate(0.80, 0.91)),
+        ('clockrate: coarse faster x40 (limit: 30000/25000)', rate_adjust(3, 40)),
+        ('clockrate: faster', clock_rate(1.13, 1.27)),
+        ('clockrate: value 4', raw(cmd(S, 0x130, u32(OWNER) + pw(b'') + u8(4)))),
+        ('clockrate: shutdown', raw(cmd(NS, 0x145, u16(0)))),
+        ('clockrate: power cycle', power_cycle),
+        ('clockrate: startup', raw(cmd(NS, 0x144, u16(0)))),
+        ('clockrate: nominal after a power cycle', clock_rate(0.95, 1.05)),
+    ]
+
 # ---- the run ---------------------------------------------------------------------------------
 
 def show(v):
@@ -775,7 +812,7 @@ def show(v):
 def all_cases():
     return cases_policy_nv() + cases_hmac_attest() + cases_sym_parents() +\
         cases_pin() + cases_ecdaa() + cases_hash_interface() +\
-        cases_stclear()
+        cases_stclear() + cases_clock_rate()
 
 def compare(pa, ps):
     a, s = TPM(pa, pa + 1), TPM(ps, ps + 1)

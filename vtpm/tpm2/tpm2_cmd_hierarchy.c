@@ -200,7 +200,10 @@ TPM_RC tpm2_cc_ClockRateAdjust(struct tpm2_cmd *c)
 	adj = (int8_t)raw;
 	if (adj < -3 || adj > 3)
 		return TPM2_RC_P(TPM_RC_VALUE, 1);
-	/* The clock follows the platform's monotonic time; the setting is accepted and kept. */
-	c->t->clock_rate = adj;
+	/* TPM_CLOCK_{COARSE,MEDIUM,FINE}_{SLOWER,FASTER}: the reference platform's steps of
+	 * 300, 30 and 1 / 30000 of the nominal rate, accumulated up to +-5000 */
+	static const int16_t steps[7] = { 300, 30, 1, 0, -1, -30, -300 };
+	c->t->clock_rate = adj;          /* the last request (kept in the state blob) */
+	tpm2_clock_adjust(c->t, steps[adj + 3]);
 	return TPM_RC_SUCCESS;
 }

@@ -108,6 +108,8 @@ void tpm2_power_on(struct tpm2 *t)
 	tpm2_drtm_abort(t);
 	t->clock_ref_ms = t->plat.now_ms(t->plat.ctx);
 	t->time_ms = 0;
+	t->clock_adjust = 0;             /* the platform timer restarts at its nominal rate */
+	t->clock_frac = 0;
 	tpm2_da_power_on(t);
 	t->powered = 1;
 }
@@ -117,13 +119,30 @@ void tpm2_power_on(struct tpm2 *t)
  * behaves like libtpms's. */
 #define CLOCK_NV_INTERVAL_SHIFT 22
 
+/* The reference platform's clock-rate constants (Clock.c): rates in 1/30000 of nominal. */
+#define CLOCK_NOMINAL 30000
+#define CLOCK_ADJUST_LIMIT 5000
+
+void tpm2_clock_adjust(struct tpm2 *t, int32_t step)
+{
+	tpm2_clock_update(t);            /* time so far at the old rate */
+	t->clock_adjust += step;
+	if (t->clock_adjust > CLOCK_ADJUST_LIMIT)
+		t->clock_adjust = CLOCK_ADJUST_LIMIT;
+	if (t->clock_adjust < -CLOCK_ADJUST_LIMIT)
+		t->clock_adjust = -CLOCK_ADJUST_LIMIT;
+}
+
 void tpm2_clock_update(struct tpm2 *t)
 {
 	uint64_t now = t->plat.now_ms(t->plat.ctx);
 	if (now > t->clock_ref_ms) {
-		uint64_t before = t->clock;
-		t->clock += now - t->clock_ref_ms;
-		t->time_ms += now - t->clock_ref_ms;
+		uint64_t before = t->clock, rate = (uint64_t)(CLOCK_NOMINAL + t->clock_adjust);
+		uint64_t scaled = (now - t->clock_ref_ms) * CLOCK_NOMINAL + t->clock_frac;
+		uint64_t step = scaled / rate;
+		t->clock_frac = scaled % rate;
+		t->clock += step;
+		t->time_ms += step;
 		if ((before >> CLOCK_NV_INTERVAL_SHIFT) != (t->clock >> CLOCK_NV_INTERVAL_SHIFT))
 			t->clock_safe = 1;
 	}

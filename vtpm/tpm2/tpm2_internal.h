@@ -234,6 +234,7 @@ TPM_RC tpm2_nv_check_public(const struct tpms_nv_public *p, bool platform, bool 
 /* PIN Pass / PIN Fail indices (tpm2_nv.c): whether the index's authValue may be used by this
  * command (TPM_RC_AUTH_UNAVAILABLE if not), and the counting after an authorization check
  * whose result was rc.  Both do nothing for other handles. */
+void tpm2_clock_adjust(struct tpm2 *t, int32_t step);   /* tpm2_core.c: ClockRateAdjust */
 void tpm2_drtm_abort(struct tpm2 *t);   /* tpm2_drtm.c: a command ends a hash sequence */
 TPM_RC tpm2_nv_pin_auth_available(struct tpm2 *t, uint32_t handle, uint32_t cc);
 void tpm2_nv_pin_count(struct tpm2 *t, uint32_t handle, TPM_RC rc);

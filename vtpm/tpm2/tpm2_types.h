@@ -161,7 +161,7 @@ struct tpm2 {
 	struct tpm2_da da;
 	uint64_t clock;                 /* ms, advances with now_ms while powered */
 	uint8_t clock_safe;
-	int8_t clock_rate;              /* ClockRateAdjust steps, -3..+3 (cosmetic: reported only) */
+	int8_t clock_rate;              /* the last ClockRateAdjust request, -3..+3 */
 	uint32_t reset_count, restart_count;
 	uint32_t clear_count;           /* TPM Restarts since the last Reset: stClear contexts */
 	uint16_t orderly;               /* TPM_SU_CLEAR/STATE of the last Shutdown, 0xFFFF: none */
@@ -190,6 +190,11 @@ struct tpm2 {
 	uint8_t nv_global_locked;
 	uint8_t started_orderly;        /* the last Startup followed a Shutdown (STARTUP_CLEAR.orderly) */
 	uint64_t clock_ref_ms;          /* now_ms() at which `clock` was last brought forward */
+	/* ClockRateAdjust (reference platform): Clock and time advance at nominal/(nominal +
+	 * clock_adjust) of the platform's rate; back to nominal at every power-on.  The
+	 * sub-millisecond remainder carries over. */
+	int32_t clock_adjust;
+	uint64_t clock_frac;
 	uint64_t time_ms;               /* TPMS_TIME_INFO.time: ms since _TPM_Init */
 	uint8_t pcr[TPM2_NUM_BANKS][TPM2_NUM_PCRS][TPM2_MAX_DIGEST];
 	uint32_t pcr_update_counter;
