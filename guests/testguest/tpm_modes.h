@@ -13,8 +13,8 @@
  *                      ChangeEPS, localities 3/4) and abuse (aborts mid-command, N floods)
  *   tpm-reset          first life: marks NV and PCR 16, resets the platform (0xCF9); second
  *                      life: the vEK and NV kept, PCRs reset
- *   tpm-bench [N]      N GetRandom(32) transactions without output between them, then the
- *                      driver's access counts (the hypervisor's exit counters do the rest)
+ *   tpm-bench [N]      one GetRandom(32), then N more without output between them, and the
+ *                      driver's access counts for the N (the hypervisor's exit counters do the rest)
  * Each prints "vtpm: ..." lines, one per check ("... ok" / "... FAIL ..."), and ends with
  * "vtpm: all N checks passed" or "vtpm: F of N checks FAILED".
  */
