@@ -538,6 +538,145 @@ def run_checks(work):
     d.stop()
     report("nv-survives-crash", r.returncode == 0 and r.stdout == data,
            "read back %s" % r.stdout.hex())
+    journal_checks(work)
+
+
+# ---- the state journal: SIGKILL at random points, torn and forged records -------------------
+NV_CRASH = 0x01500031
+PW_AUTH = struct.pack(">IIHBH", 9, 0x40000009, 0, 0, 0)
+
+
+def nv_cmd(cc, handles, params):
+    body = b"".join(struct.pack(">I", h) for h in handles) + PW_AUTH + params
+    return struct.pack(">HII", 0x8002, 10 + len(body), cc) + body
+
+
+def nv_define_crash():
+    pub = struct.pack(">IHIHH", NV_CRASH, 0x000B, 0x00020002, 0, 8)   # ownerwrite|ownerread
+    return nv_cmd(0x12A, [0x40000001], struct.pack(">H", 0) + struct.pack(">H", len(pub)) + pub)
+
+
+def nv_write_crash(value):
+    return nv_cmd(0x137, [0x40000001, NV_CRASH], struct.pack(">HQH", 8, value, 0))
+
+
+def nv_read_crash(s):
+    rsp, _ = mssim_command(s, nv_cmd(0x14E, [0x40000001, NV_CRASH], struct.pack(">HH", 8, 0)))
+    if rc_of(rsp) != 0:
+        return None
+    return struct.unpack(">Q", rsp[16:24])[0]       # header, parameterSize, size
+
+
+def journal_checks(work):
+    import random
+    import threading
+    rng = random.Random(0x4138)
+    state = os.path.join(work, "journal")
+    d = Daemon(state, "--fresh", "--startup-clear", "--compact-at", "6000")
+    with d.conn() as s:
+        rsp, _ = mssim_command(s, nv_define_crash())
+        ok = rc_of(rsp) == 0 and rc_of(mssim_command(s, nv_write_crash(0))[0]) == 0
+    d.stop()
+    if not ok:
+        report("journal-kill-at-random-points", False, "NV setup answered 0x%x" % rc_of(rsp))
+        return
+    # Writers send NV_Writes of increasing values as fast as they can; SIGKILL lands at a random
+    # moment (in the engine, in a journal append, in a compaction).  After a restart the index
+    # must hold the last acknowledged value or the one in flight, never anything older.
+    bad, kills = [], 0
+    for it in range(40):
+        d = Daemon(state, "--startup-clear", "--compact-at", "6000")
+        acked = [None]
+        sent = [None]
+        with d.conn() as s:
+            start = nv_read_crash(s)
+            if start is None:
+                bad.append("iteration %d: the state did not load (%s)" % (it, d.proc.poll()))
+                d.stop()
+                break
+
+            def writer():
+                v = start
+                try:
+                    while True:
+                        v += 1
+                        sent[0] = v
+                        if rc_of(mssim_command(s, nv_write_crash(v))[0]) == 0:
+                            acked[0] = v
+                except (OSError, EOFError, struct.error):
+                    pass
+            t = threading.Thread(target=writer)
+            t.start()
+            time.sleep(rng.uniform(0.005, 0.06))
+            d.proc.send_signal(signal.SIGKILL)
+            d.proc.wait()
+            t.join()
+            kills += 1
+        d.stderr = d.proc.stderr.read()
+        d2 = Daemon(state, "--startup-clear", "--compact-at", "6000")
+        with d2.conn() as s2:
+            got = nv_read_crash(s2)
+        d2.stop()
+        allowed = {acked[0] if acked[0] is not None else start, sent[0]}
+        if got not in allowed:
+            bad.append("iteration %d: read %s, acknowledged %s, in flight %s" %
+                       (it, got, acked[0], sent[0]))
+    report("journal-kill-at-random-points", not bad and kills == 40,
+           "; ".join(bad[:3]) or "%d kills" % kills)
+
+    # A torn last record (the kill came mid-append) is skipped: the previous state loads.
+    d = Daemon(state, "--startup-clear")
+    with d.conn() as s:
+        before = nv_read_crash(s)
+        mssim_command(s, nv_write_crash(before + 1))
+    d.proc.send_signal(signal.SIGKILL)
+    d.proc.wait()
+    jpath = os.path.join(state, "tpm2-state.journal")
+    size = os.path.getsize(jpath)
+    with open(jpath, "r+b") as f:                  # cut the last record short
+        f.truncate(size - 5)
+    d = Daemon(state, "--startup-clear")
+    with d.conn() as s:
+        got = nv_read_crash(s)
+    d.stop()
+    report("journal-torn-record-skipped", size > 0 and got == before,
+           "journal %d bytes, read %s, want %s" % (size, got, before))
+
+    # A forged record (no valid MAC) after a good one: skipped with a warning; a journal with
+    # only forged records is refused, not silently replaced by the older base.
+    d = Daemon(state, "--startup-clear")
+    with d.conn() as s:
+        before = nv_read_crash(s)
+        mssim_command(s, nv_write_crash(before + 1))
+        mssim_command(s, nv_write_crash(before + 2))
+    d.proc.send_signal(signal.SIGKILL)
+    d.proc.wait()
+    data = bytearray(open(jpath, "rb").read())
+    data[-40] ^= 1                                  # inside the last blob
+    open(jpath, "wb").write(bytes(data))
+    d = Daemon(state, "--startup-clear")
+    with d.conn() as s:
+        got = nv_read_crash(s)
+    d.stop()
+    report("journal-forged-last-record-skipped", got == before + 1 and "did not verify" in d.stderr,
+           "read %s, want %s; %s" % (got, before + 1, d.stderr.strip()[-200:]))
+    d = Daemon(state, "--startup-clear")
+    with d.conn() as s:
+        mssim_command(s, nv_write_crash(before + 3))
+    d.proc.send_signal(signal.SIGKILL)
+    d.proc.wait()
+    data = bytearray(open(jpath, "rb").read())
+    off = 0
+    while off + 8 <= len(data):                     # one flipped bit in every record's blob
+        n = struct.unpack(">I", data[off + 4:off + 8])[0]
+        data[off + 8 + n // 2] ^= 1
+        off += 8 + n
+    open(jpath, "wb").write(bytes(data))
+    d = Daemon(state, "--startup-clear")
+    refused = not d.alive()
+    d.stop()
+    report("journal-all-forged-refused", refused and "no usable TPM state" in d.stderr,
+           "daemon %s; %s" % ("exited" if refused else "started", d.stderr.strip()[-200:]))
 
 
 if __name__ == "__main__":

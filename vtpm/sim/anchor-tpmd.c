@@ -11,14 +11,26 @@
  * must arrive within --io-timeout ms or the client is dropped, so a stalled or malicious
  * client cannot wedge the TPM.  The engine itself is one static struct tpm2.
  *
- * Persistence: DIR/tpm2-state.bin holds tpm2_state_save()'s blob, authenticated with the key in
- * DIR/state-key (32 random bytes, created 0600 on first use; a key file readable by group or
- * others is refused).  The blob is rewritten (temp
- * file, fsync, rename, fsync of DIR) after every successful command that may change
- * persistent state (hierarchy, NV, DA, clock, audit, Startup/Shutdown), and after any command
- * that failed an authorisation, since that moves the lockout counter; at most every 10 s otherwise if the
- * blob changed, on power-off/NV-off, and on SIGTERM/SIGINT.  A blob that fails to load stops
- * the daemon with the loader's reason; --fresh starts a new TPM in its place.
+ * Persistence: tpm2_state_save()'s blobs, each authenticated with the key in DIR/state-key (32
+ * random bytes, created 0600 on first use; a key file readable by group or others is refused),
+ * in two files:
+ *   DIR/tpm2-state.bin      the base: one blob, replaced atomically (temp file, fsync, rename,
+ *                           fsync of DIR) when the journal is compacted;
+ *   DIR/tpm2-state.journal  append-only records "AJR1" || u32 length || blob, each one the whole
+ *                           state after a change.
+ * After every successful command that may change persistent state (hierarchy, NV, DA, clock,
+ * audit, Startup/Shutdown) and after any command that failed an authorisation (the lockout
+ * counter moved), the state is serialised; if it differs from the last one stored, it is
+ * appended to the journal with one write() BEFORE the response goes out.  A killed daemon
+ * therefore always leaves the last acknowledged state in the journal (or, for a kill in the
+ * middle of an append, a torn last record that the loader skips, and the previous state, which
+ * is the last acknowledged one).  The journal is fdatasync'ed at least once a second and when
+ * idle, and after every append with --fsync (then a power loss loses nothing acknowledged
+ * either).  Past JOURNAL_COMPACT_AT bytes, on start, power-off/NV-off and SIGTERM/SIGINT the
+ * current state becomes the new base and the journal is emptied.  Loading takes the last
+ * journal record that verifies, else the base; a journal whose records all fail to verify, or
+ * a base that fails when there is no journal, stops the daemon with the loader's reason
+ * (--fresh starts a new TPM in its place).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,14 +48,18 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tpm2.h"
 #include "sim_proto.h"
 
-#define STATE_FILE "tpm2-state.bin"
-#define KEY_FILE   "state-key"
+#define STATE_FILE   "tpm2-state.bin"
+#define JOURNAL_FILE "tpm2-state.journal"
+#define KEY_FILE     "state-key"
+#define JOURNAL_MAGIC 0x414a5231u            /* "AJR1" */
+#define JOURNAL_COMPACT_AT (1u << 20)        /* default --compact-at: bytes of journal */
 
 static struct tpm2 the_tpm;     /* one engine instance per process, placed statically */
 
@@ -53,8 +69,9 @@ struct options {
 	const char *bind_addr;
 	int protocol_swtpm;
 	int port, ctrl_port;
-	int fresh, startup_clear, quiet;
+	int fresh, startup_clear, quiet, fsync_each;
 	int io_timeout_ms;
+	size_t compact_at;          /* journal bytes after which the state becomes the base */
 };
 
 struct daemon {
@@ -65,6 +82,10 @@ struct daemon {
 	uint8_t *scratch;
 	size_t state_max;
 	uint8_t state_key[TPM2_STATE_KEY_SIZE];   /* authenticates the blob (DIR/state-key) */
+	int journal_fd;
+	size_t journal_len;         /* bytes of whole records in the journal */
+	int journal_unsynced;       /* appended since the last fdatasync */
+	time_t last_sync;
 	time_t last_check;
 	unsigned long recorded;
 };
@@ -152,19 +173,84 @@ static int write_file_atomically(const char *dir, const char *name, const uint8_
 	return 0;
 }
 
-/* Saves the state if it differs from what is on disk.  force: even if unchanged. */
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void journal_sync(struct daemon *d)
+{
+	if (d->journal_unsynced && fdatasync(d->journal_fd) == 0)
+		d->journal_unsynced = 0;
+	d->last_sync = time(NULL);
+}
+
+/* Appends one record with a single write; 0 on success.  A short write is cut off again so
+ * that the next record starts where the loader expects it. */
+static int journal_append(struct daemon *d, const uint8_t *blob, size_t n)
+{
+	uint8_t hdr[8];
+	struct iovec iov[2] = { { hdr, sizeof hdr }, { (void *)blob, n } };
+	ssize_t w;
+	put_be32(hdr, JOURNAL_MAGIC);
+	put_be32(hdr + 4, (uint32_t)n);
+	do
+		w = writev(d->journal_fd, iov, 2);
+	while (w < 0 && errno == EINTR);
+	if (w != (ssize_t)(sizeof hdr + n)) {
+		if (ftruncate(d->journal_fd, (off_t)d->journal_len) != 0)
+			log_msg(d, "cannot cut a short journal record: %s", strerror(errno));
+		return -1;
+	}
+	d->journal_len += sizeof hdr + n;
+	d->journal_unsynced = 1;
+	if (d->opt.fsync_each)
+		journal_sync(d);
+	return 0;
+}
+
+/* The state in d->scratch[0..n) becomes the base and the journal is emptied.  The base is
+ * durable before the journal shrinks: a crash in between leaves a journal whose last record
+ * is this same state. */
+static int compact(struct daemon *d, size_t n)
+{
+	if (write_file_atomically(d->opt.state_dir, STATE_FILE, d->scratch, n) != 0) {
+		log_msg(d, "cannot write %s/%s: %s", d->opt.state_dir, STATE_FILE, strerror(errno));
+		return -1;
+	}
+	if (d->journal_len > 0) {
+		if (ftruncate(d->journal_fd, 0) != 0 || fsync(d->journal_fd) != 0)
+			log_msg(d, "cannot empty the journal: %s", strerror(errno));
+		else
+			d->journal_len = 0;
+	}
+	d->journal_unsynced = 0;
+	return 0;
+}
+
+/* Stores the state if it differs from what is stored: appended to the journal, or as the new
+ * base when the journal is long enough (or cannot be written).  force: compact even if the
+ * state is unchanged. */
 static void save_state(struct daemon *d, int force)
 {
 	size_t n = tpm2_state_save(&the_tpm, d->state_key, d->scratch, d->state_max);
+	int unchanged;
 	if (n == 0) {
 		log_msg(d, "tpm2_state_save failed (buffer %zu bytes)", d->state_max);
 		return;
 	}
-	if (!force && n == d->saved_len && memcmp(d->scratch, d->saved, n) == 0)
+	unchanged = n == d->saved_len && memcmp(d->scratch, d->saved, n) == 0;
+	if (unchanged && !(force && d->journal_len > 0) && !(force && d->saved_len == 0))
 		return;
-	if (write_file_atomically(d->opt.state_dir, STATE_FILE, d->scratch, n) != 0) {
-		log_msg(d, "cannot write %s/%s: %s", d->opt.state_dir, STATE_FILE, strerror(errno));
-		return;
+	if (force || unchanged || d->journal_len >= d->opt.compact_at ||
+	    journal_append(d, d->scratch, n) != 0) {
+		if (compact(d, n) != 0)
+			return;
 	}
 	memcpy(d->saved, d->scratch, n);
 	d->saved_len = n;
@@ -260,6 +346,84 @@ static void manufacture_fresh(struct daemon *d)
 	log_msg(d, "manufactured a new TPM in %s", d->opt.state_dir);
 }
 
+/* Loads the last journal record that verifies, else the base blob already in d->scratch
+ * (base_len bytes, 0: none).  The journal is read into memory: at most --compact-at bytes
+ * plus a record can have been written under this setting (a longer journal, written under a
+ * larger one, is read up to that size). */
+static int load_journal(struct daemon *d, size_t base_len)
+{
+	size_t cap = d->opt.compact_at + 2 * (d->state_max + 8), len = 0, off = 0, nrec = 0;
+	size_t *ends, failed = 0;
+	uint8_t *j = malloc(cap);
+	int r = TPM2_STATE_ERR_TRUNCATED, got = 0, err = 0;
+	ssize_t n;
+
+	ends = malloc(sizeof *ends * (cap / 8 + 1));
+	if (!j || !ends) {
+		free(j);
+		free(ends);
+		return -1;
+	}
+	if (lseek(d->journal_fd, 0, SEEK_SET) != 0)
+		err = -1;
+	while (!err && len < cap && (n = read(d->journal_fd, j + len, cap - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = -1;
+		else
+			len += (size_t)n;
+	}
+	/* Whole records only: a torn tail (a kill mid-append) is not a record. */
+	while (!err && len - off >= 8 && get_be32(j + off) == JOURNAL_MAGIC &&
+	       get_be32(j + off + 4) <= d->state_max && len - off - 8 >= get_be32(j + off + 4)) {
+		off += 8 + get_be32(j + off + 4);
+		ends[nrec++] = off;
+	}
+	while (!err && nrec > 0 && !got) {
+		size_t end = ends[--nrec], start = nrec ? ends[nrec - 1] : 0;
+		r = tpm2_state_load(&the_tpm, &host_platform, d->state_key, j + start + 8, end - start - 8);
+		if (r == 0) {
+			memcpy(d->saved, j + start + 8, end - start - 8);
+			d->saved_len = end - start - 8;
+			got = 1;
+		} else {
+			failed++;
+		}
+	}
+	if (err)
+		log_msg(d, "cannot read %s/%s: %s", d->opt.state_dir, JOURNAL_FILE, strerror(errno));
+	else if (got)
+		log_msg(d, "loaded TPM state from %s/%s (%zu bytes)%s", d->opt.state_dir, JOURNAL_FILE,
+		        d->saved_len, failed ? "; its last record did not verify and was skipped" : "");
+	else if (failed)
+		log_msg(d, "%s/%s holds no usable TPM state (%s); refusing to overwrite it: move it "
+		        "away or start with --fresh", d->opt.state_dir, JOURNAL_FILE,
+		        tpm2_state_strerror(r));
+	free(j);
+	free(ends);
+	if (err || failed)
+		return got ? 0 : -1;
+	if (got)
+		return 0;
+	if (base_len == 0) {
+		log_msg(d, "%s/%s is missing or unreadable and the journal is empty: move the state "
+		        "directory away or start with --fresh", d->opt.state_dir, STATE_FILE);
+		return -1;
+	}
+	r = tpm2_state_load(&the_tpm, &host_platform, d->state_key, d->scratch, base_len);
+	if (r != 0) {
+		log_msg(d, "%s/%s is not a usable TPM state (%s); refusing to overwrite it: "
+		        "move it away or start with --fresh", d->opt.state_dir, STATE_FILE,
+		        tpm2_state_strerror(r));
+		return -1;
+	}
+	memcpy(d->saved, d->scratch, base_len);
+	d->saved_len = base_len;
+	log_msg(d, "loaded TPM state from %s/%s (%zu bytes)", d->opt.state_dir, STATE_FILE, base_len);
+	return 0;
+}
+
 static int open_state(struct daemon *d)
 {
 	char path[4096];
@@ -282,6 +446,13 @@ static int open_state(struct daemon *d)
 	d->scratch = calloc(1, d->state_max);
 	if (!d->saved || !d->scratch)
 		return -1;
+	snprintf(path, sizeof path, "%s/%s", d->opt.state_dir, JOURNAL_FILE);
+	d->journal_fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (d->journal_fd < 0) {
+		log_msg(d, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	d->journal_len = (size_t)lseek(d->journal_fd, 0, SEEK_END);   /* emptied by the first compaction */
 
 	snprintf(path, sizeof path, "%s/%s", d->opt.state_dir, STATE_FILE);
 	if (d->opt.fresh) {
@@ -291,28 +462,18 @@ static int open_state(struct daemon *d)
 		return 0;
 	}
 	r = read_whole_file(path, d->scratch, d->state_max, &len);
-	if (r == -1 && errno == ENOENT) {
+	if (r == -1 && errno == ENOENT && lseek(d->journal_fd, 0, SEEK_END) == 0) {
 		if (open_state_key(d, 1) != 0)
 			return -1;
 		manufacture_fresh(d);
 		return 0;
 	}
-	if (r == 0 && open_state_key(d, 0) != 0)
+	if (open_state_key(d, 0) != 0)
 		return -1;
-	if (r != 0) {
-		log_msg(d, "cannot read %s: %s", path, strerror(errno));
-		return -1;
-	}
-	r = tpm2_state_load(&the_tpm, &host_platform, d->state_key, d->scratch, len);
-	if (r != 0) {
-		log_msg(d, "%s is not a usable TPM state (%s); refusing to overwrite it: "
-		        "move it away or start with --fresh", path, tpm2_state_strerror(r));
-		return -1;
-	}
-	memcpy(d->saved, d->scratch, len);
-	d->saved_len = len;
-	log_msg(d, "loaded TPM state from %s (%zu bytes)", path, len);
-	return 0;
+	r = load_journal(d, r == 0 ? len : 0);
+	if (r == 0)
+		save_state(d, 1);       /* the journal's state becomes the base */
+	return r;
 }
 
 /* ---- hooks from the protocol layer -------------------------------------------------------- */
@@ -367,11 +528,13 @@ static void after_command(struct sim_tpm *s, uint8_t locality, const uint8_t *cm
 		d->last_check = now;
 		save_state(d, 0);
 	}
+	if (d->journal_unsynced && now - d->last_sync >= 1)
+		journal_sync(d);
 }
 
 static void on_power_off(struct sim_tpm *s)
 {
-	save_state(s->owner, 0);
+	save_state(s->owner, 1);
 }
 
 /* ---- sockets ------------------------------------------------------------------------------ */
@@ -507,7 +670,10 @@ static int serve_round(struct daemon *d, struct port *ports, int nports)
 		pf[i].revents = 0;
 		buffered |= c->fd >= 0 && c->off < c->len;   /* pipelined frames already read */
 	}
-	r = poll(pf, (nfds_t)nports, buffered ? 0 : 1000);
+	/* Idle for 100 ms with journal records not yet on the disk: sync them now. */
+	r = poll(pf, (nfds_t)nports, buffered ? 0 : d->journal_unsynced ? 100 : 1000);
+	if (r == 0 && d->journal_unsynced)
+		journal_sync(d);
 	if (r < 0)
 		return errno == EINTR ? SIM_CONTINUE : SIM_TERMINATE;
 	for (i = 0; i < nports && !stop_requested; i++) {
@@ -577,6 +743,11 @@ static void usage(FILE *f)
 "  --record DIR            write every command received to DIR/cmd-*.bin (locality byte,\n"
 "                          then the command): a seed corpus for the fuzzers\n"
 "  --io-timeout MS         drop a client that stalls mid-frame for MS ms (default 10000)\n"
+"  --fsync                 fdatasync the state journal before every response that changed\n"
+"                          the state (survives power loss; default: survives a killed\n"
+"                          daemon at any point, synced within ~1 s)\n"
+"  --compact-at BYTES      journal size after which the state is rewritten as the base\n"
+"                          and the journal emptied (default 1048576, at most 64 MiB)\n"
 "  --quiet                 no log lines on stderr\n"
 "  --help                  this text\n"
 "\n"
@@ -592,11 +763,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "state", required_argument, NULL, 's' }, { "fresh", no_argument, NULL, 'f' },
 		{ "startup-clear", no_argument, NULL, 'S' }, { "record", required_argument, NULL, 'r' },
 		{ "io-timeout", required_argument, NULL, 't' }, { "quiet", no_argument, NULL, 'q' },
+		{ "fsync", no_argument, NULL, 'y' }, { "compact-at", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	*o = (struct options){ .state_dir = "anchor-tpmd-state", .bind_addr = "127.0.0.1",
-	                       .port = 2321, .ctrl_port = -1, .io_timeout_ms = 10000 };
+	                       .port = 2321, .ctrl_port = -1, .io_timeout_ms = 10000,
+	                       .compact_at = JOURNAL_COMPACT_AT };
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (c) {
 		case 'P':
@@ -616,11 +789,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'r': o->record_dir = optarg; break;
 		case 't': o->io_timeout_ms = atoi(optarg); break;
 		case 'q': o->quiet = 1; break;
+		case 'y': o->fsync_each = 1; break;
+		case 'C': o->compact_at = (size_t)strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
 	}
-	if (optind != argc || o->port <= 0 || o->port > 65534 || o->io_timeout_ms <= 0)
+	if (optind != argc || o->port <= 0 || o->port > 65534 || o->io_timeout_ms <= 0 ||
+	    o->compact_at == 0 || o->compact_at > (64u << 20))
 		return -1;
 	if (o->ctrl_port < 0)
 		o->ctrl_port = o->port + 1;
@@ -670,7 +846,7 @@ int main(int argc, char **argv)
 			drop_client(&ports[i]);
 		close(ports[i].listen_fd);
 	}
-	save_state(&d, 0);
+	save_state(&d, 1);
 	log_msg(&d, "state saved, exiting");
 	return 0;
 }
