@@ -11,6 +11,9 @@ BEARSSL_FREE_LIB := $(BUILD)/bearssl/free/libbearssl.a
 
 BEARSSL_DEFS := -DBR_USE_URANDOM=0 -DBR_USE_UNIX_TIME=0 -DBR_RDRAND=0 -DBR_AES_X86NI=0 \
                 -DBR_SSE2=0 -DBR_POWER8=0
+# The host build keeps BearSSL's AES-NI code (chosen at run time by vtpm/crypto/tc_accel_x86.c);
+# the freestanding one stays general-registers-only.
+BEARSSL_HOST_DEFS := $(filter-out -DBR_AES_X86NI=0,$(BEARSSL_DEFS))
 
 $(BEARSSL_STAMP):
 	@mkdir -p $(BUILD)/bearssl
@@ -22,9 +25,9 @@ bearssl_sources = $(filter-out $(BEARSSL_SRC)/src/ssl/% $(BEARSSL_SRC)/src/x509/
                     $(BEARSSL_SRC)/src/rand/sysrng.c $(BEARSSL_SRC)/src/settings.c, \
                     $(shell find $(BEARSSL_SRC)/src -name '*.c' 2>/dev/null))
 
-$(BEARSSL_HOST_LIB): $(BEARSSL_STAMP)
+$(BEARSSL_HOST_LIB): $(BEARSSL_STAMP) mk/bearssl.mk
 	@mkdir -p $(@D)
-	@echo "  AR      $@"; scripts/build-lib.sh $@ "$(HOST_CC) -O2 -fPIC -g -I$(BEARSSL_SRC)/src -I$(BEARSSL_INC) $(BEARSSL_DEFS)" \
+	@echo "  AR      $@"; scripts/build-lib.sh $@ "$(HOST_CC) -O2 -fPIC -g -I$(BEARSSL_SRC)/src -I$(BEARSSL_INC) $(BEARSSL_HOST_DEFS)" \
 	    $(call bearssl_sources)
 
 $(BEARSSL_FREE_LIB): $(BEARSSL_STAMP)

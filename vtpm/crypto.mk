@@ -78,3 +78,12 @@ $(CRYPTO_BUILD)/crypto_unit_free: tests/unit/crypto_unit.c tests/unit/check.h $(
 
 TEST_SUITES += $(CRYPTO_BUILD)/crypto_unit_free
 TEST_DEPS   += $(CRYPTO_BUILD)/crypto_unit_free
+
+# The freestanding crypto and BearSSL (as the hypervisor links them) use general registers
+# only: the host's SHA-NI/AES-NI paths are chosen at run time in host builds alone.
+$(CRYPTO_BUILD)/free_no_simd: tests/unit/free_no_simd.sh $(CRYPTO_FREE_LIB) $(BEARSSL_FREE_LIB)
+	@printf '#!/bin/sh\nexec %s %s %s\n' "$(CURDIR)/tests/unit/free_no_simd.sh" \
+	    "$(CURDIR)/$(CRYPTO_FREE_LIB)" "$(CURDIR)/$(BEARSSL_FREE_LIB)" > $@ && chmod +x $@
+
+TEST_SUITES += $(CRYPTO_BUILD)/free_no_simd
+TEST_DEPS   += $(CRYPTO_BUILD)/free_no_simd

@@ -120,6 +120,130 @@ static void test_hash(void)
 	check(tc_hash_load(&c, blob, bl) == TC_ERR_ALG, "hash: state blob with bad alg rejected", "");
 }
 
+/* One message through a hash class, fed in chunks of `step` bytes (0: all at once). */
+static void hash_with(const br_hash_class *hc, const uint8_t *msg, size_t len, size_t step,
+                      uint8_t out[32])
+{
+	br_sha256_context c;
+	hc->init(&c.vtable);
+	for (size_t off = 0; off < len; off += step ? step : len)
+		hc->update(&c.vtable, msg + off, step && len - off > step ? step : len - off);
+	hc->out(&c.vtable, out);
+}
+
+/* The SHA-NI SHA-256 against the portable one: every length around the block and padding
+ * boundaries, odd chunkings, long inputs, FIPS 180-4 vectors, and contexts moved between the
+ * two mid-message (hash sequences saved on one machine continue on another). */
+static void test_hash_accel(void)
+{
+	const br_hash_class *ni = tc_sha256_accel_class();
+	static uint8_t msg[70000];
+	uint8_t a[32], b[32];
+	int same = 1;
+	if (!ni) {
+		printf("skip - hash: SHA-NI SHA-256 (not in this build or not on this CPU)\n");
+		return;
+	}
+	for (size_t i = 0; i < sizeof msg; i++)
+		msg[i] = (uint8_t)(i * 167u + (i >> 8) * 13u + 1u);
+	check(ni->desc == br_sha256_vtable.desc && ni->context_size == br_sha256_vtable.context_size,
+	      "hash: SHA-NI class describes SHA-256 as BearSSL does", "");
+	check(tc_hash_class(TC_ALG_SHA256) == ni, "hash: tc_hash_class picks SHA-NI when present", "");
+	for (size_t len = 0; len <= 300 && same; len++) {
+		hash_with(&br_sha256_vtable, msg, len, 0, a);
+		hash_with(ni, msg, len, 0, b);
+		same = !memcmp(a, b, 32);
+	}
+	check(same, "hash: SHA-NI = portable for every length 0..300", "");
+	same = 1;
+	static const size_t steps[] = { 1, 3, 55, 63, 64, 65, 127, 1000 };
+	static const size_t lens[] = { 1024, 4095, 4096, 65537, sizeof msg };
+	for (size_t i = 0; i < N(lens); i++)
+		for (size_t j = 0; j < N(steps); j++) {
+			hash_with(&br_sha256_vtable, msg, lens[i], 0, a);
+			hash_with(ni, msg, lens[i], steps[j], b);
+			same &= !memcmp(a, b, 32);
+		}
+	check(same, "hash: SHA-NI = portable for long inputs in odd chunks", "");
+	{
+		static const uint8_t abc[32] = {   /* FIPS 180-4 example: SHA-256("abc") */
+			0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae,
+			0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61,
+			0xf2, 0x00, 0x15, 0xad };
+		static const uint8_t two_blocks[32] = {   /* "abcdbcdecdefdefg...nopq" (56 bytes) */
+			0x24, 0x8d, 0x6a, 0x61, 0xd2, 0x06, 0x38, 0xb8, 0xe5, 0xc0, 0x26, 0x93, 0x0c, 0x3e,
+			0x60, 0x39, 0xa3, 0x3c, 0xe4, 0x59, 0x64, 0xff, 0x21, 0x67, 0xf6, 0xec, 0xed, 0xd4,
+			0x19, 0xdb, 0x06, 0xc1 };
+		const char *m2 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+		hash_with(ni, (const uint8_t *)"abc", 3, 0, a);
+		hash_with(ni, (const uint8_t *)m2, strlen(m2), 0, b);
+		check(!memcmp(a, abc, 32) && !memcmp(b, two_blocks, 32),
+		      "hash: SHA-NI FIPS 180-4 vectors", "");
+	}
+	same = 1;
+	for (size_t cut = 0; cut < 200; cut += 13) {
+		const br_hash_class *from[2] = { &br_sha256_vtable, ni }, *to[2] = { ni, &br_sha256_vtable };
+		for (int k = 0; k < 2; k++) {
+			br_sha256_context c1, c2;
+			uint8_t st[32];
+			from[k]->init(&c1.vtable);
+			from[k]->update(&c1.vtable, msg, cut);
+			uint64_t count = from[k]->state(&c1.vtable, st);
+			to[k]->init(&c2.vtable);
+			to[k]->set_state(&c2.vtable, st, count - count % 64);
+			to[k]->update(&c2.vtable, msg + (count - count % 64), 777 - (count - count % 64));
+			to[k]->out(&c2.vtable, a);
+			hash_with(&br_sha256_vtable, msg, 777, 0, b);
+			same &= !memcmp(a, b, 32);
+		}
+	}
+	check(same, "hash: contexts move between SHA-NI and portable (state/set_state)", "");
+}
+
+/* AES-NI against the portable ct64 code: every mode, key size and a range of lengths (partial
+ * final blocks included), both directions, same output and same ivOut. */
+static void test_aes_accel(void)
+{
+	struct tc_aes_classes ni;
+	static const uint16_t modes[] = { TC_ALG_CFB, TC_ALG_CBC, TC_ALG_CTR, TC_ALG_OFB, TC_ALG_ECB };
+	uint8_t key[32], in[300], o1[300], o2[300], iv1[16], iv2[16];
+	int same = 1, cases = 0;
+	if (!tc_aes_accel(&ni)) {
+		printf("skip - aes: AES-NI (not in this build or not on this CPU)\n");
+		return;
+	}
+	for (size_t i = 0; i < sizeof key; i++)
+		key[i] = (uint8_t)(i * 29u + 3u);
+	for (size_t i = 0; i < sizeof in; i++)
+		in[i] = (uint8_t)(i * 71u + 5u);
+	for (size_t m = 0; m < N(modes); m++)
+		for (size_t kl = 16; kl <= 32; kl += 8)
+			for (size_t len = 0; len <= sizeof in; len += (len < 48 ? 1 : 37))
+				for (int enc = 0; enc < 2; enc++) {
+					memset(iv1, 0xA5, 16);
+					memset(iv2, 0xA5, 16);
+					int r1 = tc_aes_crypt_with(&tc_aes_portable, modes[m], enc, key, kl, iv1,
+					                           in, o1, len);
+					int r2 = tc_aes_crypt_with(&ni, modes[m], enc, key, kl, iv2, in, o2, len);
+					same &= r1 == r2 && (r1 != TC_OK || (!memcmp(o1, o2, len) &&
+					                                     !memcmp(iv1, iv2, 16)));
+					cases++;
+				}
+	checkf(same, "AES-NI and ct64 differ", "aes: AES-NI = portable in every mode/key/length (%d cases)",
+	       cases);
+	{   /* FIPS 197 C.1: AES-128 encryption of 00112233..ff under 000102..0f */
+		static const uint8_t pt[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+		                                0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+		static const uint8_t ct[16] = { 0x69, 0xc4, 0xe0, 0xd8, 0x6a, 0x7b, 0x04, 0x30,
+		                                0xd8, 0xcd, 0xb7, 0x80, 0x70, 0xb4, 0xc5, 0x5a };
+		uint8_t k[16], out[16];
+		for (int i = 0; i < 16; i++)
+			k[i] = (uint8_t)i;
+		int r = tc_aes_crypt_with(&ni, TC_ALG_ECB, true, k, 16, NULL, pt, out, 16);
+		check(r == TC_OK && !memcmp(out, ct, 16), "aes: AES-NI FIPS 197 vector", "");
+	}
+}
+
 static void test_hmac(void)
 {
 	for (size_t i = 0; i < N(hmac_kats); i++) {
@@ -815,10 +939,12 @@ int main(void)
 {
 	test_util();
 	test_hash();
+	test_hash_accel();
 	test_hmac();
 	test_kdf();
 	test_drbg();
 	test_aes();
+	test_aes_accel();
 	test_rsa_import();
 	test_rsa_sign();
 	test_rsa_encrypt();

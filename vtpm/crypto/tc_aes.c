@@ -1,20 +1,36 @@
-/* AES in the TPM's block-cipher modes, over BearSSL's constant-time ct64 implementation.
- * The IV handling after a partial final block follows the TPM 2.0 reference implementation
- * (CryptSymmetricEncrypt/Decrypt), so ivOut matches what other TPMs return. */
+/* AES in the TPM's block-cipher modes, over BearSSL: its AES-NI code where the host CPU has
+ * it (tc_aes_accel, host builds only), else its constant-time ct64 implementation; both are
+ * constant-time.  The IV handling after a partial final block follows the TPM 2.0 reference
+ * implementation (CryptSymmetricEncrypt/Decrypt), so ivOut matches what other TPMs return. */
 #include "tcrypto.h"
 #include <string.h>
 
+const struct tc_aes_classes tc_aes_portable = {
+	&br_aes_ct64_cbcenc_vtable, &br_aes_ct64_cbcdec_vtable, &br_aes_ct64_ctrcbc_vtable,
+};
+
+/* Key schedules for whichever implementation was chosen (each union's vtable says which). */
 typedef struct {
-	br_aes_ct64_cbcenc_keys enc;
-	br_aes_ct64_cbcdec_keys dec;
-	br_aes_ct64_ctrcbc_keys ctr;
+	br_aes_gen_cbcenc_keys enc;
+	br_aes_gen_cbcdec_keys dec;
+	br_aes_gen_ctrcbc_keys ctr;
 } aes_keys;
+
+static void cbcenc_run(const aes_keys *k, uint8_t *iv, uint8_t *data, size_t len)
+{
+	k->enc.vtable->run(&k->enc.vtable, iv, data, len);
+}
+
+static void cbcdec_run(const aes_keys *k, uint8_t *iv, uint8_t *data, size_t len)
+{
+	k->dec.vtable->run(&k->dec.vtable, iv, data, len);
+}
 
 /* E(block) in place: a one-block CBC encryption with a zero IV. */
 static void encrypt_block(const aes_keys *k, uint8_t block[16])
 {
 	uint8_t zero_iv[16] = { 0 };
-	br_aes_ct64_cbcenc_run(&k->enc, zero_iv, block, 16);
+	cbcenc_run(k, zero_iv, block, 16);
 }
 
 static void xor_bytes(uint8_t *dst, const uint8_t *a, const uint8_t *b, size_t n)
@@ -71,7 +87,7 @@ static void ctr(const aes_keys *k, uint8_t iv[16], const uint8_t *in, uint8_t *o
 	if (full) {
 		if (out != in)
 			memmove(out, in, full);
-		br_aes_ct64_ctrcbc_ctr(&k->ctr, iv, out, full);
+		k->ctr.vtable->ctr(&k->ctr.vtable, iv, out, full);
 	}
 	if (len > full) {
 		uint8_t ks[16];
@@ -90,9 +106,9 @@ static void ecb(const aes_keys *k, bool encrypt, const uint8_t *in, uint8_t *out
 		if (out != in)
 			memmove(out + off, in + off, 16);
 		if (encrypt)
-			br_aes_ct64_cbcenc_run(&k->enc, zero_iv, out + off, 16);
+			cbcenc_run(k, zero_iv, out + off, 16);
 		else
-			br_aes_ct64_cbcdec_run(&k->dec, zero_iv, out + off, 16);
+			cbcdec_run(k, zero_iv, out + off, 16);
 	}
 }
 
@@ -102,13 +118,22 @@ static void cbc(const aes_keys *k, bool encrypt, uint8_t iv[16], const uint8_t *
 	if (out != in)
 		memmove(out, in, len);
 	if (encrypt)
-		br_aes_ct64_cbcenc_run(&k->enc, iv, out, len);
+		cbcenc_run(k, iv, out, len);
 	else
-		br_aes_ct64_cbcdec_run(&k->dec, iv, out, len);
+		cbcdec_run(k, iv, out, len);
 }
 
 int tc_aes_crypt(uint16_t mode, bool encrypt, const uint8_t *key, size_t key_len, uint8_t *iv,
                  const uint8_t *in, uint8_t *out, size_t len)
+{
+	struct tc_aes_classes ni;
+	return tc_aes_crypt_with(tc_aes_accel(&ni) ? &ni : &tc_aes_portable, mode, encrypt, key,
+	                         key_len, iv, in, out, len);
+}
+
+int tc_aes_crypt_with(const struct tc_aes_classes *impl, uint16_t mode, bool encrypt,
+                      const uint8_t *key, size_t key_len, uint8_t *iv, const uint8_t *in,
+                      uint8_t *out, size_t len)
 {
 	if (key_len != 16 && key_len != 24 && key_len != 32)
 		return TC_ERR_SIZE;
@@ -120,18 +145,18 @@ int tc_aes_crypt(uint16_t mode, bool encrypt, const uint8_t *key, size_t key_len
 	if (len == 0)
 		return TC_OK;
 	aes_keys k;
-	br_aes_ct64_cbcenc_init(&k.enc, key, key_len);
+	impl->cbcenc->init(&k.enc.vtable, key, key_len);
 	switch (mode) {
 	case TC_ALG_CFB: cfb(&k, encrypt, iv, in, out, len); break;
 	case TC_ALG_OFB: ofb(&k, iv, in, out, len); break;
 	case TC_ALG_CTR:
-		br_aes_ct64_ctrcbc_init(&k.ctr, key, key_len);
+		impl->ctrcbc->init(&k.ctr.vtable, key, key_len);
 		ctr(&k, iv, in, out, len);
 		break;
 	case TC_ALG_CBC:
 	case TC_ALG_ECB:
 		if (!encrypt)
-			br_aes_ct64_cbcdec_init(&k.dec, key, key_len);
+			impl->cbcdec->init(&k.dec.vtable, key, key_len);
 		if (mode == TC_ALG_CBC)
 			cbc(&k, encrypt, iv, in, out, len);
 		else

@@ -6,7 +6,10 @@ const br_hash_class *tc_hash_class(uint16_t alg)
 {
 	switch (alg) {
 	case TC_ALG_SHA1:   return &br_sha1_vtable;
-	case TC_ALG_SHA256: return &br_sha256_vtable;
+	case TC_ALG_SHA256: {
+		const br_hash_class *accel = tc_sha256_accel_class();
+		return accel ? accel : &br_sha256_vtable;
+	}
 	case TC_ALG_SHA384: return &br_sha384_vtable;
 	case TC_ALG_SHA512: return &br_sha512_vtable;
 	default:            return NULL;

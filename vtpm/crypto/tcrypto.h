@@ -91,6 +91,10 @@ size_t tc_hash_size(uint16_t alg);
 size_t tc_hash_block_size(uint16_t alg);
 /* The BearSSL class for alg, NULL if unsupported. */
 const br_hash_class *tc_hash_class(uint16_t alg);
+/* SHA-256 over the CPU's SHA extensions (tc_hash_x86.c): host builds on x86-64 whose CPU has
+ * them; NULL otherwise (always in the freestanding build).  tc_hash_class() prefers it; it
+ * shares br_sha256_context and its state encoding with the portable br_sha256_vtable. */
+const br_hash_class *tc_sha256_accel_class(void);
 
 /* Incremental hash.  Large enough for SHA-512.  Plain data except for the BearSSL vtable. */
 typedef struct {
@@ -388,6 +392,21 @@ int tc_ecc_mod_p(uint16_t curve, const uint8_t *x, size_t x_len, uint8_t *out);
  * TC_ERR_ALG for a bad mode, TC_ERR_SIZE for a bad key length. */
 int tc_aes_crypt(uint16_t mode, bool encrypt, const uint8_t *key, size_t key_len, uint8_t *iv,
                  const uint8_t *in, uint8_t *out, size_t len);
+
+/* The AES implementation tc_aes_crypt uses: BearSSL's AES-NI classes (tc_accel_x86.c) on host
+ * builds whose CPU has AES-NI, else its constant-time ct64 code (always in the freestanding
+ * build).  tc_aes_accel returns 1 and fills *out with the AES-NI classes, or returns 0;
+ * tc_aes_crypt_with runs one operation with given classes (for tests of both paths). */
+struct tc_aes_classes {
+	const br_block_cbcenc_class *cbcenc;
+	const br_block_cbcdec_class *cbcdec;
+	const br_block_ctrcbc_class *ctrcbc;
+};
+extern const struct tc_aes_classes tc_aes_portable;
+int tc_aes_accel(struct tc_aes_classes *out);
+int tc_aes_crypt_with(const struct tc_aes_classes *impl, uint16_t mode, bool encrypt,
+                      const uint8_t *key, size_t key_len, uint8_t *iv, const uint8_t *in,
+                      uint8_t *out, size_t len);
 
 /* TPM XOR obfuscation (Part 1 §21.2 "XOR parameter obfuscation"): data ^= KDFa(hash_alg, key,
  * "XOR", context_u, context_v, len * 8), in place.  Applying it twice restores the data. */
