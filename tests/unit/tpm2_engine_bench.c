@@ -646,7 +646,7 @@ static const struct item *find_item(const char *name)
 }
 
 /* --only-ours ITEM N: N batches of ITEM on our engine alone (for callgrind). */
-static int only_ours(struct engine *e, struct fixture *f, const char *name, int n)
+__attribute__((noinline)) static int only_ours(struct engine *e, struct fixture *f, const char *name, int n)
 {
 	const struct item *it = find_item(name);
 	uint32_t bad = 0;

@@ -1,12 +1,15 @@
 /* Small helpers: zeroisation and constant-time comparison. */
 #include "tcrypto.h"
+#include <string.h>
+
+/* memset called through a volatile function pointer: the compiler cannot know what it calls,
+ * so it cannot drop the wipe of a buffer that is dead afterwards, and the wipe runs at memset's
+ * speed (a byte-wise volatile loop cost ~10% of GetRandom and of every HMAC). */
+static void *(*const volatile zero_fill)(void *, int, size_t) = memset;
 
 void tc_zeroize(void *p, size_t n)
 {
-	/* Writing through a volatile pointer is a side effect the compiler must keep. */
-	volatile uint8_t *v = p;
-	while (n--)
-		*v++ = 0;
+	zero_fill(p, 0, n);
 }
 
 int tc_ct_equal(const void *a, const void *b, size_t n)

@@ -250,7 +250,7 @@ TPM_RC tpm2_cc_Load(struct tpm2_cmd *c)
 		return tpm2_keys_rc(rc, 2);
 	tpm2_keys_name(&pub, &name);
 	TPM2_P(1, tpm2_keys_unwrap(parent, priv, priv_len, &name, &sens));
-	rc = tpm2_keys_check_pair(&pub, &sens);
+	rc = tpm2_keys_check_wrapped_pair(&pub, &sens);   /* integrity verified: made by us */
 	if (rc) {
 		tpm2_zeroise(&sens, sizeof sens);
 		return TPM2_RC_P(rc, 2);

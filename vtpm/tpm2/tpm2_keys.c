@@ -525,7 +525,22 @@ TPM_RC tpm2_keys_ecc(const struct tpm2_object *o, tc_ecc_point *pub, tc_ecc_priv
 	       ? TPM_RC_SUCCESS : TPM_RC_KEY;
 }
 
+static TPM_RC check_pair(const struct tpmt_public *pub, const struct tpmt_sensitive *sens,
+                         bool recompute_ecc_point);
+
 TPM_RC tpm2_keys_check_pair(const struct tpmt_public *pub, const struct tpmt_sensitive *sens)
+{
+	return check_pair(pub, sens, true);
+}
+
+TPM_RC tpm2_keys_check_wrapped_pair(const struct tpmt_public *pub,
+                                    const struct tpmt_sensitive *sens)
+{
+	return check_pair(pub, sens, false);
+}
+
+static TPM_RC check_pair(const struct tpmt_public *pub, const struct tpmt_sensitive *sens,
+                         bool recompute_ecc_point)
 {
 	struct tpm2_object o;
 	tc_rsa_pub pk;
@@ -556,8 +571,10 @@ TPM_RC tpm2_keys_check_pair(const struct tpmt_public *pub, const struct tpmt_sen
 		break;
 	case TPM_ALG_ECC:
 		n = tc_ecc_size(pub->curve);
-		if (tpm2_keys_ecc(&o, &q, &d) != TPM_RC_SUCCESS || tc_ecc_pub_from_priv(&d, &q2) ||
-		    !tpm2_ct_equal(q.x, q2.x, n) || !tpm2_ct_equal(q.y, q2.y, n))
+		if (tpm2_keys_ecc(&o, &q, &d) != TPM_RC_SUCCESS)
+			rc = TPM_RC_BINDING;
+		else if (recompute_ecc_point && (tc_ecc_pub_from_priv(&d, &q2) ||
+		         !tpm2_ct_equal(q.x, q2.x, n) || !tpm2_ct_equal(q.y, q2.y, n)))
 			rc = TPM_RC_BINDING;
 		tc_zeroize(&d, sizeof d);
 		break;

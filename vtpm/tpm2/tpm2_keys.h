@@ -73,6 +73,14 @@ TPM_RC tpm2_keys_derive_child(const struct tpm2_object *parent, struct tpmt_publ
 /* Does the sensitive part belong to the public part?  TPM_RC_BINDING / TPM_RC_KEY_SIZE /
  * TPM_RC_TYPE. */
 TPM_RC tpm2_keys_check_pair(const struct tpmt_public *pub, const struct tpmt_sensitive *sens);
+/* The same checks for a sensitive part that this TPM wrapped itself and whose integrity (bound
+ * to pub's Name under the parent's seed) was just verified: Load.  The pairing was established
+ * when the blob was made (Create generates it, Import checks it with tpm2_keys_check_pair), so
+ * an ECC key's public point is not recomputed from the private scalar (a full scalar
+ * multiplication, ~95% of Load); sizes, ranges, the point being on its curve and the other
+ * types' bindings are still checked, as the reference implementation's Load does. */
+TPM_RC tpm2_keys_check_wrapped_pair(const struct tpmt_public *pub,
+                                    const struct tpmt_sensitive *sens);
 
 /* Sensitive-area protection under a storage parent: writes TPM2B_PRIVATE's body
  * (integrity || TPM2B_IV || AES-CFB(sensitive), the IV drawn from the TPM's RNG). */
