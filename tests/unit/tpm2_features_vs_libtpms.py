@@ -804,6 +804,70 @@ def cases_clock_rate():
         ('clockrate: nominal after a power cycle', clock_rate(0.95, 1.05)),
     ]
 
+# ---- 6: derived objects (CreateLoaded under a derivation parent) -----------------------------
+
+DPARENT = u16(0x0008) + u16(SHA256) + u32(0x00030072) + b2(b'') + u16(0x000A) + u16(SHA256) + u16(0x0022) + b2(b'')
+DERIVE = b2(b'label') + b2(b'context')
+
+def derived_public(t, r):
+    """outPublic of CreateLoaded up to the unique field, and a second derivation's equality."""
+    pub, _ = tpm2b(r, 18)
+    return pub.hex()
+
+def create_loaded(name, parent, template, out=None):
+    def f(t):
+        r = t.x(cmd(S, 0x191, u32(t.h[parent]) + pw(b'') + b2(b2(b'') + b2(b'')) + b2(template)))
+        if rc_of(r):
+            return rc_of(r)
+        t.h[name] = struct.unpack('>I', r[10:14])[0]
+        return out(t, r) if out else 0
+    return f
+
+def hm(t, name):
+    r = t.x(cmd(S, 0x155, u32(t.h[name]) + pw(b'') + b2(b'derived data') + u16(SHA256)))
+    return tpm2b(params_of(r))[0] if rc_of(r) == 0 else rc_of(r)
+
+def hmac_twice(name):
+    def f(t):
+        t.v[name + '.hmac'] = hm(t, name)
+        return 'hmac of %d bytes, key not empty: %s' % (len(t.v[name + '.hmac']),
+            t.v[name + '.hmac'] != hmac.new(b'', b'derived data', hashlib.sha256).digest())
+    return f
+
+def same_hmac(a, b):
+    return lambda t: 'same' if hm(t, b) == t.v[a + '.hmac'] else 'differs'
+
+def cases_derived():
+    rsa = (u16(0x0001) + u16(SHA256) + u32(0x00040052) + b2(b'') + u16(NULLALG) + u16(0x0014) +
+           u16(SHA256) + u16(2048) + u32(0) + DERIVE)
+    ecc = (u16(0x0023) + u16(SHA256) + u32(0x00040052) + b2(b'') + u16(NULLALG) + u16(0x0018) +
+           u16(SHA256) + u16(0x0003) + u16(NULLALG) + DERIVE)
+    hmac_key = u16(0x0008) + u16(SHA256) + u32(0x00040052) + b2(b'') + u16(0x0005) + u16(SHA256) + DERIVE
+    sym = u16(0x0025) + u16(SHA256) + u32(0x00060052) + b2(b'') + u16(0x0006) + u16(128) + u16(0x0043) + DERIVE
+    return [
+        ('derived: derivation parent', primary('dp', OWNER, DPARENT, b'derivation parent key')),
+        ('derived: ecc', create_loaded('d1', 'dp', ecc)),
+        ('derived: flush ecc', flush('d1')),
+        ('derived: rsa', create_loaded('d1', 'dp', rsa)),
+        ('derived: flush rsa', flush('d1')),
+        ('derived: rsa template without TPMS_DERIVE', create_loaded('d1', 'dp', rsa[:-len(DERIVE)] + b2(b''))),
+        ('derived: ecc template with only a label', create_loaded('d1', 'dp', ecc[:-len(DERIVE)] + b2(b'label'))),
+        ('derived: flush bad', flush('d1')),
+        ('derived: keyedhash', create_loaded('d1', 'dp', hmac_key)),
+        ('derived: hmac with the derived key', hmac_twice('d1')),
+        ('derived: same label/context, same key', create_loaded('d2', 'dp', hmac_key)),
+        ('derived: the two keys give the same hmac', same_hmac('d1', 'd2')),
+        ('derived: flush keyedhash', flush('d1')),
+        ('derived: flush keyedhash 2', flush('d2')),
+        ('derived: other context', create_loaded('d2', 'dp', hmac_key[:-9] + b2(b'other'))),
+        ('derived: other context, other key', lambda t: 'same' if hm(t, 'd2') == t.v.get('d1.hmac') else 'differs'),
+        ('derived: flush keyedhash 3', flush('d2')),
+        ('derived: symcipher', create_loaded('d1', 'dp', sym)),
+        ('derived: encrypt with the derived aes key', auth_cmd(0x193, ['d1'], [b''], b2(bytes(16)) +
+            b'\x00' + u16(0x0043) + b2(bytes(16)), lambda t, r: len(tpm2b(params_of(r))[0]))),
+        ('derived: flush all', flush_all_transient),
+    ]
+
 # ---- the run ---------------------------------------------------------------------------------
 
 def show(v):
@@ -812,7 +876,7 @@ def show(v):
 def all_cases():
     return cases_policy_nv() + cases_hmac_attest() + cases_sym_parents() +\
         cases_pin() + cases_ecdaa() + cases_hash_interface() +\
-        cases_stclear() + cases_clock_rate()
+        cases_stclear() + cases_derived() + cases_clock_rate()
 
 def compare(pa, ps):
     a, s = TPM(pa, pa + 1), TPM(ps, ps + 1)

@@ -173,8 +173,9 @@ TPM_RC tpm2_cc_Create(struct tpm2_cmd *c)
 }
 
 /* CreateLoaded: inPublic is a TPM2B_TEMPLATE; the parent is a storage key, a hierarchy (then it
- * is CreatePrimary without creation data) or a derivation parent (derived ECC object: the
- * template's unique holds TPMS_DERIVE; no private blob is returned, the object is re-derived). */
+ * is CreatePrimary without creation data) or a derivation parent (derived ECC, keyed-hash or
+ * symmetric object, not RSA, as the reference: the template's unique holds TPMS_DERIVE; no
+ * private blob is returned, the object is re-derived). */
 TPM_RC tpm2_cc_CreateLoaded(struct tpm2_cmd *c)
 {
 	struct tpm2_sens_create sc;
@@ -193,9 +194,12 @@ TPM_RC tpm2_cc_CreateLoaded(struct tpm2_cmd *c)
 			TPM2_TRY(storage_parent(c, 0, &parent));
 	}
 	TPM2_P(1, tpm2_rd_sens_create(&c->in, &sc));
-	TPM2_P(2, tpm2_rd_public_sized(&c->in, &pub, false));
+	if (derived)
+		TPM2_P(2, tpm2_rd_template_derive(&c->in, &pub));
+	else
+		TPM2_P(2, tpm2_rd_public_sized(&c->in, &pub, false));
 	TPM2_TRY(tpm2_in_done(c));
-	if (derived && pub.type != TPM_ALG_ECC)
+	if (derived && pub.type == TPM_ALG_RSA)        /* no derived RSA keys (reference) */
 		return TPM2_RC_P(TPM_RC_TYPE, 2);
 	TPM2_TRY(check_template(&pub, parent, &sc));
 	s = new_object_slot(c->t);

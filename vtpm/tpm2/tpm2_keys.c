@@ -305,7 +305,8 @@ TPM_RC tpm2_keys_check_template(const struct tpmt_public *pub, const struct tpm2
 	if (parent && tpm2_keys_is_derivation_parent(parent) && sc->data_size)
 		return TPM2_KEYS_RAW | TPM_RC_SIZE;   /* derived: no caller data (as libtpms) */
 	/* a supplied symmetric key must have the key size (unnumbered, as libtpms) */
-	if (pub->type == TPM_ALG_SYMCIPHER && !origin && sc->data_size != pub->symmetric.key_bits / 8)
+	if (pub->type == TPM_ALG_SYMCIPHER && !origin && sc->data_size != pub->symmetric.key_bits / 8 &&
+	    !(parent && tpm2_keys_is_derivation_parent(parent)))
 		return TPM2_KEYS_RAW | TPM_RC_KEY_SIZE;
 	return TPM_RC_SUCCESS;
 }
@@ -387,7 +388,8 @@ static TPM_RC gen_key(struct tpmt_public *pub, struct tpmt_sensitive *sens,
 		return gen_ecc(pub, sens, rng);
 	case TPM_ALG_KEYEDHASH:
 	case TPM_ALG_SYMCIPHER:
-		if (!(pub->attrs & TPMA_OBJECT_SENSITIVEDATAORIGIN)) {   /* the caller's key / data */
+		/* the caller's key / data; a derived object (no data) gets generated bits */
+		if (!(pub->attrs & TPMA_OBJECT_SENSITIVEDATAORIGIN) && sc->data_size) {
 			memcpy(sens->sensitive.buf, sc->data, sc->data_size);
 			sens->sensitive.size = sc->data_size;
 		} else {
@@ -466,8 +468,8 @@ bool tpm2_keys_is_derivation_parent(const struct tpm2_object *o)
 	       !(o->flags & TPM2_OBJ_PUBLIC_ONLY);
 }
 
-/* Derived ECC object (Part 1 "Derived objects"): the template's unique is TPMS_DERIVE, i.e.
- * label and context, which for ECC lie where the point's x and y are.  material =
+/* Derived object (Part 1 "Derived objects"; ECC, keyed-hash, symmetric): the template's unique
+ * is TPMS_DERIVE, i.e. label and context, parsed into unique.ecc x and y.  material =
  * KDFa(parent's XOR hash, parent's key bits, label, context, 512); the key then comes from it as
  * for a primary, so the same parent + label + context + template give the same key. */
 TPM_RC tpm2_keys_derive_child(const struct tpm2_object *parent, struct tpmt_public *pub,
@@ -477,7 +479,7 @@ TPM_RC tpm2_keys_derive_child(const struct tpm2_object *parent, struct tpmt_publ
 	size_t ll = pub->unique.ecc.x_size, cl = pub->unique.ecc.y_size;
 	uint16_t hash = parent->pub.scheme.hash;
 	TPM_RC rc;
-	if (pub->type != TPM_ALG_ECC)
+	if (pub->type == TPM_ALG_RSA)
 		return TPM_RC_TYPE;
 	if (ll > sizeof label || cl > sizeof context)
 		return TPM_RC_SIZE;

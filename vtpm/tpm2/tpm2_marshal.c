@@ -391,7 +391,7 @@ TPM_RC tpm2_rd_public_parms(struct tpm2_rd *r, struct tpmt_public *p)
 	return rd_public_params(r, p);
 }
 
-TPM_RC tpm2_rd_public(struct tpm2_rd *r, struct tpmt_public *p, bool null_name_ok)
+static TPM_RC rd_public_head(struct tpm2_rd *r, struct tpmt_public *p, bool null_name_ok)
 {
 	memset(p, 0, sizeof *p);
 	TPM2_TRY(tpm2_rd_u16(r, &p->type));
@@ -403,8 +403,27 @@ TPM_RC tpm2_rd_public(struct tpm2_rd *r, struct tpmt_public *p, bool null_name_o
 	if (p->attrs & TPMA_OBJECT_RESERVED_MASK)
 		return TPM_RC_RESERVED_BITS;
 	TPM2_TRY(tpm2_rd_digest(r, &p->auth_policy));
-	TPM2_TRY(rd_public_params(r, p));
+	return rd_public_params(r, p);
+}
+
+TPM_RC tpm2_rd_public(struct tpm2_rd *r, struct tpmt_public *p, bool null_name_ok)
+{
+	TPM2_TRY(rd_public_head(r, p, null_name_ok));
 	return rd_public_unique(r, p);
+}
+
+TPM_RC tpm2_rd_template_derive(struct tpm2_rd *r, struct tpmt_public *p)
+{
+	uint16_t size;
+	const uint8_t *body;
+	struct tpm2_rd sub;
+	TPM2_TRY(tpm2_rd_tpm2b(r, &body, &size, TPM2_MAX_COMMAND_SIZE));
+	if (size == 0)
+		return TPM_RC_SIZE;
+	tpm2_rd_init(&sub, body, size);
+	TPM2_TRY(rd_public_head(&sub, p, false));
+	TPM2_TRY(rd_ecc_point_body(&sub, &p->unique.ecc));   /* TPMS_DERIVE: label, context */
+	return tpm2_rd_left(&sub) ? TPM_RC_SIZE : TPM_RC_SUCCESS;
 }
 
 /* TPM2B_PUBLIC: the size must be non-zero and match the structure exactly. */

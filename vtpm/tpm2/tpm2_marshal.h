@@ -179,6 +179,9 @@ TPM_RC tpm2_rd_sig_scheme(struct tpm2_rd *r, struct tpmt_scheme *s, bool null_ok
 void tpm2_wr_sig_scheme(struct tpm2_wr *w, const struct tpmt_scheme *s);
 TPM_RC tpm2_rd_public(struct tpm2_rd *r, struct tpmt_public *p, bool null_name_ok);
 TPM_RC tpm2_rd_public_sized(struct tpm2_rd *r, struct tpmt_public *p, bool null_name_ok);
+/* TPM2B_TEMPLATE of a derived object: unique is TPMS_DERIVE {label, context}, kept in
+ * unique.ecc.x / .y (each at most TPM2_MAX_ECC_BYTES here; derivation allows 32). */
+TPM_RC tpm2_rd_template_derive(struct tpm2_rd *r, struct tpmt_public *p);
 void tpm2_wr_public(struct tpm2_wr *w, const struct tpmt_public *p);
 TPM_RC tpm2_rd_public_parms(struct tpm2_rd *r, struct tpmt_public *p);
 TPM_RC tpm2_rd_sensitive(struct tpm2_rd *r, struct tpmt_sensitive *s);
