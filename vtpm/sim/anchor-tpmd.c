@@ -553,6 +553,20 @@ static void quick_ack(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 }
 
+/* recv() what is already there; if nothing is, we are about to wait for the rest of a frame.
+ * tpm2-tss's mssim TCTI writes a frame's header and body separately with Nagle on, so the body
+ * waits for our ACK of the header: ACK at once (TCP_QUICKACK, which does not stick: armed per
+ * wait) instead of after the ~40 ms delayed-ACK timer.  A frame that has already arrived, the
+ * usual case after poll(), costs no setsockopt. */
+static ssize_t recv_or_wait(int fd, void *buf, size_t len)
+{
+	ssize_t r = recv(fd, buf, len, MSG_DONTWAIT);
+	if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		return r;
+	quick_ack(fd);
+	return recv(fd, buf, len, 0);
+}
+
 static int conn_read_full(void *ctx, void *dst, size_t n)
 {
 	struct conn *c = ctx;
@@ -568,24 +582,18 @@ static int conn_read_full(void *ctx, void *dst, size_t n)
 	out += avail;
 	n -= avail;
 	c->off = c->len = 0;
-	/* We are about to wait for the rest of a frame.  tpm2-tss's mssim TCTI writes a frame's
-	 * header and body separately with Nagle on, so the body waits for our ACK of the header:
-	 * ACK at once instead of after the ~40 ms delayed-ACK timer. */
-	quick_ack(c->fd);
 	while (n >= sizeof c->buf) {     /* big frames bypass the buffer */
-		ssize_t r = recv(c->fd, out, n, 0);
+		ssize_t r = recv_or_wait(c->fd, out, n);
 		if (r <= 0)
 			return -1;   /* EOF, error, SO_RCVTIMEO expiry or a signal: drop the client */
 		out += r;
 		n -= (size_t)r;
 	}
 	while (c->len < n) {
-		ssize_t r = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
+		ssize_t r = recv_or_wait(c->fd, c->buf + c->len, sizeof c->buf - c->len);
 		if (r <= 0)
 			return -1;
 		c->len += (size_t)r;
-		if (c->len < n)
-			quick_ack(c->fd);    /* TCP_QUICKACK does not stick: re-arm per wait */
 	}
 	memcpy(out, c->buf, n);
 	c->off = n;
