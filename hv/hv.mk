@@ -15,7 +15,7 @@ HV_SRCS += hv/entry.S hv/main.c hv/console.c hv/format.c hv/pages.c hv/acpi.c hv
            arch/x86/svm_entry.S lib/string.c
 HV_ALL_SRCS = $(HV_SRCS) $(CONFIG_SRCS) $(DECODE_SRCS) $(PAGING_SRCS)
 
-HV_CFLAGS = $(FREE_CFLAGS) -O2 -g -fno-pic -fno-pie -Ihv/include -Iarch/x86 \
+HV_CFLAGS = $(FREE_CFLAGS) -O2 -g -fno-pic -fno-pie -mretpoline -Ihv/include -Iarch/x86 \
             -I$(BEARSSL_INC) -Ivtpm/anchor -Ivtpm/tpm2 -Ivtpm/crypto -Wno-unused-parameter
 HV_OBJS = $(patsubst %,$(BUILD)/hv/obj/%.o,$(HV_ALL_SRCS))
 HV_HEADERS = $(wildcard hv/include/anchor/*.h lib/include/*.h arch/x86/*.h hv/*.h vtpm/anchor/*.h)
