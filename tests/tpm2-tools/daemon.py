@@ -624,6 +624,23 @@ def journal_checks(work):
     report("journal-kill-at-random-points", not bad and kills == 40,
            "; ".join(bad[:3]) or "%d kills" % kills)
 
+    # A journal written under a larger --compact-at loads whole under a smaller one (longer
+    # than the smaller setting plus two maximal records: ~250 records of ~650 bytes).
+    d = Daemon(state, "--startup-clear", "--compact-at", "1000000")
+    with d.conn() as s:
+        base = nv_read_crash(s)
+        for k in range(1, 251):
+            mssim_command(s, nv_write_crash(base + k))
+    d.proc.send_signal(signal.SIGKILL)
+    d.proc.wait()
+    jsize = os.path.getsize(os.path.join(state, "tpm2-state.journal"))
+    d = Daemon(state, "--startup-clear", "--compact-at", "1024")
+    with d.conn() as s:
+        got = nv_read_crash(s)
+    d.stop()
+    report("journal-longer-than-compact-at", jsize > 120000 and got == base + 250,
+           "journal %d bytes, read %s, want %s" % (jsize, got, base + 250))
+
     # A torn last record (the kill came mid-append) is skipped: the previous state loads.
     d = Daemon(state, "--startup-clear")
     with d.conn() as s:

@@ -347,17 +347,25 @@ static void manufacture_fresh(struct daemon *d)
 }
 
 /* Loads the last journal record that verifies, else the base blob already in d->scratch
- * (base_len bytes, 0: none).  The journal is read into memory: at most --compact-at bytes
- * plus a record can have been written under this setting (a longer journal, written under a
- * larger one, is read up to that size). */
+ * (base_len bytes, 0: none).  The whole journal is read into memory: it cannot be longer than
+ * the largest --compact-at (64 MiB) plus a record, whatever setting wrote it; a longer file
+ * is not a journal this daemon wrote and is refused. */
 static int load_journal(struct daemon *d, size_t base_len)
 {
-	size_t cap = d->opt.compact_at + 2 * (d->state_max + 8), len = 0, off = 0, nrec = 0;
-	size_t *ends, failed = 0;
-	uint8_t *j = malloc(cap);
+	size_t cap = (64u << 20) + 2 * (d->state_max + 8), len = 0, off = 0, nrec = 0;
+	size_t *ends = NULL, failed = 0;
+	uint8_t *j = NULL;
 	int r = TPM2_STATE_ERR_TRUNCATED, got = 0, err = 0;
 	ssize_t n;
+	struct stat st;
 
+	if (fstat(d->journal_fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size > cap) {
+		log_msg(d, "%s/%s is not a journal this daemon wrote (%lld bytes): move it away or "
+		        "start with --fresh", d->opt.state_dir, JOURNAL_FILE, (long long)st.st_size);
+		return -1;
+	}
+	cap = (size_t)st.st_size + 1;          /* +1: a file that grew meanwhile is cut, not lost */
+	j = malloc(cap);
 	ends = malloc(sizeof *ends * (cap / 8 + 1));
 	if (!j || !ends) {
 		free(j);
