@@ -11,7 +11,7 @@
  * the rounds of (batch delta / batch size); ratios are the median over the rounds of each
  * round's anchor / swtpm (paired, so load drift between rounds cancels; target <= 1.0x).
  *
- *   tpm2_esys_bench [ANCHOR_TPMD]     (default build/sim/anchor-tpmd)
+ *   tpm2_esys_bench [ANCHOR_TPMD]     (default: anchor-tpmd next to this program)
  * A benchmark reports and never fails: a server that does not start is reported and skipped.
  */
 #define _GNU_SOURCE
@@ -568,7 +568,14 @@ static int run_item(struct server *sv, const struct item *it, double med[NSERV][
 int main(int argc, char **argv)
 {
 	static struct server sv[NSERV] = { { .name = "anchor" }, { .name = "swtpm" } };
-	const char *tpmd = argc > 1 ? argv[1] : "build/sim/anchor-tpmd";
+	static char own[4096];
+	const char *tpmd = argv[1];
+	if (argc < 2) {                  /* both are built into $(SIM_BUILD) */
+		ssize_t n = readlink("/proc/self/exe", own, sizeof own - 16);
+		char *slash = n > 0 ? memrchr(own, '/', (size_t)n) : NULL;
+		strcpy(slash ? slash + 1 : own, "anchor-tpmd");
+		tpmd = own;
+	}
 	int met = 0, n = 0;
 	TSS2_RC rc;
 
