@@ -26,7 +26,9 @@ $(ANCHOR_TPMD): $(SIM_SRCS) $(SIM_HDRS) vtpm/tpm2/tpm2.h $$(sim_engine_libs)
 SIM_FUZZ_BUILD := $(SIM_BUILD)/fuzz
 SIM_FUZZ_FLAGS := -std=c11 -O1 -g -D_DEFAULT_SOURCE -fno-omit-frame-pointer \
                   -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
-SIM_FUZZ_LINK  := -fsanitize=fuzzer,address,undefined
+# --wrap: RSA and ECC keygen and ECC d*G memoised for speed, results replayed bit for bit (tests/fuzz/tpm2_fuzz_keygen.h)
+SIM_FUZZ_LINK  := -fsanitize=fuzzer,address,undefined -Wl,--wrap=tc_rsa_keygen -Wl,--wrap=tc_ecc_keygen \
+                  -Wl,--wrap=tc_ecc_pub_from_priv
 FUZZ_TPM2_EXECUTE := $(SIM_FUZZ_BUILD)/fuzz-tpm2-execute
 FUZZ_TPM2_FRAMING := $(SIM_FUZZ_BUILD)/fuzz-tpm2-framing
 FUZZ_TPM2_STATE   := $(SIM_FUZZ_BUILD)/fuzz-tpm2-state
@@ -39,15 +41,15 @@ $(SIM_FUZZ_BUILD)/obj/%.o: %.c $$(CRYPTO_DEPS) $$(wildcard vtpm/tpm2/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"; $(HOST_CC) $(SIM_FUZZ_FLAGS) -Ivtpm/tpm2 $(TPM2_INCLUDES) $(CRYPTO_INCLUDES) -c $< -o $@
 
-$(FUZZ_TPM2_EXECUTE): tests/fuzz/tpm2_execute_fuzz.c tests/fuzz/tpm2_fuzz_common.h $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
+$(FUZZ_TPM2_EXECUTE): tests/fuzz/tpm2_execute_fuzz.c tests/fuzz/tpm2_fuzz_common.h tests/fuzz/tpm2_fuzz_keygen.h $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
 	$(call host_prog,$(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/tpm2 $(TPM2_INCLUDES) \
 	    -I$(BEARSSL_INC))
 
-$(FUZZ_TPM2_FRAMING): tests/fuzz/tpm2_framing_fuzz.c tests/fuzz/tpm2_fuzz_common.h vtpm/sim/sim_proto.c $(SIM_HDRS) $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
+$(FUZZ_TPM2_FRAMING): tests/fuzz/tpm2_framing_fuzz.c tests/fuzz/tpm2_fuzz_common.h tests/fuzz/tpm2_fuzz_keygen.h vtpm/sim/sim_proto.c $(SIM_HDRS) $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
 	$(call host_prog,$(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/sim -Ivtpm/tpm2 \
 	    $(TPM2_INCLUDES) -I$(BEARSSL_INC))
 
-$(FUZZ_TPM2_STATE): tests/fuzz/tpm2_state_fuzz.c tests/fuzz/tpm2_fuzz_common.h $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
+$(FUZZ_TPM2_STATE): tests/fuzz/tpm2_state_fuzz.c tests/fuzz/tpm2_fuzz_common.h tests/fuzz/tpm2_fuzz_keygen.h $$(sim_fuzz_objs) $$(BEARSSL_HOST_LIB)
 	$(call host_prog,$(SIM_FUZZ_FLAGS) $(SIM_FUZZ_LINK) -Itests/fuzz -Ivtpm/tpm2 $(TPM2_INCLUDES) \
 	    -I$(BEARSSL_INC))
 

@@ -32,6 +32,8 @@ static uint64_t fuzz_now_ms(void *ctx)
 
 static const struct tpm2_platform fuzz_platform = { fuzz_entropy, fuzz_now_ms, NULL };
 
+#include "tpm2_fuzz_keygen.h"
+
 static uint32_t fuzz_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -48,7 +50,8 @@ static void fuzz_check_response(const uint8_t *rsp, size_t n, size_t max)
 
 /* Manufacture + _TPM_Init + TPM2_Startup(CLEAR): the state every input starts from.  Done
  * once; later inputs copy that snapshot (struct tpm2 holds no pointers into itself), which is
- * much faster than manufacturing again. */
+ * much faster than manufacturing again.  The first call also arranges for the RSA keygen
+ * memo's figures to be printed at exit (tpm2_fuzz_keygen.h). */
 static void fuzz_fresh_tpm(struct tpm2 *t)
 {
 	static const uint8_t startup[12] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0 };
@@ -60,6 +63,8 @@ static void fuzz_fresh_tpm(struct tpm2 *t)
 	size_t n;
 
 	if (!have_pristine) {
+		fuzz_keygen_off = getenv("ANCHOR_FUZZ_NO_MEMO") != NULL;
+		atexit(fuzz_keygen_report);
 		fuzz_rng_state = 1;
 		fuzz_clock_ms = 0;
 		memset(&seeds, 0x5a, sizeof seeds);
