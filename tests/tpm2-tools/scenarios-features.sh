@@ -168,3 +168,60 @@ sc_session__linux_kernel_style() {
   expect_eq "$(hexof back)" "$(hexof data)" "NV data through the session"
   tpm2_flushcontext s.ctx
 }
+
+sc_tools__admin_misc() {
+  # Tools not covered elsewhere, with their main options: self tests, TestParms,
+  # ECC_Parameters, ClockRateAdjust, ClearControl, ChangePPS/EPS, raw commands, rc decoding.
+  tpm2_selftest -f
+  tpm2_incrementalselftest rsa ecc aes >/dev/null
+  tpm2_gettestresult | grep -q 'success' || fail "GetTestResult not success"
+  tpm2_testparms rsa2048
+  tpm2_testparms ecc256:ecdaa
+  tpm2_testparms aes128cfb
+  expect_fail tpm2_testparms rsa1000
+  tpm2_geteccparameters ecc256 -o ecc.params
+  expect_eq "$(stat -c %s ecc.params)" 217 "TPMS_ALGORITHM_DETAIL_ECC of P-256"
+  tpm2_clockrateadjust ss
+  tpm2_clockrateadjust fff
+  tpm2_clearcontrol -C p s
+  expect_fail tpm2_clear -c p
+  tpm2_clearcontrol -C p c
+  tpm2_createprimary -C p -c pp.ctx >/dev/null
+  tpm2_readpublic -c pp.ctx -n n1 >/dev/null
+  tpm2_flushcontext -t
+  tpm2_changepps
+  tpm2_createprimary -C p -c pp2.ctx >/dev/null
+  tpm2_readpublic -c pp2.ctx -n n2 >/dev/null
+  [ "$(hexof n1)" != "$(hexof n2)" ] || fail "ChangePPS kept the platform primary"
+  tpm2_changeeps
+  printf '\x80\x01\x00\x00\x00\x0c\x00\x00\x01\x7b\x00\x08' | tpm2_send >rsp
+  expect_eq "$(head -c 12 rsp | od -An -tx1 | tr -d ' \n')" "800100000014000000000008" "raw GetRandom(8) via tpm2_send"
+  tpm2_rc_decode 0x9a2 | grep -q 'authorization failure' || fail "tpm2_rc_decode"
+}
+
+sc_tools__policy_misc() {
+  # Policy tools not covered elsewhere: PolicyCpHash, PolicyNameHash, PolicyRestart,
+  # PolicyGetDigest, tpm2_createpolicy; CertifyCreation (verified with openssl), tpm2_print.
+  { printf '\x00\x20'; head -c 32 /dev/zero; } >cp
+  tpm2_startauthsession -S s.ctx
+  tpm2_policycphash -S s.ctx --cphash-input cp -L p1 >/dev/null
+  tpm2_policyrestart -S s.ctx
+  tpm2_getpolicydigest -S s.ctx -o d0 >/dev/null
+  expect_eq "$(hexof d0)" "$(printf '%064d' 0)" "digest after PolicyRestart"
+  head -c 32 /dev/zero >nh
+  tpm2_policynamehash -S s.ctx -n nh -L p2 >/dev/null
+  tpm2_flushcontext s.ctx
+  expect_eq "$(stat -c %s p2)" 32 "PolicyNameHash digest"
+  tpm2_createpolicy --policy-pcr -l sha256:0,1 -L pcr.pol >/dev/null
+  expect_eq "$(stat -c %s pcr.pol)" 32 "tpm2_createpolicy PCR policy"
+  tpm2_createprimary -C o -c p.ctx --creation-data cd.bin --creation-ticket tk.bin -d ch.bin >/dev/null
+  tpm2_createprimary -C e -G ecc:ecdsa-sha256 -a "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign" -c sig.ctx >/dev/null
+  tpm2_certifycreation -C sig.ctx -c p.ctx -d ch.bin -t tk.bin -g sha256 -o sig.bin \
+    --attestation att.bin -f plain -s ecdsa >/dev/null
+  tpm2_readpublic -c p.ctx -o p.pub >/dev/null
+  tpm2_print -t TPM2B_PUBLIC p.pub >printed
+  grep -q 'name-alg' printed || fail "tpm2_print of the public area"
+  tpm2_readpublic -c sig.ctx -f pem -o sig.pem >/dev/null
+  openssl dgst -sha256 -verify sig.pem -signature sig.bin att.bin >/dev/null ||
+    fail "CertifyCreation signature does not verify"
+}
