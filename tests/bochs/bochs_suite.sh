@@ -12,6 +12,7 @@
 #   isolation two LPARs on CPUs 1 and 2: the attacker is stopped, the other finishes its checks
 #   cr8       a guest on the BSP sets CR8 = 15: the BSP still wakes when the other LPAR stops
 #   cache     INVD/WBINVD in a loop (no-ops), INVLPGA (#UD) next to an LPAR on the BSP
+#   msr       CPUID's speculation-control promises kept, forbidden MSRs #GP, XSETBV contained
 # Logs: $BUILD/bochs/suite-last/<scenario>.serial.log.  Each Bochs run is limited to
 # BOCHS_LIMIT seconds (90; a run takes 6-20 s on an idle 2-core machine).  BOCHS_ONLY="a b"
 # runs only the named scenarios.
@@ -221,5 +222,16 @@ if run cache 2; then
   expect cache "the attacker halted normally" '^anchor: lpar mallory stopped: halted$'
   expect cache "the other lpar passed all its checks" '^\[alpha\] mmio: all [1-9][0-9]* checks passed$'
   expect cache "the hypervisor carried on" '^anchor: all lpars stopped$'
+fi
+# ---- msr: every speculation-control feature CPUID shows works, the forbidden MSRs give #GP;
+# XSETBV (which always exits on VMX and is not emulated) stops only the prober ----
+{ lpar_cfg alpha 0 0x8000000 mmio; lpar_cfg mallory 1 0xA000000 attack-msr; } >"$out/msr.cfg"
+if run msr 2; then
+  expect msr "no advertised MSR is missing, no forbidden MSR reached" \
+    '^\[mallory\] msr: 0 incoherent, 0 forbidden MSRs reached$'
+  expect msr "XSETBV stopped the prober alone, naming the exit" \
+    '^anchor: lpar mallory stopped: unhandled vmx exit 0x37 '
+  expect msr "the other lpar passed all its checks" '^\[alpha\] mmio: all [1-9][0-9]* checks passed$'
+  expect msr "the hypervisor carried on" '^anchor: all lpars stopped$'
 fi
 exit 0
