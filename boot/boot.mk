@@ -1,4 +1,4 @@
-# boot/anchor.efi: the GNU-EFI loader (platform-facts: gnu-efi 3.0.15 flags).
+# boot/anchor.efi: the GNU-EFI loader (gnu-efi 3.0.15 from Debian; flags as its own examples use).
 # It links lib/config.c (cfg_parse), lib/string.c and BearSSL's SHA-256 (freestanding build).
 
 EFI_APP  := $(BUILD)/boot/anchor.efi

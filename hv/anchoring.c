@@ -229,11 +229,6 @@ int anchoring_ltpm_seeds(struct anchoring *a, const struct cfg_lpar *c, struct t
 	return rc;
 }
 
-static const char *iface_name(const struct cfg_lpar *c)
-{
-	return "crb";   /* TEMPORARY until H1 lands cfg_lpar.interface */
-}
-
 int anchoring_ltpm_provision(struct anchoring *a, const struct cfg_lpar *c, struct tpm2 *t)
 {
 	struct anchor_provisioned p;
@@ -256,7 +251,7 @@ int anchoring_ltpm_provision(struct anchoring *a, const struct cfg_lpar *c, stru
 	hex(rsa, p.rsa_spki_sha256, 32);
 	hex(ecc, p.ecc_spki_sha256, 32);
 	console_printf("anchor: lpar %s vtpm %s ek rsa2048 sha256=%s ecc-p256 sha256=%s\n", c->name,
-	               iface_name(c), rsa, ecc);
+	               cfg_interface_name(c->interface), rsa, ecc);
 	console_printf("anchor: lpar %s anchored in %llu ms: seeds %llu ms, EKs and certificates "
 	               "%llu ms; %u PTPM commands, %llu ms in the PTPM; %u NV indices written\n",
 	               c->name, (unsigned long long)ms(a->lpar_ticks + ticks() - t0),

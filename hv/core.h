@@ -3,7 +3,9 @@
 #define ANCHOR_HV_CORE_H
 #include <stdbool.h>
 #include <anchor/boot_info.h>
+#include <anchor/arch.h>
 #include <anchor/lpar.h>
+#include <anchor/mmio.h>
 #include <anchor/paging.h>
 #include <stdbool.h>
 
@@ -23,23 +25,11 @@ struct cfg;
 int topology_check_placement(const struct cfg *c, const uint32_t *apic_ids, unsigned ncpus,
                              unsigned smt_shift, bool allow_sharing, char *err, size_t errlen);
 
-/* smp.c */
-void smp_init(const uint32_t *apic_ids, unsigned count);
-int smp_start_ap(unsigned cpu, uint64_t trampoline, void (*fn)(void));
-uint32_t lapic_id(void);
-void udelay(unsigned us);
-void bsp_interrupts_init(void);
-void bsp_sleep(void);              /* on the BSP: wait (interrupts on) for a kick */
-void tsc_calibrate(void);          /* TSC ticks per millisecond, measured against the PIT */
-uint64_t tsc_per_ms(void);
+/* devices.c: an LPAR's console and TPM-window device, as its anchor.cfg section says. */
+int lpar_attach_devices(struct lpar *l, char *err, size_t errlen);
 
-/* lpar.c */
-int lpar_build(struct lpar *l, const struct boot_info *bi, char *err, size_t errlen);
-void lpar_run(struct lpar *l);
-
-/* main.c */
-const struct boot_module *find_module(const struct boot_info *bi, const char *name);
-enum pt_format nested_format(void);
+/* testdev.c: the test device of anchor/testdev.h on the TPM window. */
+int testdev_attach(struct mmio_bus *bus);
 
 /* ptpm.c: the physical TPM after boot services (CRB or TIS, locality 0). */
 int ptpm_init(const struct boot_info *bi);

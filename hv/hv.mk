@@ -9,14 +9,15 @@ HV_ELF := $(BUILD)/hv/hv.elf
 # rule expands its prerequisites a second time, once every fragment has been read.
 .SECONDEXPANSION:
 
-HV_SRCS += hv/entry.S hv/main.c hv/console.c hv/format.c hv/pages.c hv/acpi.c hv/smp.c \
-           hv/trampoline.S hv/lpar.c hv/testdev.c hv/topology.c hv/ptpm.c hv/eventlog.c \
-           hv/anchoring.c arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c arch/x86/svm_logic.c \
+HV_SRCS += hv/entry.S hv/main.c hv/console.c hv/format.c hv/pages.c hv/acpi.c arch/x86/smp.c \
+           arch/x86/trampoline.S arch/x86/random.c hv/lpar.c hv/mmio.c hv/vuart.c hv/devices.c \
+           hv/resetdev.c hv/testdev.c hv/topology.c hv/vtpm.c hv/htpm.c hv/anchoring.c hv/ptpm.c \
+           hv/eventlog.c arch/x86/cpu.c arch/x86/idt.S arch/x86/svm.c arch/x86/svm_logic.c \
            arch/x86/svm_entry.S lib/string.c
 HV_ALL_SRCS = $(HV_SRCS) $(CONFIG_SRCS) $(DECODE_SRCS) $(PAGING_SRCS)
 
-HV_CFLAGS = $(FREE_CFLAGS) -O2 -g -fno-pic -fno-pie -mretpoline -Ihv/include -Iarch/x86 \
-            -I$(BEARSSL_INC) -Ivtpm/anchor -Ivtpm/tpm2 -Ivtpm/crypto -Wno-unused-parameter
+HV_CFLAGS = $(FREE_CFLAGS) -O2 -g -fno-pic -fno-pie -mretpoline -Ihv/include -Ivtpm $(TPM2_INCLUDES) \
+            -I$(BEARSSL_INC) -Ivtpm/anchor -Wno-unused-parameter
 HV_OBJS = $(patsubst %,$(BUILD)/hv/obj/%.o,$(HV_ALL_SRCS))
 HV_HEADERS = $(wildcard hv/include/anchor/*.h lib/include/*.h arch/x86/*.h hv/*.h vtpm/anchor/*.h)
 
@@ -28,8 +29,9 @@ $(BUILD)/hv/obj/%.S.o: %.S
 	@mkdir -p $(@D)
 	@echo "  AS      $<"; $(FREE_CC) $(filter-out -fPIC,$(HV_CFLAGS)) -c $< -o $@
 
-# Libraries: anchoring's pure logic, the engine (+ its crypto), BearSSL, in link order.
-HV_LIBS = $(ANCHOR_FREE_LIB) $(TPM2_FREE_LIB) $(BEARSSL_FREE_LIB)
+# Libraries: anchoring's pure logic, the vTPM front-ends, the engine (+ its crypto), BearSSL,
+# in link order.
+HV_LIBS = $(ANCHOR_FREE_LIB) $(FE_FREE_LIB) $(TPM2_FREE_LIB) $(BEARSSL_FREE_LIB)
 
 $(HV_ELF): $$(HV_OBJS) linker/hv.ld $$(HV_LIBS)
 	@mkdir -p $(@D)
@@ -41,11 +43,16 @@ ALL_TARGETS += $(HV_ELF)
 # Host unit tests of the core (hv/tests/hv_unit.c): the exit loop behind a scripted fake vCPU,
 # image checks, allocator, MADT, event log, formatter.  page_alloc is the test's own.
 HV_UNIT := $(BUILD)/hv/hv-unit
-HV_UNIT_SRCS = hv/tests/hv_unit.c hv/lpar.c hv/testdev.c hv/format.c hv/acpi.c hv/eventlog.c hv/topology.c \
+# The engine and anchoring are the test's own fakes (a recording engine that tags each response
+# with its identity), so the HTPM's queue and routing are checked exactly.
+HV_UNIT_SRCS = hv/tests/hv_unit.c hv/lpar.c hv/mmio.c hv/vuart.c hv/devices.c hv/testdev.c \
+               hv/resetdev.c hv/vtpm.c hv/htpm.c vtpm/frontend/tis.c vtpm/frontend/crb.c \
+               hv/format.c hv/acpi.c hv/eventlog.c hv/topology.c lib/config.c \
                $(DECODE_SRCS) $(PAGING_SRCS)
 
 HV_UNIT_CFLAGS = $(HOST_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
-                 -Wno-unused-parameter -Ihv/include -Itests/unit -I$(BEARSSL_INC)
+                 -Wno-unused-parameter -Ihv/include -Ivtpm $(TPM2_INCLUDES) -Itests/unit \
+                 -I$(BEARSSL_INC)
 
 $(BUILD)/hv/unit-pages.o: hv/pages.c $(HV_HEADERS) | $(BEARSSL_STAMP)
 	@mkdir -p $(@D)

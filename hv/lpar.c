@@ -1,8 +1,9 @@
 /*
  * LPAR life cycle: building one from its configuration (nested page tables mapping only its
- * RAM, its image loaded, the initial guest state of anchor/guest_abi.h) and running its vCPU:
- * every exit is handled here, vendor-neutrally, and anything the LPAR is not allowed to do
- * stops that LPAR alone.
+ * RAM, its image loaded, the initial guest state of anchor/guest_abi.h, its devices attached by
+ * hv/devices.c) and running its vCPU: every exit is handled here, vendor-neutrally; device
+ * accesses are decoded and handed to the LPAR's bus (hv/mmio.c), and anything the LPAR is not
+ * allowed to do stops that LPAR alone.
  */
 #include <anchor/boot_info.h>
 #include <anchor/decode.h>
@@ -10,7 +11,7 @@
 #include <anchor/guest_abi.h>
 #include <anchor/hv.h>
 #include <anchor/lpar.h>
-#include <anchor/testdev.h>
+#include <anchor/vtpm.h>
 #include <anchor/x86.h>
 #include "core.h"
 #include <string.h>
@@ -22,7 +23,6 @@ static size_t npt_pool_pages(uint64_t base, uint64_t size)
 	bool small = ((base | size) & 0x1FFFFF) != 0;
 	return 8 + (size_t)(size >> 30) * 2 + (small ? (size_t)(size >> 21) + 2 : 0);
 }
-#define COM1_BASE 0x3F8
 
 /* ---- guest memory ---- */
 
@@ -47,42 +47,7 @@ static int read_gpa_u64(void *ctx, uint64_t gpa, uint64_t *val)
 	return lpar_read(ctx, gpa, val, 8);
 }
 
-/* ---- registration ---- */
-
-int mmio_region_register(struct lpar *l, uint64_t base, uint64_t size, mmio_handler fn, void *ctx)
-{
-	if (l->mmio_count == LPAR_MAX_MMIO || !size || base + size < base)
-		return -1;
-	if (base < l->ram_size)
-		return -1;   /* RAM is mapped: accesses there would never trap */
-	for (unsigned i = 0; i < l->mmio_count; i++)
-		if (base < l->mmio[i].base + l->mmio[i].size && l->mmio[i].base < base + size)
-			return -1;
-	l->mmio[l->mmio_count++] = (struct mmio_region){ base, size, fn, ctx };
-	return 0;
-}
-
-int pio_region_register(struct lpar *l, uint16_t base, uint16_t count, pio_handler fn, void *ctx)
-{
-	if (l->pio_count == LPAR_MAX_PIO || !count || (uint32_t)base + count > 0x10000)
-		return -1;
-	for (unsigned i = 0; i < l->pio_count; i++)
-		if (base < l->pio[i].base + l->pio[i].count && l->pio[i].base < base + count)
-			return -1;
-	l->pio[l->pio_count++] = (struct pio_region){ base, count, fn, ctx };
-	return 0;
-}
-
 /* ---- stopping ---- */
-
-static void console_flush_line(struct lpar *l)
-{
-	if (!l->line_len)
-		return;
-	l->line[l->line_len] = 0;
-	console_printf("[%s] %s\n", l->cfg->name, l->line);
-	l->line_len = 0;
-}
 
 void lpar_stop(struct lpar *l, const char *fmt, ...)
 {
@@ -94,46 +59,29 @@ void lpar_stop(struct lpar *l, const char *fmt, ...)
 	va_end(ap);
 }
 
+void lpar_request_reset(void *ctx, const char *why)
+{
+	struct lpar *l = ctx;
+	if (!l->reset_cause)
+		l->reset_cause = why;
+}
+
 static void lpar_finish(struct lpar *l)
 {
-	console_flush_line(l);
+	vuart_flush(&l->uart);
 	if (!l->stop_reason[0])
 		format_string(l->stop_reason, sizeof l->stop_reason, "stopped by a device");
 	console_printf("anchor: lpar %s stopped: %s\n", l->cfg->name, l->stop_reason);
 	if (l->tsc_start) {
-		uint64_t ms = (__builtin_ia32_rdtsc() - l->tsc_start) / tsc_per_ms();
+		uint64_t ms = (arch_timestamp() - l->tsc_start) / tsc_per_ms();
 		console_printf("anchor: lpar %s: %lu exits (%lu mmio, %lu pio) in %lu ms\n", l->cfg->name,
 		               (unsigned long)l->exits, (unsigned long)l->exits_mmio,
 		               (unsigned long)l->exits_pio, (unsigned long)ms);
 	}
+	if (l->vtpm)
+		vtpm_lpar_stopped(l->vtpm);   /* the HTPM destroys and zeroises its LTPM */
 	__atomic_store_n(&l->state, LPAR_STOPPED, __ATOMIC_RELEASE);
 	bsp_kick();
-}
-
-/* ---- the virtual COM1: output only, one line per console record ---- */
-
-static int vuart_access(struct lpar *l, void *ctx, uint16_t port, unsigned size, bool write,
-                        uint32_t *value)
-{
-	(void)ctx;
-	unsigned reg = port - COM1_BASE;
-	if (write) {
-		if (reg != 0)
-			return 0;      /* divisor, line control, ...: accepted and ignored */
-		char c = (char)(*value & 0xFF);
-		if (c == '\n' || l->line_len + 1 >= sizeof l->line) {
-			console_flush_line(l);
-			if (c == '\n')
-				return 0;
-		}
-		if (c == '\r')
-			return 0;
-		l->line[l->line_len++] = (c >= 0x20 && c < 0x7F) || c == '\t' ? c : '.';
-		return 0;
-	}
-	*value = reg == 5 ? 0x60 : 0;  /* LSR: transmitter empty; other registers read 0 */
-	(void)size;
-	return 0;
 }
 
 /* ---- building an LPAR ---- */
@@ -199,7 +147,28 @@ static void build_guest_page_tables(struct lpar *l)
 	}
 }
 
-int lpar_build(struct lpar *l, const struct boot_info *bi, char *err, size_t errlen)
+/* The guest's start state in its RAM: low memory cleared, the image loaded from its measured
+ * copy, the initial page tables and the guest_info page (guest_abi.h). */
+static int load_guest(struct lpar *l, char *err, size_t errlen)
+{
+	const struct cfg_lpar *c = l->cfg;
+	memset(l->ram, 0, GUEST_LOAD_MIN);
+	uint64_t entry;
+	if (load_image(l, (const uint8_t *)(uintptr_t)l->image->base, l->image->size, &entry, err,
+	               errlen))
+		return -1;
+	build_guest_page_tables(l);
+	struct guest_info *gi = (struct guest_info *)(l->ram + GUEST_INFO_BASE);
+	gi->magic = GUEST_INFO_MAGIC;
+	gi->ram_size = l->ram_size;
+	gi->lpar_index = l->index;
+	memcpy(gi->name, c->name, sizeof gi->name - 1);
+	memcpy(gi->args, c->args, sizeof gi->args - 1);
+	l->entry = entry;
+	return 0;
+}
+
+int lpar_build(struct lpar *l, const struct boot_module *image, char *err, size_t errlen)
 {
 	const struct cfg_lpar *c = l->cfg;
 	l->ram = (uint8_t *)(uintptr_t)c->mem_base;
@@ -209,8 +178,8 @@ int lpar_build(struct lpar *l, const struct boot_info *bi, char *err, size_t err
 		              c->line, c->name);
 		return -1;
 	}
-	const struct boot_module *m = find_module(bi, c->image);
-	if (!m) {
+	l->image = image;
+	if (!image) {
 		format_string(err, errlen, "anchor.cfg:%u: lpar %s: image '%s' not found", c->line,
 		              c->name, c->image);
 		return -1;
@@ -226,7 +195,7 @@ int lpar_build(struct lpar *l, const struct boot_info *bi, char *err, size_t err
 	}
 	l->npt_pool = (struct pt_pool){ pool, (uint64_t)(uintptr_t)pool, pool_pages, 0 };
 	l->npt_root = pt_alloc_page(&l->npt_pool);
-	enum pt_format fmt = nested_format();
+	enum pt_format fmt = vcpu_ops->nested_format;
 	if (!l->npt_root || pt_map(&l->npt_pool, fmt, l->npt_root, 0, c->mem_base, c->mem_size,
 	                           PT_R | PT_W | PT_X | PT_U)) {
 		format_string(err, errlen, "lpar %s: cannot build its nested page tables", c->name);
@@ -241,24 +210,10 @@ int lpar_build(struct lpar *l, const struct boot_info *bi, char *err, size_t err
 	console_printf("anchor: lpar %s: %lu MiB of RAM zeroed in %lu us\n", c->name,
 	               (unsigned long)(l->ram_size >> 20),
 	               (unsigned long)((__builtin_ia32_rdtsc() - t0) * 1000 / tsc_per_ms()));
-	uint64_t entry;
-	if (load_image(l, (const uint8_t *)(uintptr_t)m->base, m->size, &entry, err, errlen))
+	if (load_guest(l, err, errlen))
 		return -1;
-	build_guest_page_tables(l);
-	struct guest_info *gi = (struct guest_info *)(l->ram + GUEST_INFO_BASE);
-	gi->magic = GUEST_INFO_MAGIC;
-	gi->ram_size = l->ram_size;
-	gi->lpar_index = l->index;
-	memcpy(gi->name, c->name, sizeof gi->name - 1);
-	memcpy(gi->args, c->args, sizeof gi->args - 1);
-
-	pio_region_register(l, COM1_BASE, 8, vuart_access, NULL);
-	if (c->tpm == CFG_TPM_TESTDEV && testdev_attach(l)) {
-		format_string(err, errlen, "lpar %s: cannot attach the test device", c->name);
-		return -1;
-	}
-	l->entry = entry;
-	return 0;
+	mmio_bus_init(&l->bus, l->ram_size);
+	return lpar_attach_devices(l, err, errlen);
 }
 
 /* ---- exit handling ---- */
@@ -302,15 +257,6 @@ static void format_bytes(char *out, size_t max, const uint8_t *b, size_t n)
 		pos += format_string(out + pos, max - pos, i ? " %02x" : "%02x", b[i]);
 }
 
-/* Regions never overlap (mmio_region_register refuses it): the first match is the only one. */
-static struct mmio_region *find_mmio(struct lpar *l, uint64_t gpa)
-{
-	for (unsigned i = 0; i < l->mmio_count; i++)
-		if (gpa >= l->mmio[i].base && gpa - l->mmio[i].base < l->mmio[i].size)
-			return &l->mmio[i];
-	return NULL;
-}
-
 /* Whether the decoded instruction really accesses gpa: its linear address (registers, ModRM,
  * SIB, displacement) translated through the guest's own page tables.  Otherwise (code changed
  * under the fetch, an access through another mapping) the LPAR is stopped. */
@@ -330,13 +276,14 @@ static bool addresses_gpa(struct lpar *l, const struct mmio_insn *in, uint64_t g
 
 static void handle_npf(struct lpar *l, const struct vcpu_exit *e)
 {
-	struct mmio_region *r = find_mmio(l, e->gpa);
-	if (!r && !e->fetch && e->gpa >= TESTDEV_BASE && e->gpa - TESTDEV_BASE < TESTDEV_SIZE) {
+	bool claimed = mmio_bus_claims(&l->bus, e->gpa);
+	if (!claimed && !e->fetch && e->gpa >= TPM_WINDOW_BASE &&
+	    e->gpa - TPM_WINDOW_BASE < TPM_WINDOW_SIZE) {
 		lpar_stop(l, "access to the TPM window at gpa 0x%lx, but no TPM is attached (tpm = %s)",
-		          (unsigned long)e->gpa, l->cfg->tpm == CFG_TPM_VTPM ? "vtpm, not available yet" : "none");
+		          (unsigned long)e->gpa, cfg_tpm_name(l->cfg->tpm));
 		return;
 	}
-	if (!r || e->fetch) {
+	if (!claimed || e->fetch) {
 		lpar_stop(l, "access outside its memory at gpa 0x%lx (%s)", (unsigned long)e->gpa,
 		          e->fetch ? "fetch" : e->write ? "write" : "read");
 		return;
@@ -381,48 +328,34 @@ static void handle_npf(struct lpar *l, const struct vcpu_exit *e)
 	}
 	if (!addresses_gpa(l, &in, e->gpa))
 		return;
-	uint64_t off = e->gpa - r->base;
-	if (in.size > r->size - off) {
-		lpar_stop(l, "%u-byte access at gpa 0x%lx crosses the end of a device window", in.size,
-		          (unsigned long)e->gpa);
-		return;
-	}
-	uint64_t value = 0;
+	struct mmio_access a = { .size = in.size, .is_write = in.write };
 	if (in.write)
-		value = decode_store_value(&in, in.has_imm ? 0 : reg(l, (enum vcpu_reg)in.reg));
-	if (r->fn(l, r->ctx, off, in.size, in.write, &value)) {
-		lpar_stop(l, "device refused the %u-byte %s at gpa 0x%lx", in.size,
-		          in.write ? "write" : "read", (unsigned long)e->gpa);
+		a.value = decode_store_value(&in, in.has_imm ? 0 : reg(l, (enum vcpu_reg)in.reg));
+	if (mmio_bus_dispatch(&l->bus, e->gpa, &a) != MMIO_HANDLED) {
+		lpar_stop(l, "%u-byte %s at gpa 0x%lx refused by its device (or crossing the end of a "
+		          "device window)", in.size, in.write ? "write" : "read", (unsigned long)e->gpa);
 		return;
 	}
 	if (!in.write) {
 		enum vcpu_reg dst = (enum vcpu_reg)in.reg;
 		uint64_t old = reg(l, dst);
-		set_reg(l, dst, decode_merge_load(&in, old, value));
+		set_reg(l, dst, decode_merge_load(&in, old, a.value));
 	}
 	advance_rip(l, in.len);
 }
 
-/* Regions never overlap (pio_region_register refuses it): the first match is the only one. */
-static struct pio_region *find_pio(struct lpar *l, uint16_t port)
-{
-	for (unsigned i = 0; i < l->pio_count; i++)
-		if (port >= l->pio[i].base && port - l->pio[i].base < l->pio[i].count)
-			return &l->pio[i];
-	return NULL;
-}
-
 static void handle_pio(struct lpar *l, const struct vcpu_exit *e)
 {
-	uint32_t value = 0xFFFFFFFFu;   /* nothing there: reads float high, writes vanish */
-	struct pio_region *r = find_pio(l, e->port);
-	if (r) {
-		value = (uint32_t)e->value;
-		if (r->fn(l, r->ctx, e->port, e->size, e->write, &value)) {
-			lpar_stop(l, "device refused port 0x%x", e->port);
-			return;
-		}
+	struct mmio_access a = { .size = e->size, .is_write = e->write,
+	                         .value = e->write ? (uint32_t)e->value : 0 };
+	enum mmio_result r = pio_bus_dispatch(&l->bus, e->port, &a);
+	if (r == MMIO_UNHANDLED)
+		a.value = 0xFFFFFFFFu;   /* nothing there: reads float high, writes vanish */
+	else if (r == MMIO_ERROR) {
+		lpar_stop(l, "device refused port 0x%x", e->port);
+		return;
 	}
+	uint32_t value = (uint32_t)a.value;
 	if (!e->write) {
 		/* IN AL/AX keeps the rest of RAX; IN EAX zero-extends, as any 32-bit destination. */
 		uint64_t mask = pio_value_mask(e->size);
@@ -477,7 +410,7 @@ static void handle_msr(struct lpar *l, const struct vcpu_exit *e)
 		switch (e->msr) {
 		case MSR_EFER: v = reg(l, REG_EFER) & efer_guest_bits; break;
 		case MSR_PAT: v = 0x0007040600070406ull; break;
-		case 0x10: v = __builtin_ia32_rdtsc(); break;   /* TSC */
+		case 0x10: v = arch_timestamp(); break;   /* TSC */
 		default:
 			vcpu_ops->inject_exception(&l->vcpu, 13, true, 0);
 			return;
@@ -504,7 +437,7 @@ static void handle_exit(struct lpar *l, const struct vcpu_exit *e)
 	case EXIT_MSR_READ:
 	case EXIT_MSR_WRITE: handle_msr(l, e); break;
 	case EXIT_HLT: lpar_stop(l, "halted"); break;
-	case EXIT_SHUTDOWN: lpar_stop(l, "triple fault"); break;
+	case EXIT_SHUTDOWN: lpar_request_reset(l, "triple fault"); break;
 	case EXIT_HYPERCALL:
 		set_reg(l, REG_RAX, ~0ull);    /* no hypercalls defined yet */
 		skip_insn(l, e, 3);            /* 0F 01 D9 / 0F 01 C1 */
@@ -523,27 +456,75 @@ static void handle_exit(struct lpar *l, const struct vcpu_exit *e)
 	}
 }
 
-void lpar_run(struct lpar *l)
+static int start_vcpu(struct lpar *l)
 {
 	struct vcpu_start s = {
 		.rip = l->entry, .rsp = l->ram_size, .rdi = GUEST_INFO_BASE, .rsi = 0,
 		.cr3 = GUEST_PT_BASE, .long_mode = true,
 	};
-	l->vcpu.cpu = cpu_index();
-	l->vcpu.lpar = l;
-	if (vcpu_ops->cpu_enable()) {
-		lpar_stop(l, "cannot enable %s on cpu %u", vcpu_ops->name, cpu_index());
-		lpar_finish(l);
-		return;
-	}
 	if (vcpu_ops->vcpu_init(&l->vcpu, l->npt_root, &s)) {
 		lpar_stop(l, "cannot set up its vcpu");
-		lpar_finish(l);
+		return -1;
+	}
+	l->tsc_start = arch_timestamp();
+	return 0;
+}
+
+/* Restart after a guest reset (restart = reset): at most one restart per LPAR_RESTART_MIN_MS
+ * (this CPU waits, nothing else does), then the LTPM is power-cycled by the HTPM (_TPM_Init,
+ * Startup(CLEAR): PCRs reset, NV and seeds kept), the image is reloaded from its measured
+ * copy and the vCPU starts again from the guest_abi.h state. */
+static void restart(struct lpar *l, const char *why)
+{
+	uint64_t ms = (arch_timestamp() - l->tsc_start) / tsc_per_ms();
+	l->quick_restarts = ms < 1000 ? l->quick_restarts + 1 : 0;
+	if (l->quick_restarts >= LPAR_RESTART_BURST) {
+		lpar_stop(l, "%s, after %u resets in a row within a second of starting", why,
+		          l->quick_restarts);
 		return;
 	}
-	l->state = LPAR_RUNNING;
-	console_printf("anchor: lpar %s started on cpu %u\n", l->cfg->name, cpu_index());
-	l->tsc_start = __builtin_ia32_rdtsc();
+	uint64_t resume = l->tsc_start + LPAR_RESTART_MIN_MS * tsc_per_ms();
+	while (arch_timestamp() < resume)
+		cpu_relax();
+	vuart_flush(&l->uart);
+	l->restarts++;
+	console_printf("anchor: lpar %s reset: %s (restart %u)\n", l->cfg->name, why, l->restarts);
+	if (l->vtpm && vtpm_guest_reset(l->vtpm)) {
+		lpar_stop(l, "its vTPM did not come back after the reset");
+		return;
+	}
+	char err[160];
+	if (load_guest(l, err, sizeof err)) {
+		lpar_stop(l, "reload after reset failed: %s", err);
+		return;
+	}
+	start_vcpu(l);
+}
+
+static void handle_reset(struct lpar *l)
+{
+	const char *why = l->reset_cause;
+	l->reset_cause = NULL;
+	if (l->stop_reason[0])
+		return;
+	if (l->cfg->restart == CFG_RESTART_RESET)
+		restart(l, why);
+	else
+		lpar_stop(l, "%s", why);
+}
+
+void lpar_run(struct lpar *l)
+{
+	l->vcpu.cpu = cpu_index();
+	l->vcpu.lpar = l;
+	if (vcpu_ops->cpu_enable())
+		lpar_stop(l, "cannot enable %s on cpu %u", vcpu_ops->name, cpu_index());
+	else if (l->vtpm && vtpm_wait_firmware(l->vtpm))
+		lpar_stop(l, "its vTPM could not be started");
+	else if (!start_vcpu(l)) {
+		l->state = LPAR_RUNNING;
+		console_printf("anchor: lpar %s started on cpu %u\n", l->cfg->name, cpu_index());
+	}
 	struct vcpu_exit e;
 	while (!l->stop_reason[0]) {
 		memset(&e, 0, sizeof e);
@@ -552,10 +533,10 @@ void lpar_run(struct lpar *l)
 		l->exits_mmio += e.kind == EXIT_NPF;
 		l->exits_pio += e.kind == EXIT_PIO;
 		handle_exit(l, &e);
-		if (l->vcpu.cpu == 0) {
-			hv_bsp_service();   /* this LPAR shares the BSP with the HTPM */
-			console_service(false);   /* and with the console: never waits on the UART */
-		}
+		if (l->reset_cause)
+			handle_reset(l);
+		if (l->vcpu.cpu == 0)
+			console_service(false);   /* an LPAR on the BSP: the APs' console, never waiting */
 	}
 	lpar_finish(l);
 }

@@ -3,19 +3,21 @@
  * physical TPM, find the CPUs, check the configuration against the machine, build every LPAR,
  * and only then start them — so a bad configuration stops the boot before any LPAR runs.
  */
+#include <anchor/arch.h>
 #include <anchor/boot_info.h>
 #include <anchor/config.h>
+#include <anchor/htpm.h>
 #include <anchor/hv.h>
 #include <anchor/lpar.h>
 #include <anchor/vcpu.h>
 #include <anchor/x86.h>
-#include "../arch/x86/arch.h"
 #include "core.h"
 #include <bearssl_hash.h>
 #include <string.h>
 
 static struct cfg config;
 static uint32_t cpu_apic_ids[HV_MAX_CPUS];   /* by CPU index, from the MADT */
+static struct htpm htpm;
 static struct lpar lpars[CFG_MAX_LPARS] __attribute__((aligned(4096)));
 static const struct boot_info *boot;
 
@@ -31,17 +33,12 @@ static _Noreturn void boot_stop(const char *fmt, ...)
 	cpu_halt_forever();
 }
 
-const struct boot_module *find_module(const struct boot_info *bi, const char *name)
+static const struct boot_module *find_module(const struct boot_info *bi, const char *name)
 {
 	for (uint32_t i = 0; i < bi->module_count && i < BOOT_MAX_MODULES; i++)
 		if (!strncmp(bi->modules[i].name, name, sizeof bi->modules[i].name))
 			return &bi->modules[i];
 	return NULL;
-}
-
-enum pt_format nested_format(void)
-{
-	return strcmp(vcpu_ops->name, "vmx") ? PT_X86 : PT_EPT;
 }
 
 static void hex(char *out, const uint8_t *b, size_t n)
@@ -220,23 +217,14 @@ static void ap_main(void)
 	cpu_halt_forever();
 }
 
-__attribute__((weak)) void hv_bsp_service(void)
+/* The HTPM's exit condition: an AP kicks the BSP when its LPAR stops. */
+static bool all_stopped(void *ctx)
 {
-}
-
-static void wait_all_stopped(void)
-{
-	for (;;) {
-		hv_bsp_service();
-		console_service(true);   /* the APs' console output (hv/console.c) */
-		unsigned stopped = 0;
-		for (unsigned i = 0; i < config.lpar_count; i++)
-			stopped += __atomic_load_n(&lpars[i].state, __ATOMIC_ACQUIRE) == LPAR_STOPPED;
-		if (stopped == config.lpar_count)
-			break;
-		bsp_sleep();   /* an AP kicks the BSP when its LPAR stops */
-	}
-	console_printf("anchor: all lpars stopped\n");
+	(void)ctx;
+	for (unsigned i = 0; i < config.lpar_count; i++)
+		if (__atomic_load_n(&lpars[i].state, __ATOMIC_ACQUIRE) != LPAR_STOPPED)
+			return false;
+	return true;
 }
 
 void hv_main(struct boot_info *bi)
@@ -261,11 +249,13 @@ void hv_main(struct boot_info *bi)
 		boot_stop("cannot run LPARs: %s", why);
 	console_printf("anchor: using %s\n", vcpu_ops->name);
 
+	htpm_init(&htpm, &config, all_stopped, NULL);
 	char err[200];
 	for (unsigned i = 0; i < config.lpar_count; i++) {
 		lpars[i].cfg = &config.lpars[i];
 		lpars[i].index = i;
-		if (lpar_build(&lpars[i], bi, err, sizeof err))
+		lpars[i].htpm = &htpm;
+		if (lpar_build(&lpars[i], find_module(bi, config.lpars[i].image), err, sizeof err))
 			boot_stop("%s", err);
 	}
 	for (unsigned i = 0; i < config.lpar_count; i++) {
@@ -276,9 +266,11 @@ void hv_main(struct boot_info *bi)
 			lpars[i].state = LPAR_STOPPED;
 		}
 	}
+	htpm_firmware_all(&htpm);        /* the LPARs' vCPUs wait for their LTPM's firmware */
 	struct lpar *own = lpar_of_cpu(0);
 	if (own)
-		lpar_run(own);
-	wait_all_stopped();
+		lpar_run(own);           /* only when no LPAR has a vTPM (cfg_validate) */
+	htpm_serve(&htpm);
+	console_printf("anchor: all lpars stopped\n");
 	cpu_halt_forever();
 }

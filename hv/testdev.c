@@ -4,8 +4,9 @@
  * It exists to test the trap path (nested fault -> decode -> device -> write-back).
  */
 #include <anchor/hv.h>
-#include <anchor/lpar.h>
+#include <anchor/mmio.h>
 #include <anchor/testdev.h>
+#include "core.h"
 #include <string.h>
 
 struct testdev {
@@ -13,15 +14,13 @@ struct testdev {
 	uint64_t last;               /* TESTDEV_DESCRIBE of the previous access */
 };
 
-static int testdev_access(struct lpar *l, void *ctx, uint64_t off, unsigned size, bool write,
-                          uint64_t *value)
+/* The bus only passes accesses that lie inside the window (anchor/mmio.h). */
+static enum mmio_result testdev_access(void *arg, struct mmio_access *a)
 {
-	struct testdev *d = ctx;
-	if (off > TESTDEV_SIZE || size > TESTDEV_SIZE - off) {
-		lpar_stop(l, "test device access at offset 0x%lx (%u bytes) crosses the window end",
-		          (unsigned long)off, size);
-		return -1;
-	}
+	struct testdev *d = arg;
+	uint64_t off = a->address;
+	unsigned size = a->size;
+	bool write = a->is_write;
 	uint64_t described = d->last;
 	d->last = TESTDEV_DESCRIBE(off, size, write);
 	/* The description register: 8 read-only bytes; overlapping reads see its bytes. */
@@ -31,7 +30,7 @@ static int testdev_access(struct lpar *l, void *ctx, uint64_t off, unsigned size
 		bool in_desc = o >= TESTDEV_LAST_ACCESS && o < TESTDEV_LAST_ACCESS + 8;
 		if (write) {
 			if (!in_desc)
-				d->bytes[o] = (uint8_t)(*value >> (8 * i));
+				d->bytes[o] = (uint8_t)(a->value >> (8 * i));
 		} else {
 			view[i] = in_desc ? (uint8_t)(described >> (8 * (o - TESTDEV_LAST_ACCESS)))
 			                  : d->bytes[o];
@@ -41,12 +40,12 @@ static int testdev_access(struct lpar *l, void *ctx, uint64_t off, unsigned size
 		uint64_t v = 0;
 		for (unsigned i = 0; i < size; i++)
 			v |= (uint64_t)view[i] << (8 * i);
-		*value = v;
+		a->value = v;
 	}
-	return 0;
+	return MMIO_HANDLED;
 }
 
-int testdev_attach(struct lpar *l)
+int testdev_attach(struct mmio_bus *bus)
 {
 	struct testdev *d = page_alloc((sizeof(struct testdev) + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!d)
@@ -54,5 +53,5 @@ int testdev_attach(struct lpar *l)
 	for (unsigned i = 0; i < TESTDEV_SIZE; i++)
 		d->bytes[i] = TESTDEV_INIT_BYTE(i);
 	d->last = 0;
-	return mmio_region_register(l, TESTDEV_BASE, TESTDEV_SIZE, testdev_access, d);
+	return mmio_region_register(bus, TESTDEV_BASE, TESTDEV_SIZE, testdev_access, d);
 }

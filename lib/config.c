@@ -205,17 +205,62 @@ static void copy_string(char *dst, struct span v)
 
 /* ---- Parser ------------------------------------------------------------------------------- */
 
-enum cfg_key { KEY_UUID, KEY_CPU, KEY_MEMORY, KEY_IMAGE, KEY_ARGS, KEY_TPM, KEY_COUNT };
-
-static const char *const key_names[KEY_COUNT] = {
-	"uuid", "cpu", "memory", "image", "args", "tpm",
+/* The words of each enumerated value, indexed by its enum; the first listed in the error
+ * message of a bad value is index 0, in this order. */
+static const char *const tpm_names[] = {
+	[CFG_TPM_NONE] = "none", [CFG_TPM_VTPM] = "vtpm", [CFG_TPM_TESTDEV] = "testdev",
 };
-static const bool key_required[KEY_COUNT] = { true, true, true, true, false, false };
+static const char *const interface_names[] = { [CFG_IF_CRB] = "crb", [CFG_IF_TIS] = "tis" };
+static const char *const restart_names[] = {
+	[CFG_RESTART_STOP] = "stop", [CFG_RESTART_RESET] = "reset",
+};
+static const char *const anchor_names[] = {
+	[CFG_ANCHOR_PTPM] = "ptpm", [CFG_ANCHOR_UNANCHORED_DEV] = "unanchored-development",
+};
+#define COUNT(a) (sizeof (a) / sizeof (a)[0])
+
+static const char *name_of(const char *const *names, unsigned count, unsigned v)
+{
+	return v < count ? names[v] : "?";
+}
+
+const char *cfg_tpm_name(enum cfg_tpm t) { return name_of(tpm_names, COUNT(tpm_names), t); }
+const char *cfg_interface_name(enum cfg_interface i)
+{
+	return name_of(interface_names, COUNT(interface_names), i);
+}
+const char *cfg_restart_name(enum cfg_restart r)
+{
+	return name_of(restart_names, COUNT(restart_names), r);
+}
+
+enum cfg_key {
+	KEY_UUID, KEY_CPU, KEY_MEMORY, KEY_IMAGE, KEY_ARGS, KEY_TPM, KEY_INTERFACE, KEY_RESTART,
+	KEY_VTPM_ANCHOR, KEY_COUNT
+};
+enum cfg_section { SECTION_NONE, SECTION_LPAR, SECTION_PLATFORM };
+
+static const struct {
+	const char *name;
+	enum cfg_section section;
+	bool required;
+} keys[KEY_COUNT] = {
+	[KEY_UUID] = { "uuid", SECTION_LPAR, true },
+	[KEY_CPU] = { "cpu", SECTION_LPAR, true },
+	[KEY_MEMORY] = { "memory", SECTION_LPAR, true },
+	[KEY_IMAGE] = { "image", SECTION_LPAR, true },
+	[KEY_ARGS] = { "args", SECTION_LPAR, false },
+	[KEY_TPM] = { "tpm", SECTION_LPAR, false },
+	[KEY_INTERFACE] = { "interface", SECTION_LPAR, false },
+	[KEY_RESTART] = { "restart", SECTION_LPAR, false },
+	[KEY_VTPM_ANCHOR] = { "vtpm_anchor", SECTION_PLATFORM, false },
+};
 
 struct parser {
 	struct cfg *out;
 	struct cfg_lpar *cur;            /* the [lpar] section being read, or NULL */
-	unsigned key_line[KEY_COUNT];    /* where each key of cur was set (0: not yet) */
+	enum cfg_section section;        /* the section being read */
+	unsigned key_line[KEY_COUNT];    /* where each key of the section was set (0: not yet) */
 	unsigned line;
 	char *err;
 	size_t errlen;
@@ -244,12 +289,12 @@ static int finish_lpar(struct parser *p)
 	if (!p->cur)
 		return 0;
 	for (int k = 0; k < KEY_COUNT; k++) {
-		if (key_required[k] && !p->key_line[k]) {
+		if (keys[k].section == SECTION_LPAR && keys[k].required && !p->key_line[k]) {
 			struct msg m = msg_start(p->err, p->errlen, p->cur->line);
 			msg_str(&m, "lpar ");
 			msg_str(&m, p->cur->name);
 			msg_str(&m, ": missing key '");
-			msg_str(&m, key_names[k]);
+			msg_str(&m, keys[k].name);
 			msg_str(&m, "'");
 			return -1;
 		}
@@ -258,7 +303,27 @@ static int finish_lpar(struct parser *p)
 	return 0;
 }
 
-/* "[lpar <name>]" */
+/* "[platform]": machine-wide settings, at most once. */
+static int start_platform(struct parser *p, struct span name)
+{
+	if (name.n)
+		return fail_quoted(p, "[platform] takes no name, got ", name, "");
+	if (p->out->platform.line) {
+		struct msg m = msg_start(p->err, p->errlen, p->line);
+		msg_str(&m, "duplicate [platform] section (first on line ");
+		msg_dec(&m, p->out->platform.line);
+		msg_str(&m, ")");
+		return -1;
+	}
+	if (finish_lpar(p))
+		return -1;
+	p->out->platform.line = p->line;
+	p->section = SECTION_PLATFORM;
+	memset(p->key_line, 0, sizeof p->key_line);
+	return 0;
+}
+
+/* "[lpar <name>]" or "[platform]" */
 static int parse_section(struct parser *p, struct span line)
 {
 	if (line.s[line.n - 1] != ']')
@@ -269,8 +334,10 @@ static int parse_section(struct parser *p, struct span line)
 		word++;
 	struct span kind = { inner.s, word };
 	struct span name = trim((struct span){ inner.s + word, inner.n - word });
+	if (span_is(kind, "platform"))
+		return start_platform(p, name);
 	if (!span_is(kind, "lpar"))
-		return fail_quoted(p, "unknown section ", kind, " (only [lpar <name>])");
+		return fail_quoted(p, "unknown section ", kind, " ([lpar <name>] or [platform])");
 	if (name.n == 0)
 		return fail(p, "[lpar] needs a name: [lpar <name>]");
 	for (size_t i = 0; i < name.n; i++)
@@ -288,6 +355,9 @@ static int parse_section(struct parser *p, struct span line)
 	copy_string(p->cur->name, name);
 	p->cur->line = p->line;
 	p->cur->tpm = CFG_TPM_VTPM;      /* default: every LPAR gets its vTPM */
+	p->cur->interface = CFG_IF_CRB;
+	p->cur->restart = CFG_RESTART_STOP;
+	p->section = SECTION_LPAR;
 	memset(p->key_line, 0, sizeof p->key_line);
 	return 0;
 }
@@ -306,8 +376,38 @@ static int set_memory(struct parser *p, struct span v)
 	return 0;
 }
 
+/* One of `names` (indexed by the enum value); otherwise "bad <key> 'v' (a, b or c)". */
+static int set_choice(struct parser *p, const char *key, const char *const *names,
+                      unsigned count, struct span v, unsigned *out)
+{
+	for (unsigned i = 0; i < count; i++) {
+		if (span_is(v, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	struct msg m = msg_start(p->err, p->errlen, p->line);
+	msg_str(&m, "bad ");
+	msg_str(&m, key);
+	msg_char(&m, ' ');
+	msg_quoted(&m, v.s, v.n);
+	msg_str(&m, " (");
+	for (unsigned i = 0; i < count; i++) {
+		msg_str(&m, names[i]);
+		msg_str(&m, i + 2 < count ? ", " : i + 2 == count ? " or " : ")");
+	}
+	return -1;
+}
+
 static int set_value(struct parser *p, enum cfg_key key, struct span v)
 {
+	unsigned choice;
+	if (key == KEY_VTPM_ANCHOR) {
+		if (set_choice(p, keys[key].name, anchor_names, COUNT(anchor_names), v, &choice))
+			return -1;
+		p->out->platform.vtpm_anchor = (enum cfg_vtpm_anchor)choice;
+		return 0;
+	}
 	struct cfg_lpar *l = p->cur;
 	uint64_t x;
 	switch (key) {
@@ -337,14 +437,19 @@ static int set_value(struct parser *p, enum cfg_key key, struct span v)
 		copy_string(l->args, v);
 		return 0;
 	case KEY_TPM:
-		if (span_is(v, "vtpm"))
-			l->tpm = CFG_TPM_VTPM;
-		else if (span_is(v, "testdev"))
-			l->tpm = CFG_TPM_TESTDEV;
-		else if (span_is(v, "none"))
-			l->tpm = CFG_TPM_NONE;
-		else
-			return fail_quoted(p, "bad tpm ", v, " (vtpm, testdev or none)");
+		if (set_choice(p, "tpm", tpm_names, COUNT(tpm_names), v, &choice))
+			return -1;
+		l->tpm = (enum cfg_tpm)choice;
+		return 0;
+	case KEY_INTERFACE:
+		if (set_choice(p, "interface", interface_names, COUNT(interface_names), v, &choice))
+			return -1;
+		l->interface = (enum cfg_interface)choice;
+		return 0;
+	case KEY_RESTART:
+		if (set_choice(p, "restart", restart_names, COUNT(restart_names), v, &choice))
+			return -1;
+		l->restart = (enum cfg_restart)choice;
 		return 0;
 	default:
 		return fail(p, "internal error: unknown key");
@@ -362,17 +467,32 @@ static int parse_assignment(struct parser *p, struct span line)
 	struct span key = trim((struct span){ line.s, eq });
 	struct span value = trim((struct span){ line.s + eq + 1, line.n - eq - 1 });
 	int k = 0;
-	while (k < KEY_COUNT && !span_is(key, key_names[k]))
+	while (k < KEY_COUNT && !(span_is(key, keys[k].name) &&
+	                          (keys[k].section == p->section || p->section == SECTION_NONE)))
 		k++;
-	if (k == KEY_COUNT)
-		return fail_quoted(p, "unknown key ", key,
-		                   " (known: uuid, cpu, memory, image, args, tpm)");
-	if (!p->cur)
-		return fail_quoted(p, "key ", key, " outside an [lpar <name>] section");
+	if (p->section == SECTION_NONE)
+		return fail_quoted(p, "key ", key,
+		                   " outside a section ([lpar <name>] or [platform])");
+	if (k == KEY_COUNT) {
+		struct msg m = msg_start(p->err, p->errlen, p->line);
+		msg_str(&m, "unknown key ");
+		msg_quoted(&m, key.s, key.n);
+		msg_str(&m, p->section == SECTION_LPAR ? " in [lpar] (known:" : " in [platform] (known:");
+		const char *sep = " ";
+		for (int i = 0; i < KEY_COUNT; i++) {
+			if (keys[i].section == p->section) {
+				msg_str(&m, sep);
+				msg_str(&m, keys[i].name);
+				sep = ", ";
+			}
+		}
+		msg_str(&m, ")");
+		return -1;
+	}
 	if (p->key_line[k]) {
 		struct msg m = msg_start(p->err, p->errlen, p->line);
 		msg_str(&m, "duplicate key '");
-		msg_str(&m, key_names[k]);
+		msg_str(&m, keys[k].name);
 		msg_str(&m, "' (first set on line ");
 		msg_dec(&m, p->key_line[k]);
 		msg_str(&m, ")");
@@ -413,7 +533,7 @@ static int parse_line(struct parser *p, struct span line)
 
 int cfg_parse(const char *text, size_t len, struct cfg *out, char *err, size_t errlen)
 {
-	struct parser p = { out, NULL, { 0 }, 0, err, errlen };
+	struct parser p = { out, NULL, SECTION_NONE, { 0 }, 0, err, errlen };
 	if (errlen)
 		err[0] = '\0';
 	if (!out)
@@ -512,12 +632,34 @@ static int validate_lpar(const struct cfg_lpar *l, unsigned cpu_count, char *err
 		msg_str(&m, cpu_count == 1 ? " CPU)" : " CPUs)");
 		return -1;
 	}
-	if (l->tpm != CFG_TPM_NONE && l->tpm != CFG_TPM_VTPM && l->tpm != CFG_TPM_TESTDEV) {
+	if ((unsigned)l->tpm >= COUNT(tpm_names) || (unsigned)l->interface >= COUNT(interface_names) ||
+	    (unsigned)l->restart >= COUNT(restart_names)) {
 		m = lpar_msg(l, err, errlen);
-		msg_str(&m, "has an unknown tpm kind");
+		msg_str(&m, "has an unknown tpm, interface or restart value");
 		return -1;
 	}
 	return 0;
+}
+
+/* CPU 0 (the BSP) runs the HTPM, which executes every vTPM's commands.  An LPAR there could
+ * starve it (a guest that spins, or raises its task priority, never gives the BSP back), so
+ * CPU 0 is refused for every LPAR as soon as one LPAR has a vTPM. */
+static int validate_bsp_use(const struct cfg *c, char *err, size_t errlen)
+{
+	const struct cfg_lpar *vtpm = NULL, *on_bsp = NULL;
+	for (unsigned i = 0; i < c->lpar_count; i++) {
+		if (c->lpars[i].tpm == CFG_TPM_VTPM && !vtpm)
+			vtpm = &c->lpars[i];
+		if (c->lpars[i].cpu == 0)
+			on_bsp = &c->lpars[i];
+	}
+	if (!vtpm || !on_bsp)
+		return 0;
+	struct msg m = lpar_msg(on_bsp, err, errlen);
+	msg_str(&m, "cannot use cpu 0: the HTPM runs there and serves the vTPM of lpar ");
+	msg_str(&m, vtpm->name);
+	msg_str(&m, "; use another cpu (or no vtpm in any lpar)");
+	return -1;
 }
 
 /* Checks LPAR b against an earlier LPAR a. */
@@ -585,7 +727,12 @@ int cfg_validate(const struct cfg *c, unsigned cpu_count, char *err, size_t errl
 		for (unsigned i = 0; i < j; i++)
 			if (validate_pair(&c->lpars[i], &c->lpars[j], err, errlen))
 				return -1;
-	return 0;
+	if ((unsigned)c->platform.vtpm_anchor >= COUNT(anchor_names)) {
+		m = msg_start(err, errlen, c->platform.line);
+		msg_str(&m, "unknown vtpm_anchor value");
+		return -1;
+	}
+	return validate_bsp_use(c, err, errlen);
 }
 
 /* ---- Identity encoding -------------------------------------------------------------------- */

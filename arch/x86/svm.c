@@ -84,12 +84,14 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t nested_root, const struct vcpu
 	struct svm_vcpu *a = svm(v);
 	if (!s->long_mode)
 		return -1;   /* only 64-bit guests are started so far */
-	uint8_t *vmcb = page_alloc(1);
-	uint8_t *iopm = page_alloc(IOPM_PAGES);
-	uint8_t *msrpm = page_alloc(MSRPM_PAGES);
-	uint8_t *host_save = page_alloc(1);
+	/* A re-init (the LPAR was reset) reuses the vCPU's pages: resets must not leak memory. */
+	uint8_t *vmcb = a->vmcb ? a->vmcb : page_alloc(1);
+	uint8_t *iopm = a->vmcb ? (uint8_t *)(uintptr_t)*f64(a->vmcb, VMCB_IOPM_BASE) : page_alloc(IOPM_PAGES);
+	uint8_t *msrpm = a->vmcb ? (uint8_t *)(uintptr_t)*f64(a->vmcb, VMCB_MSRPM_BASE) : page_alloc(MSRPM_PAGES);
+	uint8_t *host_save = a->vmcb ? (uint8_t *)(uintptr_t)a->host_save_pa : page_alloc(1);
 	if (!vmcb || !iopm || !msrpm || !host_save)
 		return -1;
+	memset(vmcb, 0, PAGE_SIZE);
 	/* Intercept every port and every MSR: the core decides what the guest may touch. */
 	memset(iopm, 0xFF, IOPM_PAGES * PAGE_SIZE);
 	memset(msrpm, 0xFF, MSRPM_PAGES * PAGE_SIZE);
@@ -205,4 +207,5 @@ const struct vcpu_ops svm_ops = {
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,
 	.inject_exception = svm_inject_exception,
+	.nested_format = PT_X86,
 };

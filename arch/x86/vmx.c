@@ -638,4 +638,5 @@ const struct vcpu_ops vmx_ops = {
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
 	.inject_exception = vmx_inject_exception,
+	.nested_format = PT_EPT,
 };

@@ -5,11 +5,15 @@
  * formatter.  "Physical" memory is host memory: the hypervisor is identity-mapped, so host
  * pointers serve as physical addresses.
  */
+#include <anchor/anchoring.h>
 #include <anchor/boot_info.h>
+#include <anchor/guest_abi.h>
+#include <anchor/htpm.h>
 #include <anchor/hv.h>
 #include <anchor/config.h>
 #include <anchor/lpar.h>
 #include <anchor/testdev.h>
+#include <anchor/vtpm.h>
 #include <bearssl_hash.h>
 #include "../core.h"
 #include <stdio.h>
@@ -45,9 +49,88 @@ void spin_lock(spinlock_t *l) { l->locked = 1; }
 void spin_unlock(spinlock_t *l) { l->locked = 0; }
 unsigned cpu_index(void) { return 1; }
 uint64_t tsc_per_ms(void) { return 1000000; }
-void bsp_kick(void) {}
-void hv_bsp_service(void) {}
+static unsigned kicks;
+void bsp_kick(void) { kicks++; }
+void bsp_sleep(void) {}
 void console_service(bool wait) { (void)wait; }
+
+/* ---- a recording TPM engine and anchoring (the HTPM's tests) ---- */
+
+struct tpm2_platform;
+struct tpm2_seeds;
+struct tpm2 {                      /* this test's engine: who it is, what it saw */
+	uint32_t id;
+	unsigned power_ons, startups, change_auths, executed;
+	uint8_t last_locality;
+	uint8_t filler[4000];          /* stands for keys and NV: must be zeroised at destroy */
+};
+static uint32_t next_engine_id = 0x100;
+static uint32_t exec_log[4096];    /* engine id of every guest command, in execution order */
+static unsigned exec_count;
+
+size_t tpm2_instance_size(void) { return sizeof(struct tpm2); }
+void tpm2_manufacture(struct tpm2 *t, const struct tpm2_platform *plat, const struct tpm2_seeds *seeds)
+{
+	(void)plat; (void)seeds;
+	memset(t, 0, sizeof *t);
+	t->id = next_engine_id++;
+	memset(t->filler, 0xA5, sizeof t->filler);
+}
+void tpm2_power_on(struct tpm2 *t) { t->power_ons++; }
+
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
+static void wbe32(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v; }
+
+/* Response: rc 0, the engine's id, then the command's parameters echoed. */
+size_t tpm2_execute(struct tpm2 *t, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
+                    uint8_t *rsp, size_t rsp_max)
+{
+	uint32_t cc = cmd_len >= 10 ? be32(cmd + 6) : 0;
+	size_t n = 10;
+	if (cc == 0x144)
+		t->startups++;
+	else if (cc == 0x129)
+		t->change_auths++;
+	else {
+		t->executed++;
+		t->last_locality = locality;
+		if (exec_count < 4096)
+			exec_log[exec_count++] = t->id;
+		wbe32(rsp + 10, t->id);
+		n = 14 + (cmd_len - 10);
+		if (n > rsp_max)
+			n = rsp_max;
+		memcpy(rsp + 14, cmd + 10, n - 14);
+	}
+	rsp[0] = 0x80, rsp[1] = 0x01;
+	wbe32(rsp + 2, (uint32_t)n);
+	wbe32(rsp + 6, 0);
+	return n;
+}
+
+static unsigned provisioned;
+int anchoring_init(struct anchoring *a, bool allow_unanchored)
+{
+	memset(a, 0, sizeof *a);
+	a->ready = allow_unanchored;
+	return allow_unanchored ? 0 : -1;
+}
+int anchoring_ltpm_seeds(struct anchoring *a, const struct cfg_lpar *c, struct tpm2_seeds *out)
+{
+	(void)a; (void)c; (void)out;
+	return 0;
+}
+int anchoring_ltpm_provision(struct anchoring *a, const struct cfg_lpar *c, struct tpm2 *t)
+{
+	(void)a; (void)c; (void)t;
+	provisioned++;
+	return 0;
+}
+void anchoring_entropy(struct anchoring *a, uint8_t *buf, size_t len)
+{
+	(void)a;
+	memset(buf, 0x5A, len);
+}
 
 void *page_alloc(size_t count)
 {
@@ -58,14 +141,13 @@ void *page_alloc(size_t count)
 }
 
 static struct boot_info bi;
-const struct boot_module *find_module(const struct boot_info *b, const char *name)
+static const struct boot_module *find_module(const struct boot_info *b, const char *name)
 {
 	for (uint32_t i = 0; i < b->module_count; i++)
 		if (!strcmp(b->modules[i].name, name))
 			return &b->modules[i];
 	return NULL;
 }
-enum pt_format nested_format(void) { return PT_X86; }
 
 /* ---- a scripted vCPU back end ---- */
 
@@ -115,6 +197,7 @@ static void fake_inject(struct vcpu *v, uint8_t vec, bool he, uint32_t err)
 
 static const struct vcpu_ops fake_ops = {
 	"fake", fake_supported, fake_enable, fake_init, fake_run, fake_get, fake_set, fake_inject,
+	PT_X86,
 };
 const struct vcpu_ops *vcpu_ops = &fake_ops;
 
@@ -175,7 +258,7 @@ static int build(const uint8_t *code, size_t n, char *err)
 	lp.cfg = &cfgl;
 	console_len = 0;
 	console[0] = 0;
-	return lpar_build(&lp, &bi, err, 200);
+	return lpar_build(&lp, find_module(&bi, cfgl.image), err, 200);
 }
 
 static void run(const struct vcpu_exit *s, unsigned n)
@@ -324,7 +407,7 @@ static void test_stops(void)
 
 	build(code, sizeof code, err);
 	cfgl.tpm = CFG_TPM_NONE;
-	lp.mmio_count = 0;
+	lp.bus.mmio_count = 0;
 	struct vcpu_exit nodev = { .kind = EXIT_NPF, .gpa = TESTDEV_BASE + 4 };
 	run(&nodev, 1);
 	CHECK("TPM window with no device: says so", strstr(console, "no TPM is attached (tpm = none)"));
@@ -341,7 +424,7 @@ static void test_stops(void)
 	run(&past, 1);
 	init_rsi = 0;
 	CHECK("a 4-byte access across the window end stops the lpar",
-	      strstr(console, "crosses the end of a device window"));
+	      strstr(console, "4-byte read at gpa 0xfed44ffe refused by its device"));
 }
 
 static void test_console_cpuid_msr(void)
@@ -407,7 +490,7 @@ static void test_image_checks(void)
 	strcpy(bi.modules[0].name, "other.elf");
 	memset(&lp, 0, sizeof lp);
 	lp.cfg = &cfgl;
-	CHECK("missing image names the line", lpar_build(&lp, &bi, err, sizeof err) != 0 &&
+	CHECK("missing image names the line", lpar_build(&lp, find_module(&bi, cfgl.image), err, sizeof err) != 0 &&
 	      strstr(err, "anchor.cfg:3: lpar t: image 'g.elf' not found"));
 }
 
@@ -420,7 +503,7 @@ static void test_unaligned_ram(void)
 	memset(&lp, 0, sizeof lp);
 	cfgl.mem_size = RAM_SIZE - 0x3000;   /* not 2 MiB aligned: 4 KiB nested leaves */
 	lp.cfg = &cfgl;
-	int rc = lpar_build(&lp, &bi, err, sizeof err);
+	int rc = lpar_build(&lp, find_module(&bi, cfgl.image), err, sizeof err);
 	uint64_t pa = 0;
 	unsigned fl = 0;
 	CHECK("unaligned LPAR RAM gets nested tables",
@@ -433,16 +516,329 @@ static void test_unaligned_ram(void)
 	cfgl.mem_size = RAM_SIZE;
 }
 
+/* ---- the device bus (hv/mmio.c) ---- */
+
+struct probe_dev { int id; unsigned calls; struct mmio_access last; enum mmio_result answer; };
+
+static enum mmio_result probe_handler(void *arg, struct mmio_access *a)
+{
+	struct probe_dev *d = arg;
+	d->calls++;
+	d->last = *a;
+	if (!a->is_write)
+		a->value = 0x1000u * (unsigned)d->id + a->address;
+	return d->answer;
+}
+
+static void test_bus(void)
+{
+	struct mmio_bus bus;
+	struct probe_dev a = { .id = 1 }, b = { .id = 2 }, p = { .id = 3 };
+	mmio_bus_init(&bus, RAM_SIZE);
+	CHECK("bus: mmio region registers", mmio_region_register(&bus, 0xFED40000, 0x5000, probe_handler, &a) == 0);
+	CHECK("bus: second region registers", mmio_region_register(&bus, 0xFEE00000, 0x1000, probe_handler, &b) == 0);
+	CHECK("bus: overlapping mmio region refused", mmio_region_register(&bus, 0xFED44000, 0x2000, probe_handler, &b) != 0);
+	CHECK("bus: mmio region over RAM refused", mmio_region_register(&bus, 0x1000, 0x1000, probe_handler, &b) != 0);
+	CHECK("bus: wrapping mmio region refused", mmio_region_register(&bus, ~0ull - 0xFFF, 0x2000, probe_handler, &b) != 0);
+	CHECK("bus: empty mmio region refused", mmio_region_register(&bus, 0xFF000000, 0, probe_handler, &b) != 0);
+	CHECK("bus: pio region past 0xFFFF refused", pio_region_register(&bus, 0xFFF0, 0x20, probe_handler, &p) != 0);
+	CHECK("bus: pio region registers", pio_region_register(&bus, 0xCF8, 8, probe_handler, &p) == 0);
+	CHECK("bus: overlapping pio region refused", pio_region_register(&bus, 0xCFC, 1, probe_handler, &a) != 0);
+	unsigned full = 0;
+	for (unsigned i = 0; i < 20; i++)
+		full += pio_region_register(&bus, (uint16_t)(0x100 + 8 * i), 8, probe_handler, &p) != 0;
+	CHECK("bus: pio table full refuses more", full == 20 - (MMIO_BUS_MAX_PIO - 1));
+
+	CHECK("bus: claims inside a region", mmio_bus_claims(&bus, 0xFED44FFF) && !mmio_bus_claims(&bus, 0xFED45000));
+	struct mmio_access x = { .size = 4 };
+	CHECK("bus: read routed to the owner with its offset",
+	      mmio_bus_dispatch(&bus, 0xFED40F00, &x) == MMIO_HANDLED && a.calls == 1 && b.calls == 0 &&
+	      x.address == 0xF00 && x.value == 0x1F00);
+	x = (struct mmio_access){ .size = 8, .is_write = true, .value = 0x1122334455667788ull };
+	CHECK("bus: write routed to the other device, value intact",
+	      mmio_bus_dispatch(&bus, 0xFEE00010, &x) == MMIO_HANDLED && b.calls == 1 &&
+	      b.last.is_write && b.last.value == 0x1122334455667788ull && b.last.address == 0x10);
+	x = (struct mmio_access){ .size = 4 };
+	CHECK("bus: access across a region's end refused without calling it",
+	      mmio_bus_dispatch(&bus, 0xFED44FFE, &x) == MMIO_ERROR && a.calls == 1);
+	x = (struct mmio_access){ .size = 1 };
+	CHECK("bus: unclaimed address unhandled", mmio_bus_dispatch(&bus, 0xFED50000, &x) == MMIO_UNHANDLED);
+	a.answer = MMIO_ERROR;
+	x = (struct mmio_access){ .size = 1 };
+	CHECK("bus: a device's refusal is an error", mmio_bus_dispatch(&bus, 0xFED40000, &x) == MMIO_ERROR);
+	a.answer = MMIO_UNHANDLED;
+	CHECK("bus: a handler cannot answer 'unhandled' for a claimed address",
+	      mmio_bus_dispatch(&bus, 0xFED40000, &x) == MMIO_ERROR);
+	x = (struct mmio_access){ .size = 2 };
+	CHECK("bus: port read routed with the port offset",
+	      pio_bus_dispatch(&bus, 0xCF9, &x) == MMIO_HANDLED && p.last.address == 1 && x.value == 0x3001);
+	CHECK("bus: unclaimed port unhandled", pio_bus_dispatch(&bus, 0x60, &x) == MMIO_UNHANDLED);
+}
+
+/* ---- the HTPM: firmware, FIFO across LPARs, no starvation, no misrouting, life cycle ---- */
+
+#define NV 3
+static struct cfg hcfg;
+static struct htpm ht;
+static struct mmio_bus hbus[NV];
+static uint8_t *hram[NV];
+static struct vtpm *hv_[NV];
+
+static uint64_t g_rd(int i, uint64_t off, unsigned size)
+{
+	struct mmio_access a = { .size = size };
+	mmio_bus_dispatch(&hbus[i], TPM_WINDOW_BASE + off, &a);
+	return a.value;
+}
+static void g_wr(int i, uint64_t off, unsigned size, uint64_t v)
+{
+	struct mmio_access a = { .size = size, .is_write = true, .value = v };
+	mmio_bus_dispatch(&hbus[i], TPM_WINDOW_BASE + off, &a);
+}
+
+/* A command whose parameters name the sender and a serial: the response must echo them. */
+static size_t make_cmd(uint8_t *c, int lpar, unsigned serial)
+{
+	c[0] = 0x80, c[1] = 0x01;
+	wbe32(c + 2, 18);
+	wbe32(c + 6, 0x17B);
+	wbe32(c + 10, 0xA0000000u | (uint32_t)lpar);
+	wbe32(c + 14, serial);
+	return 18;
+}
+
+/* The guest side, as Linux's drivers do it, through the LPAR's bus. */
+static void g_send(int i, const uint8_t *cmd, size_t n, int locality)
+{
+	if (hcfg.lpars[i].interface == CFG_IF_TIS) {
+		uint64_t L = (uint64_t)locality * 0x1000;
+		if (!(g_rd(i, L + TIS_REG_ACCESS, 1) & TIS_ACCESS_ACTIVE))
+			g_wr(i, L + TIS_REG_ACCESS, 1, TIS_ACCESS_REQUEST_USE);
+		g_wr(i, L + TIS_REG_STS, 1, TIS_STS_COMMAND_READY);
+		for (size_t k = 0; k < n; k++)
+			g_wr(i, L + TIS_REG_DATA_FIFO, 1, cmd[k]);
+		g_wr(i, L + TIS_REG_STS, 1, TIS_STS_GO);
+	} else {
+		g_wr(i, CRB_REG_LOC_CTRL, 4, CRB_LOC_CTRL_REQUEST);
+		g_wr(i, CRB_REG_CTRL_REQ, 4, CRB_CTRL_REQ_CMD_READY);
+		memcpy(hram[i] + GUEST_CRB_BUFFER, cmd, n);
+		g_wr(i, CRB_REG_CTRL_START, 4, CRB_START_INVOKE);
+	}
+}
+
+/* Reads the response if there is one: its length, or 0 while the command still runs. */
+static size_t g_recv(int i, uint8_t *rsp, int locality)
+{
+	if (hcfg.lpars[i].interface == CFG_IF_TIS) {
+		uint64_t L = (uint64_t)locality * 0x1000;
+		if (!(g_rd(i, L + TIS_REG_STS, 1) & TIS_STS_DATA_AVAIL))
+			return 0;
+		for (size_t k = 0; k < 6; k++)
+			rsp[k] = (uint8_t)g_rd(i, L + TIS_REG_DATA_FIFO, 1);
+		size_t n = be32(rsp + 2);
+		for (size_t k = 6; k < n && k < 4096; k++)
+			rsp[k] = (uint8_t)g_rd(i, L + TIS_REG_DATA_FIFO, 1);
+		g_wr(i, L + TIS_REG_STS, 1, TIS_STS_COMMAND_READY);
+		return n;
+	}
+	if (g_rd(i, CRB_REG_CTRL_START, 4) & CRB_START_INVOKE)
+		return 0;
+	memcpy(rsp, hram[i] + GUEST_CRB_BUFFER, 4096);
+	return be32(rsp + 2);
+}
+
+/* The response is this LPAR's own: its engine, its parameters. */
+static bool rsp_is(int i, const uint8_t *rsp, size_t n, unsigned serial)
+{
+	return n == 22 && be32(rsp + 6) == 0 && be32(rsp + 10) == hv_[i]->engine->id &&
+	       be32(rsp + 14) == (0xA0000000u | (uint32_t)i) && be32(rsp + 18) == serial;
+}
+
+static bool htpm_stopped(void *ctx) { (void)ctx; return true; }
+
+static void test_htpm(void)
+{
+	memset(&hcfg, 0, sizeof hcfg);
+	hcfg.lpar_count = NV;
+	hcfg.platform.vtpm_anchor = CFG_ANCHOR_UNANCHORED_DEV;
+	static const enum cfg_interface ifs[NV] = { CFG_IF_TIS, CFG_IF_CRB, CFG_IF_TIS };
+	for (int i = 0; i < NV; i++) {
+		struct cfg_lpar *c = &hcfg.lpars[i];
+		snprintf(c->name, sizeof c->name, "v%d", i);
+		c->tpm = CFG_TPM_VTPM;
+		c->interface = ifs[i];
+		c->cpu = (uint32_t)i + 1;
+	}
+	struct cfg refuse = hcfg;
+	refuse.platform.vtpm_anchor = CFG_ANCHOR_PTPM;
+	char err[200] = "";
+	htpm_init(&ht, &refuse, htpm_stopped, NULL);
+	hram[0] = aligned_alloc(4096, 1 << 20);
+	mmio_bus_init(&hbus[0], 1 << 20);
+	CHECK("htpm: no anchoring and no development mode: vTPM refused (fail closed)",
+	      vtpm_create(&ht, &hcfg.lpars[0], &hbus[0], hram[0], err, sizeof err) == NULL &&
+	      strstr(err, "no vTPM without anchoring") && hbus[0].mmio_count == 0);
+
+	htpm_init(&ht, &hcfg, htpm_stopped, NULL);
+	bool created = true;
+	for (int i = 0; i < NV; i++) {
+		if (!hram[i])
+			hram[i] = aligned_alloc(4096, 1 << 20);
+		memset(hram[i], 0, 1 << 20);
+		mmio_bus_init(&hbus[i], 1 << 20);
+		hv_[i] = vtpm_create(&ht, &hcfg.lpars[i], &hbus[i], hram[i], err, sizeof err);
+		created = created && hv_[i] && hv_[i]->phase == VTPM_FIRMWARE;
+	}
+	CHECK("htpm: three vTPMs (TIS, CRB, TIS) created, waiting for firmware", created && ht.count == NV);
+	CHECK("htpm: each LTPM is its own engine in hypervisor memory",
+	      created && hv_[0]->engine != hv_[1]->engine && hv_[1]->engine != hv_[2]->engine &&
+	      ((uint8_t *)hv_[0]->engine < hram[0] || (uint8_t *)hv_[0]->engine >= hram[0] + (1 << 20)));
+	if (!created)
+		return;
+	uint8_t cmd[64], rsp[4096];
+	make_cmd(cmd, 0, 1);
+	g_send(0, cmd, 18, 0);
+	CHECK("htpm: before its firmware step the window floats and queues nothing",
+	      !hv_[0]->queued && g_rd(0, TIS_REG_ACCESS, 1) == 0xFF);
+	provisioned = 0;
+	htpm_firmware_all(&ht);
+	bool fw = provisioned == NV;
+	for (int i = 0; i < NV; i++)
+		fw = fw && hv_[i]->phase == VTPM_RUNNING && vtpm_wait_firmware(hv_[i]) == 0 &&
+		     hv_[i]->engine->power_ons == 1 && hv_[i]->engine->startups == 1 &&
+		     hv_[i]->engine->change_auths == 1 && hv_[i]->engine->executed == 0;
+	CHECK("htpm: firmware = _TPM_Init, Startup(CLEAR), provisioning, platform auth locked", fw);
+
+	/* FIFO across LPARs: execution follows the order of tpmGo/START, whatever the LPAR. */
+	static const int orders[2][NV] = { { 0, 1, 2 }, { 2, 0, 1 } };
+	for (int o = 0; o < 2; o++) {
+		exec_count = 0;
+		for (int k = 0; k < NV; k++) {
+			make_cmd(cmd, orders[o][k], 10 + (unsigned)k);
+			g_send(orders[o][k], cmd, 18, 0);
+		}
+		while (htpm_service_once(&ht))
+			;
+		bool in_order = exec_count == NV;
+		for (int k = 0; k < NV && in_order; k++)
+			in_order = exec_log[k] == hv_[orders[o][k]]->engine->id;
+		bool own = true;
+		for (int k = 0; k < NV; k++) {
+			int i = orders[o][k];
+			size_t n = g_recv(i, rsp, 0);
+			own = own && rsp_is(i, rsp, n, 10 + (unsigned)k);
+		}
+		CHECK(o ? "htpm: FIFO across LPARs (order 2,0,1)" : "htpm: FIFO across LPARs (order 0,1,2)", in_order);
+		CHECK(o ? "htpm: each guest reads its own response (order 2,0,1)" : "htpm: each guest reads its own response (order 0,1,2)", own);
+	}
+
+	/* Flood: LPAR 0 re-sends as soon as it has a response; LPAR 1 and 2 send one command each
+	 * whenever theirs is done.  Nobody waits for more than one command of each other LPAR, and
+	 * every response carries its sender's data. */
+	exec_count = 0;
+	unsigned serial[NV] = { 0 }, done[NV] = { 0 }, misrouted = 0, lost = 0, worst = 0;
+	unsigned waited[NV] = { 0 };
+	for (int i = 0; i < NV; i++) {
+		make_cmd(cmd, i, serial[i]);
+		g_send(i, cmd, 18, 0);
+	}
+	for (int round = 0; round < 3000; round++) {
+		if (!htpm_service_once(&ht))
+			lost++;
+		for (int i = 0; i < NV; i++) {
+			size_t n = g_recv(i, rsp, 0);
+			if (!n) {
+				if (++waited[i] > worst)
+					worst = waited[i];
+				continue;
+			}
+			misrouted += !rsp_is(i, rsp, n, serial[i]);
+			done[i]++;
+			waited[i] = 0;
+			make_cmd(cmd, i, ++serial[i]);
+			g_send(i, cmd, 18, 0);
+		}
+	}
+	CHECK("htpm: 3000 commands under flood, 0 lost, 0 misrouted", lost == 0 && misrouted == 0 &&
+	      done[0] + done[1] + done[2] == 3000);
+	CHECK("htpm: a flooding LPAR does not starve the others (each got 1/3, waited <= 2 commands)",
+	      done[0] == 1000 && done[1] == 1000 && done[2] == 1000 && worst <= NV - 1);
+
+	while (htpm_service_once(&ht))        /* the commands still in flight */
+		;
+	for (int i = 0; i < NV; i++)
+		misrouted += !rsp_is(i, rsp, g_recv(i, rsp, 0), serial[i]);
+	CHECK("htpm: the last commands of the flood answered too", misrouted == 0);
+
+	/* CRB: the command is copied out of guest RAM once, at START. */
+	make_cmd(cmd, 1, 777);
+	g_send(1, cmd, 18, 0);
+	wbe32(hram[1] + GUEST_CRB_BUFFER + 14, 666);          /* the guest rewrites it afterwards */
+	memset(hram[1] + GUEST_CRB_BUFFER + 2, 0xFF, 4);       /* even its size */
+	htpm_service_once(&ht);
+	size_t n = g_recv(1, rsp, 0);
+	CHECK("htpm: CRB command copied at START; later guest writes do not reach the engine",
+	      rsp_is(1, rsp, n, 777));
+
+	/* TIS localities: 0-2 usable, 3 and 4 never granted. */
+	make_cmd(cmd, 2, 5);
+	g_wr(2, 0x0000 + TIS_REG_ACCESS, 1, TIS_ACCESS_ACTIVE);       /* relinquish 0 */
+	g_send(2, cmd, 18, 2);
+	htpm_service_once(&ht);
+	n = g_recv(2, rsp, 2);
+	CHECK("htpm: TIS locality 2 reaches the engine as locality 2",
+	      rsp_is(2, rsp, n, 5) && hv_[2]->engine->last_locality == 2);
+	g_wr(2, 0x2000 + TIS_REG_ACCESS, 1, TIS_ACCESS_ACTIVE);
+	unsigned before = hv_[2]->engine->executed;
+	g_send(2, cmd, 18, 3);
+	g_send(2, cmd, 18, 4);
+	while (htpm_service_once(&ht))
+		;
+	CHECK("htpm: TIS localities 3 and 4 are never granted, their commands never run",
+	      hv_[2]->engine->executed == before && !(g_rd(2, 0x3000 + TIS_REG_ACCESS, 1) & TIS_ACCESS_ACTIVE) &&
+	      !(g_rd(2, 0x4000 + TIS_REG_ACCESS, 1) & TIS_ACCESS_ACTIVE));
+
+	/* Reset with a command queued: dropped; the LTPM is power-cycled and re-initialised. */
+	make_cmd(cmd, 0, 99);
+	g_send(0, cmd, 18, 0);
+	before = hv_[0]->engine->executed;
+	vtpm_reset_request(hv_[0]);
+	CHECK("htpm: during a reset the window floats", g_rd(0, TIS_REG_ACCESS, 1) == 0xFF);
+	htpm_service_once(&ht);
+	CHECK("htpm: reset: queued command dropped, _TPM_Init + Startup + lock again, running",
+	      hv_[0]->phase == VTPM_RUNNING && !hv_[0]->queued && hv_[0]->engine->executed == before &&
+	      hv_[0]->engine->power_ons == 2 && hv_[0]->engine->startups == 2 &&
+	      hv_[0]->engine->change_auths == 2 && vtpm_wait_firmware(hv_[0]) == 0);
+	make_cmd(cmd, 0, 100);
+	g_send(0, cmd, 18, 0);
+	htpm_service_once(&ht);
+	n = g_recv(0, rsp, 0);
+	CHECK("htpm: after the reset the guest's commands run again", rsp_is(0, rsp, n, 100));
+
+	/* Stop for good: the LTPM is destroyed and zeroised, its figures printed. */
+	console_len = 0;
+	struct tpm2 *e = hv_[1]->engine;
+	vtpm_lpar_stopped(hv_[1]);
+	htpm_service_once(&ht);
+	bool zero = true;
+	for (size_t k = 0; k < sizeof *e; k++)
+		zero = zero && ((uint8_t *)e)[k] == 0;
+	CHECK("htpm: a stopped LPAR's LTPM is zeroised", zero && hv_[1]->phase == VTPM_DESTROYED);
+	CHECK("htpm: its figures are printed (commands, accesses, wait, engine)",
+	      strstr(console, "anchor: lpar v1 vtpm crb: 1004 commands, ") != NULL &&
+	      strstr(console, "per command), queue wait avg ") != NULL);
+	make_cmd(cmd, 1, 1);
+	g_send(1, cmd, 18, 0);
+	CHECK("htpm: a destroyed vTPM takes no command", !hv_[1]->queued && !htpm_service_once(&ht));
+	htpm_serve(&ht);   /* every LPAR "stopped": returns */
+	CHECK("htpm: the service loop returns once every LPAR has stopped", true);
+}
+
 static void test_registration(void)
 {
 	struct lpar l;
 	memset(&l, 0, sizeof l);
 	l.ram_size = RAM_SIZE;
-	CHECK("mmio region registers", mmio_region_register(&l, 0xFED40000, 0x5000, NULL, NULL) == 0);
-	CHECK("overlapping mmio region refused", mmio_region_register(&l, 0xFED44000, 0x2000, NULL, NULL) != 0);
-	CHECK("mmio region over RAM refused", mmio_region_register(&l, 0x1000, 0x1000, NULL, NULL) != 0);
-	CHECK("wrapping mmio region refused", mmio_region_register(&l, ~0ull - 0xFFF, 0x2000, NULL, NULL) != 0);
-	CHECK("pio region past 0xFFFF refused", pio_region_register(&l, 0xFFF0, 0x20, NULL, NULL) != 0);
 	uint8_t b[8];
 	l.ram = ram;
 	CHECK("lpar_read inside RAM", lpar_read(&l, RAM_SIZE - 8, b, 8) == 0);
@@ -768,6 +1164,8 @@ int main(void)
 	test_console_cpuid_msr();
 	test_image_checks();
 	test_unaligned_ram();
+	test_bus();
+	test_htpm();
 	test_registration();
 	test_pages();
 	test_acpi();

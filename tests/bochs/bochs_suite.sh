@@ -13,6 +13,7 @@
 #   cr8       a guest on the BSP sets CR8 = 15: the BSP still wakes when the other LPAR stops
 #   cache     INVD/WBINVD in a loop (no-ops), INVLPGA (#UD) next to an LPAR on the BSP
 #   msr       CPUID's speculation-control promises kept, forbidden MSRs #GP, XSETBV contained
+#   vtpm      two LPARs with vTPMs (TIS and CRB) answered by the HTPM on the BSP
 # Logs: $BUILD/bochs/suite-last/<scenario>.serial.log.  Each Bochs run is limited to
 # BOCHS_LIMIT seconds (90; a run takes 6-20 s on an idle 2-core machine).  BOCHS_ONLY="a b"
 # runs only the named scenarios.
@@ -233,5 +234,22 @@ if run msr 2; then
     '^anchor: lpar mallory stopped: unhandled vmx exit 0x37 '
   expect msr "the other lpar passed all its checks" '^\[alpha\] mmio: all [1-9][0-9]* checks passed$'
   expect msr "the hypervisor carried on" '^anchor: all lpars stopped$'
+fi
+
+# ---- vTPMs on VMX+EPT: alpha through the TIS, beta through the CRB (Bochs has no TPM: the
+# unanchored development mode) ----
+{ printf '[platform]\nvtpm_anchor = unanchored-development\n\n'
+  lpar_cfg alpha 1 0x8000000 'tpm-load 20' | sed 's/^tpm .*/tpm    = vtpm\ninterface = tis/'
+  lpar_cfg beta 2 0xA000000 'tpm-load 20' | sed 's/^tpm .*/tpm    = vtpm\ninterface = crb/'
+} >"$out/vtpm.cfg"
+if run vtpm 3; then
+  refute vtpm "no panic" 'anchor: (panic|boot stopped)'
+  expect vtpm "development mode warning" '^anchor: WARNING: vtpm_anchor = unanchored-development'
+  expect vtpm "alpha: 20 commands through the TIS, none lost or misrouted" \
+    '^\[alpha\] vtpm: load 20 commands, 20 ok, 0 lost, 0 misrouted'
+  expect vtpm "beta: 20 commands through the CRB, none lost or misrouted" \
+    '^\[beta\] vtpm: load 20 commands, 20 ok, 0 lost, 0 misrouted'
+  refute vtpm "no guest check failed" 'FAIL'
+  expect vtpm "LTPMs destroyed with their figures" '^anchor: lpar beta vtpm crb: [0-9]+ commands,'
 fi
 exit 0

@@ -211,6 +211,25 @@ check_re attack-walk "gamma's RAM is zero outside what the hypervisor put there"
 check attack-walk "gamma halted normally" "anchor: lpar gamma stopped: halted"
 check attack-walk "the hypervisor carried on" "anchor: all lpars stopped"
 
+# ---- 5c. the HTPM: alpha's vTPM through the TIS under load, beta's through the CRB with a reset ----
+boot htpm-probe "$Q/htpm-probe.cfg"
+check htpm-probe "the unanchored development mode says so" "vTPM endorsement keys are NOT anchored"
+check_re htpm-probe "alpha: 200 commands through the TIS, 0 lost, 0 misrouted" \
+  "^\[alpha\] vtpm: load 200 commands, 200 ok, 0 lost, 0 misrouted"
+check_re htpm-probe "alpha: every check passed" "^\[alpha\] vtpm: all [0-9]+ checks passed"
+check htpm-probe "beta: first life" "[beta] vtpm: reset: first life"
+check htpm-probe "beta reset through port 0xcf9 and restarted" \
+  "anchor: lpar beta reset: reset request (port 0xcf9) (restart 1)"
+check htpm-probe "beta: second life" "[beta] vtpm: reset: second life"
+check htpm-probe "beta: NV kept across the reset" "[beta] vtpm: reset: NV kept (the marker index exists) ok"
+check htpm-probe "beta: the vEK is the same after the reset" "[beta] vtpm: reset: the vEK is the one from before the reset ok"
+check htpm-probe "beta: PCR 16 reset (_TPM_Init + Startup by the HTPM)" "[beta] vtpm: reset: PCR 16 was reset ok"
+check htpm-probe "beta: Startup answers TPM_RC_INITIALIZE again" "[beta] vtpm: reset: Startup is TPM_RC_INITIALIZE again ok"
+check_not htpm-probe "no guest check failed" "FAIL"
+check_re htpm-probe "alpha's LTPM destroyed at stop, with its figures" "^anchor: lpar alpha vtpm tis: [0-9]+ commands,"
+check_re htpm-probe "beta's LTPM destroyed at stop, with its figures" "^anchor: lpar beta vtpm crb: [0-9]+ commands,"
+check htpm-probe "all lpars stopped" "anchor: all lpars stopped"
+
 # ---- 6. bad configurations stop the boot before any LPAR starts ----
 bad_config() {   # NAME EXPECTED-MESSAGE
   local n=$1 msg=$2
@@ -231,5 +250,8 @@ boot bad-smt "$Q/two-lpars.cfg" --smp 4,threads=2
 check bad-smt "an LPAR on the BSP's SMT sibling stops the boot" \
   "anchor: boot stopped: anchor.cfg:2: lpar alpha on cpu 1 shares a physical core (SMT) with the BSP"
 check_not bad-smt "no LPAR started" "started on cpu"
+
+bad_config bad-cpu0-vtpm "lpar beta cannot use cpu 0: the HTPM runs there and serves the vTPM of lpar alpha"
+bad_config bad-interface "anchor.cfg:8: bad interface 'fifo' (crb or tis)"
 bad_config bad-hv-overlap "anchor.cfg:2: memory 0x1000000-0x3000000 of lpar alpha overlaps the hypervisor"
 exit 0

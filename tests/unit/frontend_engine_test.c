@@ -37,7 +37,7 @@ static struct tpm2 *new_tpm(void)
 	return t;
 }
 
-/* What Linux sends while probing (tpm2_probe, tpm2_auto_startup), platform-facts.md. */
+/* What Linux sends while probing (tpm2_probe, tpm2_auto_startup; docs/vtpm-frontends.md). */
 static const uint8_t get_cap_total_commands[22] = { 0x80, 0x01, 0, 0, 0, 22, 0, 0, 0x01, 0x7A,
                                                     0, 0, 0, 6, 0, 0, 0x01, 0x29, 0, 0, 0, 1 };
 static const uint8_t get_cap_commands[22] = { 0x80, 0x01, 0, 0, 0, 22, 0, 0, 0x01, 0x7A,

@@ -357,6 +357,38 @@ static void test_localities(void)
 	check(tis_active_locality(&T) == -1 && tis_get_state(&T) == TIS_IDLE, "tis: reset releases everything", "");
 }
 
+/* The guest's TIS in the hypervisor: localities 3 and 4 are the platform's, never granted. */
+static void test_locality_limit(void)
+{
+	struct tis_config cfg = { .command_ready = on_ready, .locality_limit = 3 };
+	tis_init(&T, &cfg);
+	notified = 0;
+	for (int l = 3; l <= 4; l++) {
+		tis_wr(&T, LOC(l) + TIS_REG_ACCESS, 1, TIS_ACCESS_REQUEST_USE);
+		bool refused = tis_active_locality(&T) == -1 &&
+		               tis_rd(&T, LOC(l) + TIS_REG_ACCESS, 1) == (TIS_ACCESS_VALID | TIS_ACCESS_ESTABLISHMENT) &&
+		               tis_rd(&T, LOC(l) + TIS_REG_STS, 4) == 0xFFFFFFFFu;
+		tis_wr(&T, LOC(l) + TIS_REG_ACCESS, 1, TIS_ACCESS_SEIZE);
+		refused = refused && tis_active_locality(&T) == -1;
+		check(refused, l == 3 ? "tis limit: locality 3 never granted (requestUse, seize)"
+		                      : "tis limit: locality 4 never granted (requestUse, seize)", "");
+	}
+	check(drv_request_locality(&T, 2) && round_trip(2, 64, 4, false, "tis limit: locality 2 works"),
+	      "tis limit: locality 2 granted", "");
+	drv_relinquish(&T, 2);
+	check(drv_request_locality(&T, 0) && round_trip(0, 30, 1, true, "tis limit: locality 0 works"),
+	      "tis limit: locality 0 granted", "");
+	tis_wr(&T, LOC(4) + TIS_REG_ACCESS, 1, TIS_ACCESS_SEIZE);
+	tis_wr(&T, LOC(3) + TIS_REG_ACCESS, 1, TIS_ACCESS_REQUEST_USE);
+	check(tis_active_locality(&T) == 0 && !(tis_rd(&T, LOC(0) + TIS_REG_ACCESS, 1) & TIS_ACCESS_PENDING) &&
+	      !(tis_rd(&T, LOC(0) + TIS_REG_ACCESS, 1) & TIS_ACCESS_BEEN_SEIZED),
+	      "tis limit: locality 4 cannot seize 0, locality 3 leaves no pending request", "");
+	uint8_t cmd[12];
+	make_command(cmd, sizeof cmd, 3);
+	check(drv_send(&T, 3, cmd, sizeof cmd, 1, false) != 0 && serve(NULL) == 0,
+	      "tis limit: a command at locality 3 never reaches the HTPM", "");
+}
+
 static void test_bad_accesses(void)
 {
 	fresh(0);
@@ -382,6 +414,7 @@ int main(void)
 	test_bad_commands();
 	test_cancel_abort();
 	test_localities();
+	test_locality_limit();
 	test_bad_accesses();
 	return check_exit();
 }

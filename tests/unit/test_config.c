@@ -60,6 +60,9 @@ static void test_good(void)
 	check(strcmp(b->name, "beta-2.x_y") == 0 && b->cpu == 2 && b->mem_base == 1ull << 30 &&
 	      b->mem_size == 0x4000000 && b->args[0] == '\0' && b->tpm == CFG_TPM_VTPM && b->line == 10,
 	      "config: hex cpu, size suffix on base, empty args, tpm defaults to vtpm", "");
+	check(b->interface == CFG_IF_CRB && b->restart == CFG_RESTART_STOP &&
+	      c.platform.vtpm_anchor == CFG_ANCHOR_PTPM && c.platform.line == 0,
+	      "config: defaults interface crb, restart stop, vtpm_anchor ptpm", "");
 	rc = cfg_validate(&c, 4, err, sizeof err);
 	check(rc == 0, "config: demo file validates on 4 CPUs", "%s", err);
 
@@ -80,12 +83,32 @@ static void test_good(void)
 	for (int i = 0; i < CFG_MAX_LPARS; i++) {
 		char one[256];
 		snprintf(one, sizeof one, "[lpar l%d]\nuuid=%08x-0000-0000-0000-000000000000\ncpu=%d\n"
-		         "memory=0x%x 2M\nimage=g.elf\n", i, i, i, 0x1000000 * (i + 1));
+		         "memory=0x%x 2M\nimage=g.elf\ntpm=testdev\n", i, i, i, 0x1000000 * (i + 1));
 		strcat(eight, one);
 	}
 	rc = parse(eight, &c, err);
 	check(rc == 0 && c.lpar_count == CFG_MAX_LPARS && cfg_validate(&c, 8, err, sizeof err) == 0,
 	      "config: exactly CFG_MAX_LPARS LPARs accepted", "%s", err);
+
+	static const char vtpm_text[] =
+		"[platform]\n"
+		"vtpm_anchor = unanchored-development\n"
+		"[lpar alpha]\nuuid = " UUID_A "\ncpu = 1\nmemory = 0x20000000 64M\nimage = g.elf\n"
+		"interface = tis\nrestart = reset\n"
+		"[lpar beta]\nuuid = " UUID_B "\ncpu = 2\nmemory = 0x24000000 64M\nimage = g.elf\n"
+		"interface = crb\nrestart = stop\n";
+	rc = parse(vtpm_text, &c, err);
+	check(rc == 0 && c.lpar_count == 2 && c.platform.vtpm_anchor == CFG_ANCHOR_UNANCHORED_DEV &&
+	      c.platform.line == 1 && c.lpars[0].interface == CFG_IF_TIS &&
+	      c.lpars[0].restart == CFG_RESTART_RESET && c.lpars[1].interface == CFG_IF_CRB &&
+	      c.lpars[1].restart == CFG_RESTART_STOP && cfg_validate(&c, 3, err, sizeof err) == 0,
+	      "config: [platform] vtpm_anchor, interface and restart per lpar", "%s", err);
+	check(!strcmp(cfg_interface_name(CFG_IF_TIS), "tis") && !strcmp(cfg_restart_name(CFG_RESTART_RESET), "reset") &&
+	      !strcmp(cfg_tpm_name(CFG_TPM_TESTDEV), "testdev") && !strcmp(cfg_tpm_name((enum cfg_tpm)9), "?"),
+	      "config: value names as written in anchor.cfg", "");
+	rc = parse("[lpar a]\nuuid=" UUID_A "\ncpu=1\nmemory=0 2M\nimage=g\n[platform]\n", &c, err);
+	check(rc == 0 && c.platform.line == 6 && c.platform.vtpm_anchor == CFG_ANCHOR_PTPM,
+	      "config: [platform] after an lpar, empty", "%s", err);
 }
 
 struct bad_case {
@@ -96,15 +119,28 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{ "unknown key", LPAR_A "colour = blue\n",
-	  "anchor.cfg:6: unknown key 'colour' (known: uuid, cpu, memory, image, args, tpm)" },
-	{ "unknown section", "# x\n[vm alpha]\n", "anchor.cfg:2: unknown section 'vm' (only [lpar <name>])" },
+	  "anchor.cfg:6: unknown key 'colour' in [lpar] (known: uuid, cpu, memory, image, args, tpm, interface, restart)" },
+	{ "unknown section", "# x\n[vm alpha]\n", "anchor.cfg:2: unknown section 'vm' ([lpar <name>] or [platform])" },
+	{ "bad interface", LPAR_A "interface = fifo\n", "anchor.cfg:6: bad interface 'fifo' (crb or tis)" },
+	{ "bad restart", LPAR_A "restart = reboot\n", "anchor.cfg:6: bad restart 'reboot' (stop or reset)" },
+	{ "bad vtpm_anchor", "[platform]\nvtpm_anchor = none\n",
+	  "anchor.cfg:2: bad vtpm_anchor 'none' (ptpm or unanchored-development)" },
+	{ "platform key in an lpar", LPAR_A "vtpm_anchor = ptpm\n",
+	  "anchor.cfg:6: unknown key 'vtpm_anchor' in [lpar] (known: uuid, cpu, memory, image, args, tpm, interface, restart)" },
+	{ "lpar key in [platform]", "[platform]\ncpu = 1\n",
+	  "anchor.cfg:2: unknown key 'cpu' in [platform] (known: vtpm_anchor)" },
+	{ "duplicate [platform]", "[platform]\n" LPAR_A "[platform]\n",
+	  "anchor.cfg:7: duplicate [platform] section (first on line 1)" },
+	{ "[platform] with a name", "[platform main]\n", "anchor.cfg:1: [platform] takes no name, got 'main'" },
+	{ "duplicate platform key", "[platform]\nvtpm_anchor = ptpm\nvtpm_anchor = ptpm\n",
+	  "anchor.cfg:3: duplicate key 'vtpm_anchor' (first set on line 2)" },
 	{ "section without ]", "[lpar alpha\n", "anchor.cfg:1: section header without closing ']'" },
 	{ "lpar without name", "[lpar]\n", "anchor.cfg:1: [lpar] needs a name: [lpar <name>]" },
 	{ "bad lpar name", "[lpar al/pha]\n",
 	  "anchor.cfg:1: bad lpar name 'al/pha' (letters, digits, '-', '_' and '.' only)" },
 	{ "name too long", "[lpar abcdefghijklmnopqrstuvwxyz012345]\n",
 	  "anchor.cfg:1: lpar name 'abcdefghijklmnopqrstuvwxyz012345' too long (at most 31 characters)" },
-	{ "key outside a section", "\ncpu = 1\n", "anchor.cfg:2: key 'cpu' outside an [lpar <name>] section" },
+	{ "key outside a section", "\ncpu = 1\n", "anchor.cfg:2: key 'cpu' outside a section ([lpar <name>] or [platform])" },
 	{ "duplicate key", LPAR_A "cpu = 2\n", "anchor.cfg:6: duplicate key 'cpu' (first set on line 3)" },
 	{ "no equals sign", LPAR_A "image testguest.elf\n",
 	  "anchor.cfg:6: expected 'key = value' or '[lpar <name>]', got 'image testguest.elf'" },
@@ -125,7 +161,7 @@ static const struct bad_case bad_cases[] = {
 	  "anchor.cfg:2: bad uuid '0b1e7a52-4c3d-4f0e-9a8b-1c2d3e4f5a6': expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex)" },
 	{ "uuid with a non-hex digit", "[lpar a]\nuuid = 0b1e7a52-4c3d-4f0e-9a8b-1c2d3e4f5a6g\n",
 	  "anchor.cfg:2: bad uuid '0b1e7a52-4c3d-4f0e-9a8b-1c2d3e4f5a6g': expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex)" },
-	{ "bad tpm", "[lpar a]\ntpm = swtpm\n", "anchor.cfg:2: bad tpm 'swtpm' (vtpm, testdev or none)" },
+	{ "bad tpm", "[lpar a]\ntpm = swtpm\n", "anchor.cfg:2: bad tpm 'swtpm' (none, vtpm or testdev)" },
 	{ "empty value", "[lpar a]\nimage =\n", "anchor.cfg:2: missing value for 'image'" },
 	{ "image with spaces", "[lpar a]\nimage = my guest.elf\n", "anchor.cfg:2: bad image name 'my guest.elf' (no spaces)" },
 	{ "image too long", "[lpar a]\nimage = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
@@ -217,6 +253,9 @@ static const struct validate_case validate_cases[] = {
 	  "anchor.cfg:6: lpar beta cpu 5 does not exist (this machine has 4 CPUs)" },
 	{ "two LPARs on one CPU", L("alpha", "01", "1", "0x20000000 64M") L("beta", "02", "1", "0x30000000 64M"), 4,
 	  "anchor.cfg:6: lpar beta cpu 1 is already used by lpar alpha" },
+	{ "cpu 0 while a vtpm exists", L("alpha", "01", "1", "0x20000000 64M") L("beta", "02", "0", "0x30000000 64M") "tpm = testdev\n", 4,
+	  "anchor.cfg:6: lpar beta cannot use cpu 0: the HTPM runs there and serves the vTPM of lpar alpha; use another cpu (or no vtpm in any lpar)" },
+	{ "cpu 0 without any vtpm", L("alpha", "01", "1", "0x20000000 64M") "tpm = none\n" L("beta", "02", "0", "0x30000000 64M") "tpm = testdev\n", 4, NULL },
 	{ "more LPARs than CPUs", L("alpha", "01", "0", "0x20000000 64M") L("beta", "02", "1", "0x30000000 64M")
 	  L("gamma", "03", "2", "0x40000000 64M"), 2, "anchor.cfg:11: 3 LPARs but this machine has only 2 CPUs" },
 	{ "duplicate names", L("alpha", "01", "1", "0x20000000 64M") L("alpha", "02", "2", "0x30000000 64M"), 4,

@@ -3,7 +3,7 @@
  * Specification, Command Response Buffer interface): locality 0 only (CapLocality = 0), the
  * control area at the start of the window, polling only, and a command/response buffer whose
  * location is a parameter: inside the window at 0x80 (0xF80 bytes, as QEMU's tpm-crb) for now,
- * in LPAR RAM later (DESIGN.md), in which case data moves without exits and the buffer is only
+ * in LPAR RAM (the HTPM: docs/architecture.md), in which case data moves without exits and the buffer is only
  * read at START (crb_take_command copies it, so the guest cannot change it under the engine).
  */
 #ifndef ANCHOR_VTPM_CRB_H

@@ -108,8 +108,15 @@ static void request_use(struct tis *t, int loc)
 		t->requests |= (uint8_t)(1u << loc);
 }
 
+static bool grantable(const struct tis *t, int loc)
+{
+	return !t->cfg.locality_limit || loc < t->cfg.locality_limit;
+}
+
 static void write_access(struct tis *t, int loc, uint8_t v)
 {
+	if (!grantable(t, loc))
+		return;   /* never granted, so nothing there to relinquish or clear either */
 	if (v & TIS_ACCESS_BEEN_SEIZED)
 		t->seized &= (uint8_t)~(1u << loc);
 	uint8_t cmd = v & (TIS_ACCESS_ACTIVE | TIS_ACCESS_SEIZE | TIS_ACCESS_REQUEST_USE);

@@ -64,6 +64,11 @@ struct tis_config {
 	void *arg;
 	/* Largest burstCount reported, 0 for "all free space / all remaining bytes". */
 	uint16_t burst_max;
+	/* Localities >= locality_limit are never granted: requestUse and seize there are ignored,
+	 * so their ACCESS reads "valid, not active" and their other registers float.  On a PC,
+	 * localities 3 and 4 belong to the platform (D-RTM), so a guest's TIS has limit 3.
+	 * 0 means no limit (all five). */
+	uint8_t locality_limit;
 };
 
 /* Caller-owned, one per LPAR; all fields private. */

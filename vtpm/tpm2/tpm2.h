@@ -33,7 +33,7 @@ struct tpm2_platform {
 	void *ctx;
 };
 
-/* Primary seeds.  The HTPM derives eps from the physical TPM (DESIGN.md, Anchoring); the
+/* Primary seeds.  The HTPM derives eps from the physical TPM (docs/architecture.md, "Anchoring"); the
  * simulator draws them from entropy.  Copied into the TPM; the caller should zeroise its copy. */
 struct tpm2_seeds {
 	uint8_t eps[TPM2_SEED_SIZE];   /* endorsement primary seed */

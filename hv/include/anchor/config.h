@@ -10,6 +10,11 @@
  *   image  = testguest.elf     # file on the boot medium, loaded into the LPAR's RAM
  *   args   = mmio              # free text handed to the guest (optional, default empty)
  *   tpm    = vtpm              # what answers at 0xFED40000: vtpm | testdev | none (default vtpm)
+ *   interface = crb            # the vTPM's register interface: crb | tis (default crb)
+ *   restart = stop             # after a guest reset (triple fault, port 0xCF9): stop | reset
+ *
+ *   [platform]                 # optional, at most once: machine-wide settings
+ *   vtpm_anchor = ptpm         # ptpm | unanchored-development (default ptpm)
  *
  * uuid, cpu, memory and image are required.  '#' starts a comment anywhere on a line (so args
  * cannot contain '#').  Names: 1-31 of [A-Za-z0-9_.-].  Plain ASCII only outside comments.
@@ -28,6 +33,17 @@
 #define CFG_LPAR_MIN_RAM 0x200000ull   /* guest_abi.h: info page, page tables, image at 1 MiB */
 
 enum cfg_tpm { CFG_TPM_NONE = 0, CFG_TPM_VTPM, CFG_TPM_TESTDEV };
+enum cfg_interface { CFG_IF_CRB = 0, CFG_IF_TIS };
+enum cfg_restart { CFG_RESTART_STOP = 0, CFG_RESTART_RESET };
+/* ptpm: every vTPM's endorsement hierarchy is anchored in the physical TPM, and vTPMs do not
+ * start without one (fail closed).  unanchored-development: vTPMs start without the PTPM's
+ * trust; their vEKs and certificates are not trustworthy (the hypervisor says so). */
+enum cfg_vtpm_anchor { CFG_ANCHOR_PTPM = 0, CFG_ANCHOR_UNANCHORED_DEV };
+
+/* As written in anchor.cfg ("vtpm", "tis", "reset", ...). */
+const char *cfg_tpm_name(enum cfg_tpm t);
+const char *cfg_interface_name(enum cfg_interface i);
+const char *cfg_restart_name(enum cfg_restart r);
 
 struct cfg_lpar {
 	char name[CFG_NAME_MAX];
@@ -38,10 +54,18 @@ struct cfg_lpar {
 	char image[CFG_FILE_MAX];
 	char args[CFG_ARGS_MAX];
 	enum cfg_tpm tpm;
+	enum cfg_interface interface;   /* of the vTPM (tpm = vtpm) */
+	enum cfg_restart restart;
 	unsigned line;           /* line of the [lpar] header, for later messages */
 };
 
+struct cfg_platform {
+	enum cfg_vtpm_anchor vtpm_anchor;
+	unsigned line;           /* line of the [platform] header, 0 if there is none */
+};
+
 struct cfg {
+	struct cfg_platform platform;
 	unsigned lpar_count;
 	struct cfg_lpar lpars[CFG_MAX_LPARS];
 };
@@ -53,7 +77,8 @@ int cfg_parse(const char *text, size_t len, struct cfg *out, char *err, size_t e
 
 /* Check the parsed configuration against the machine: LPAR memory non-empty, 4 KiB-aligned,
  * at least 2 MiB (guest_abi.h layout) and below 2^52, pairwise disjoint; CPUs < cpu_count and
- * distinct; at most cpu_count LPARs; names and UUIDs unique.  0 or -1 with a message naming the
+ * distinct; at most cpu_count LPARs; names and UUIDs unique; no LPAR on CPU 0 while any LPAR
+ * has a vTPM (CPU 0 runs the HTPM, which serves every vTPM: docs/config.md).  0 or -1 with a message naming the
  * LPAR's [lpar] line, e.g. "anchor.cfg:9: lpar alpha memory overlaps lpar beta".  Whether the
  * memory is actually RAM free for LPARs is the loader's/hypervisor's check (memory map). */
 int cfg_validate(const struct cfg *c, unsigned cpu_count, char *err, size_t errlen);

@@ -47,11 +47,8 @@ size_t page_free_count(void);
 unsigned cpu_index(void);
 unsigned cpu_count(void);
 
-/* Services on the BSP (the HTPM): hv_main's wait loop calls hv_bsp_service() each time the BSP
- * wakes, until every LPAR has stopped, and an LPAR sharing the BSP calls it after each of its
- * exits.  The default (weak) does nothing; the HTPM overrides it.  Code on an AP that queues
- * work for the BSP wakes it with bsp_kick(). */
-void hv_bsp_service(void);
+/* Wakes the BSP (an IPI) from its sleep in the HTPM's service loop: code on an AP that queued
+ * work for the BSP, or whose LPAR stopped, calls it.  A no-op on the BSP itself. */
 void bsp_kick(void);
 
 /* A simple spinlock (test-and-set; interrupts are always off in the hypervisor). */

@@ -13,8 +13,10 @@
 #ifndef ANCHOR_TESTDEV_H
 #define ANCHOR_TESTDEV_H
 
-#define TESTDEV_BASE          0xFED40000ull
-#define TESTDEV_SIZE          0x5000ull
+#include <anchor/guest_abi.h>
+
+#define TESTDEV_BASE          TPM_WINDOW_BASE   /* it occupies the whole TPM window */
+#define TESTDEV_SIZE          TPM_WINDOW_SIZE
 #define TESTDEV_LAST_ACCESS   0x4FF8ull   /* offset inside the window */
 #define TESTDEV_INIT_BYTE(i)  ((unsigned char)(((i) & 0xFF) ^ 0xA5))
 #define TESTDEV_DESCRIBE(off, width, write) \

@@ -7,6 +7,7 @@
 #define ANCHOR_VCPU_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <anchor/paging.h>
 
 enum vcpu_reg {
 	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
@@ -105,6 +106,7 @@ struct vcpu_ops {
 	uint64_t (*get_reg)(struct vcpu *v, enum vcpu_reg r);
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, uint64_t val);
 	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+	enum pt_format nested_format;                       /* of the nested_root tables */
 };
 
 /* Set once at boot by arch_select_vcpu_ops() from the CPUID vendor (arch/x86/cpu.c): SVM on

@@ -4,8 +4,7 @@
  */
 #include <anchor/hv.h>
 #include <anchor/x86.h>
-#include "../arch/x86/arch.h"
-#include "core.h"
+#include "arch.h"
 #include <string.h>
 
 #define LAPIC_ID       0x020
