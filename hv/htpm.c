@@ -20,12 +20,12 @@
 
 #define PLATFORM_AUTH_LEN  32u   /* bytes of the random platformAuth (a SHA-256 digest's size) */
 
-/* Clears secrets so that the compiler cannot drop the stores. */
+/* Clears secrets; the empty asm that "reads" the memory keeps the compiler from dropping the
+ * memset as a dead store. */
 static void zeroise(void *p, size_t n)
 {
-	volatile uint8_t *b = p;
-	while (n--)
-		*b++ = 0;
+	memset(p, 0, n);
+	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
 /* ---- the engine's platform ------------------------------------------------------------------ */

@@ -263,6 +263,8 @@ void hv_main(struct boot_info *bi)
 		if (cpu != 0 && smp_start_ap(cpu, bi->ap_trampoline, ap_main)) {
 			lpar_stop(&lpars[i], "cpu %u did not start", cpu);
 			console_printf("anchor: lpar %s stopped: cpu %u did not start\n", lpars[i].cfg->name, cpu);
+			if (lpars[i].vtpm)
+				vtpm_lpar_stopped(lpars[i].vtpm);   /* its LTPM is zeroised all the same */
 			lpars[i].state = LPAR_STOPPED;
 		}
 	}

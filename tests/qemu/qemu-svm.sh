@@ -214,8 +214,8 @@ check attack-walk "the hypervisor carried on" "anchor: all lpars stopped"
 # ---- 5c. the HTPM: alpha's vTPM through the TIS under load, beta's through the CRB with a reset ----
 boot htpm-probe "$Q/htpm-probe.cfg"
 check htpm-probe "the unanchored development mode says so" "vTPM endorsement keys are NOT anchored"
-check_re htpm-probe "alpha: 200 commands through the TIS, 0 lost, 0 misrouted" \
-  "^\[alpha\] vtpm: load 200 commands, 200 ok, 0 lost, 0 misrouted"
+check_re htpm-probe "alpha: 200+ commands through the TIS, 0 lost, 0 misrouted" \
+  "^\[alpha\] vtpm: load 2[0-9][0-9] commands, 2[0-9][0-9] ok, 0 lost, 0 misrouted"
 check_re htpm-probe "alpha: every check passed" "^\[alpha\] vtpm: all [0-9]+ checks passed"
 check htpm-probe "beta: first life" "[beta] vtpm: reset: first life"
 check htpm-probe "beta reset through port 0xcf9 and restarted" \
