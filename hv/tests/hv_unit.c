@@ -427,6 +427,53 @@ static void test_stops(void)
 	      strstr(console, "4-byte read at gpa 0xfed44ffe refused by its device"));
 }
 
+/* Guest resets: port 0xCF9, the keyboard controller, a triple fault; restart = stop | reset. */
+static void test_resets(void)
+{
+	char err[200];
+	static const uint8_t code[] = { 0x90, 0x90 };
+	make_elf(&image, CODE_GPA, 0x1000);
+	build(code, sizeof code, err);
+	struct vcpu_exit cf9 = { .kind = EXIT_PIO, .port = 0xCF9, .size = 1, .write = true, .value = 0x06, .insn_len = 1 };
+	run(&cf9, 1);
+	CHECK("reset request with restart = stop stops the lpar",
+	      strstr(console, "anchor: lpar t stopped: reset request (port 0xcf9)") && lp.restarts == 0);
+
+	build(code, sizeof code, err);
+	cfgl.restart = CFG_RESTART_RESET;
+	ram[CODE_GPA] = 0xCC;              /* the guest changed its own image before resetting */
+	struct vcpu_exit s[6] = {
+		{ .kind = EXIT_PIO, .port = 0xCF9, .size = 1, .write = true, .value = 0x02, .insn_len = 1 },
+		{ .kind = EXIT_PIO, .port = 0xCF9, .size = 1, .write = true, .value = 0x06, .insn_len = 1 },
+		{ .kind = EXIT_PIO, .port = 0x64, .size = 1, .write = true, .value = 0xFE, .insn_len = 1 },
+		{ .kind = EXIT_PIO, .port = 0x64, .size = 1, .write = true, .value = 0xD1, .insn_len = 1 },
+		{ .kind = EXIT_SHUTDOWN },
+		{ .kind = EXIT_HLT },
+	};
+	run(s, 6);
+	CHECK("restart = reset: 0xcf9 (0x06), the keyboard controller (0xfe) and a triple fault restart it",
+	      strstr(console, "anchor: lpar t reset: reset request (port 0xcf9) (restart 1)") &&
+	      strstr(console, "anchor: lpar t reset: reset request (keyboard controller) (restart 2)") &&
+	      strstr(console, "anchor: lpar t reset: triple fault (restart 3)") && lp.restarts == 3);
+	CHECK("restart: 0xcf9 = 0x02 and other keyboard commands do not reset", lp.restarts == 3);
+	CHECK("restart: the image is reloaded from the measured copy, RIP at the entry again",
+	      ram[CODE_GPA] == 0x90 && regs[REG_RIP] == CODE_GPA &&
+	      strstr(console, "anchor: lpar t stopped: halted"));
+
+	build(code, sizeof code, err);
+	cfgl.restart = CFG_RESTART_RESET;
+	struct vcpu_exit loop[16];
+	for (int i = 0; i < 16; i++)
+		loop[i] = (struct vcpu_exit){ .kind = EXIT_SHUTDOWN };
+	uint64_t t0 = __builtin_ia32_rdtsc();
+	run(loop, 16);
+	uint64_t ms = (__builtin_ia32_rdtsc() - t0) / tsc_per_ms();
+	CHECK("a reset loop is throttled (>= 200 ms apart) and stopped after 16 quick resets",
+	      strstr(console, "anchor: lpar t stopped: triple fault, after 16 resets in a row within a second") &&
+	      lp.restarts == 15 && ms >= 15 * 200);
+	cfgl.restart = CFG_RESTART_STOP;
+}
+
 static void test_console_cpuid_msr(void)
 {
 	char err[200];
@@ -1162,6 +1209,7 @@ int main(void)
 	test_stops();
 	test_code_bits();
 	test_console_cpuid_msr();
+	test_resets();
 	test_image_checks();
 	test_unaligned_ram();
 	test_bus();
