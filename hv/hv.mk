@@ -51,7 +51,7 @@ HV_UNIT_SRCS = hv/tests/hv_unit.c hv/lpar.c hv/mmio.c hv/vuart.c hv/devices.c hv
                $(DECODE_SRCS) $(PAGING_SRCS)
 
 HV_UNIT_CFLAGS = $(HOST_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
-                 -Wno-unused-parameter -Ihv/include -Ivtpm $(TPM2_INCLUDES) -Itests/unit \
+                 -Wno-unused-parameter -Ihv/include -Ivtpm -Ivtpm/anchor $(TPM2_INCLUDES) -Itests/unit \
                  -I$(BEARSSL_INC)
 
 $(BUILD)/hv/unit-pages.o: hv/pages.c $(HV_HEADERS) | $(BEARSSL_STAMP)

@@ -213,10 +213,14 @@ check attack-walk "the hypervisor carried on" "anchor: all lpars stopped"
 
 # ---- 5c. the HTPM: alpha's vTPM through the TIS under load, beta's through the CRB with a reset ----
 boot htpm-probe "$Q/htpm-probe.cfg"
-check htpm-probe "the unanchored development mode says so" "vTPM endorsement keys are NOT anchored"
+check_re htpm-probe "alpha's LTPM anchored (its EKs on the console)" \
+  "^anchor: lpar alpha vtpm tis ek rsa2048 sha256=[0-9a-f]{64} ecc-p256 sha256=[0-9a-f]{64}$"
+check_re htpm-probe "beta's LTPM anchored (its EKs on the console)" \
+  "^anchor: lpar beta vtpm crb ek rsa2048 sha256=[0-9a-f]{64} ecc-p256 sha256=[0-9a-f]{64}$"
 check_re htpm-probe "alpha: 200+ commands through the TIS, 0 lost, 0 misrouted" \
   "^\[alpha\] vtpm: load 2[0-9][0-9] commands, 2[0-9][0-9] ok, 0 lost, 0 misrouted"
-check_re htpm-probe "alpha: every check passed" "^\[alpha\] vtpm: all [0-9]+ checks passed"
+check_re htpm-probe "alpha: every client check passed (Startup, GetRandom, PCRs, EKs, certificates)" \
+  "^\[alpha\] vtpm: all [0-9]+ checks passed"
 check htpm-probe "beta: first life" "[beta] vtpm: reset: first life"
 check htpm-probe "beta reset through port 0xcf9 and restarted" \
   "anchor: lpar beta reset: reset request (port 0xcf9) (restart 1)"
