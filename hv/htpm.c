@@ -152,6 +152,7 @@ static uint32_t lock_platform(struct htpm *h, struct vtpm *v)
 static void firmware(struct htpm *h, struct vtpm *v)
 {
 	const char *name = v->cfg->name;
+	uint64_t t0 = arch_timestamp();
 	tpm2_power_on(v->engine);
 	uint32_t rc = startup_clear(h, v);
 	enum vtpm_phase next = VTPM_FAILED;
@@ -163,6 +164,7 @@ static void firmware(struct htpm *h, struct vtpm *v)
 		console_printf("anchor: lpar %s: vtpm platform hierarchy lock failed (rc 0x%x)\n", name, rc);
 	else
 		next = VTPM_RUNNING;
+	__atomic_store_n(&v->firmware_tsc, arch_timestamp() - t0, __ATOMIC_RELAXED);
 	__atomic_store_n(&v->phase, next, __ATOMIC_RELEASE);
 }
 

@@ -470,10 +470,18 @@ static int start_vcpu(struct lpar *l)
 	return 0;
 }
 
-/* Restart after a guest reset (restart = reset): at most one restart per LPAR_RESTART_MIN_MS
- * (this CPU waits, nothing else does), then the LTPM is power-cycled by the HTPM (_TPM_Init,
- * Startup(CLEAR): PCRs reset, NV and seeds kept), the image is reloaded from its measured
- * copy and the vCPU starts again from the guest_abi.h state. */
+/* How long after its last start the LPAR may restart (anchor/lpar.h: the throttle). */
+static uint64_t restart_gap(const struct lpar *l)
+{
+	uint64_t gap = LPAR_RESTART_MIN_MS * tsc_per_ms();
+	uint64_t htpm = l->vtpm ? vtpm_firmware_cost(l->vtpm) * LPAR_RESTART_HTPM_FACTOR : 0;
+	return htpm > gap ? htpm : gap;
+}
+
+/* Restart after a guest reset (restart = reset), throttled (restart_gap: this CPU waits,
+ * nothing else does); then the LTPM is power-cycled by the HTPM (_TPM_Init, Startup(CLEAR):
+ * PCRs reset, NV and seeds kept), the image is reloaded from its measured copy and the vCPU
+ * starts again from the guest_abi.h state. */
 static void restart(struct lpar *l, const char *why)
 {
 	uint64_t ms = (arch_timestamp() - l->tsc_start) / tsc_per_ms();
@@ -483,7 +491,7 @@ static void restart(struct lpar *l, const char *why)
 		          l->quick_restarts);
 		return;
 	}
-	uint64_t resume = l->tsc_start + LPAR_RESTART_MIN_MS * tsc_per_ms();
+	uint64_t resume = l->tsc_start + restart_gap(l);
 	while (arch_timestamp() < resume)
 		cpu_relax();
 	vuart_flush(&l->uart);

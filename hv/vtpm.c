@@ -151,6 +151,11 @@ int vtpm_guest_reset(struct vtpm *v)
 	return vtpm_wait_firmware(v);
 }
 
+uint64_t vtpm_firmware_cost(const struct vtpm *v)
+{
+	return __atomic_load_n(&v->firmware_tsc, __ATOMIC_RELAXED);
+}
+
 void vtpm_lpar_stopped(struct vtpm *v)
 {
 	spin_lock(&v->lock);

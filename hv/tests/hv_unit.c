@@ -755,6 +755,8 @@ static void test_htpm(void)
 		     hv_[i]->engine->power_ons == 1 && hv_[i]->engine->startups == 1 &&
 		     hv_[i]->engine->change_auths == 1 && hv_[i]->engine->executed == 0;
 	CHECK("htpm: firmware = _TPM_Init, Startup(CLEAR), provisioning, platform auth locked", fw);
+	CHECK("htpm: the firmware step's cost is recorded (it spaces the LPAR's restarts)",
+	      vtpm_firmware_cost(hv_[0]) > 0 && vtpm_firmware_cost(hv_[2]) > 0);
 
 	/* FIFO across LPARs: execution follows the order of tpmGo/START, whatever the LPAR. */
 	static const int orders[2][NV] = { { 0, 1, 2 }, { 2, 0, 1 } };

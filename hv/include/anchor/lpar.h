@@ -24,10 +24,14 @@ enum lpar_state { LPAR_CREATED, LPAR_RUNNING, LPAR_STOPPED };
 struct htpm;
 struct vtpm;
 
-/* A reset loop must not monopolise anything: restarts are at least this far apart (the LPAR's
- * own CPU waits), and an LPAR that resets this often in a row is stopped. */
-#define LPAR_RESTART_MIN_MS   200
-#define LPAR_RESTART_BURST    16
+/* A reset loop must not monopolise anything: restarts are at least LPAR_RESTART_MIN_MS apart,
+ * and at least LPAR_RESTART_HTPM_FACTOR times what the HTPM spent on the LPAR's last vTPM
+ * firmware step (so one LPAR's resets take at most 1/factor of the HTPM's time from the others);
+ * the LPAR's own CPU waits.  An LPAR that resets LPAR_RESTART_BURST times in a row within a
+ * second of starting is stopped. */
+#define LPAR_RESTART_MIN_MS      200
+#define LPAR_RESTART_HTPM_FACTOR 5
+#define LPAR_RESTART_BURST       16
 
 struct lpar {
 	struct vcpu vcpu;                /* first: the arch area wants its alignment */

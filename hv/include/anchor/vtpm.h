@@ -65,6 +65,7 @@ struct vtpm {
 	volatile bool reset_request;     /* guest reset: _TPM_Init + firmware, then resume */
 	volatile bool destroy_request;   /* the LPAR stopped for good */
 	volatile enum vtpm_phase phase;
+	uint64_t firmware_tsc;   /* how long its last firmware step kept the HTPM busy */
 	struct tpm2 *engine;     /* page_alloc'd; only the BSP touches it */
 	size_t engine_pages;
 	struct vtpm_stats stats;
@@ -86,6 +87,10 @@ struct vtpm *vtpm_create(struct htpm *h, const struct cfg_lpar *c, struct mmio_b
  * vtpm_lpar_stopped: the LPAR will never run again; the HTPM destroys and zeroises the LTPM. */
 int vtpm_guest_reset(struct vtpm *v);
 void vtpm_lpar_stopped(struct vtpm *v);
+/* TSC ticks the HTPM spent on this vTPM's last firmware step (Startup, provisioning, lock):
+ * a restart costs the HTPM that much, so the LPAR's restarts are spaced by a multiple of it. */
+uint64_t vtpm_firmware_cost(const struct vtpm *v);
+
 /* The first half of vtpm_guest_reset: the request alone, without waiting. */
 void vtpm_reset_request(struct vtpm *v);
 
