@@ -258,6 +258,9 @@ void hv_main(struct boot_info *bi)
 		if (lpar_build(&lpars[i], find_module(bi, config.lpars[i].image), err, sizeof err))
 			boot_stop("%s", err);
 	}
+	/* Every LTPM's firmware step first (with anchoring: EK creation, seconds under emulation),
+	 * then the APs: an AP that waited for it would only burn its CPU (and an emulator's). */
+	htpm_firmware_all(&htpm);
 	for (unsigned i = 0; i < config.lpar_count; i++) {
 		unsigned cpu = lpars[i].cfg->cpu;
 		if (cpu != 0 && smp_start_ap(cpu, bi->ap_trampoline, ap_main)) {
@@ -268,7 +271,6 @@ void hv_main(struct boot_info *bi)
 			lpars[i].state = LPAR_STOPPED;
 		}
 	}
-	htpm_firmware_all(&htpm);        /* the LPARs' vCPUs wait for their LTPM's firmware */
 	struct lpar *own = lpar_of_cpu(0);
 	if (own)
 		lpar_run(own);           /* only when no LPAR has a vTPM (cfg_validate) */
