@@ -306,13 +306,23 @@ bool htpm_service_once(struct htpm *h)
 	return true;
 }
 
+/* The BSP also prints the APs' console output (hv/console.c): between commands only what the
+ * UART takes at once, so a chatty LPAR delays another LPAR's command by at most that; all of it
+ * when there is nothing else to do. */
 void htpm_serve(struct htpm *h)
 {
 	for (;;) {
+		if (htpm_service_once(h)) {
+			console_service(false);
+			continue;
+		}
+		console_service(true);
 		if (htpm_service_once(h))
 			continue;
-		if (h->all_stopped(h->all_stopped_ctx) && !lifecycle(h))
+		if (h->all_stopped(h->all_stopped_ctx) && !lifecycle(h)) {
+			console_service(true);
 			return;
+		}
 		bsp_sleep();
 	}
 }
