@@ -18,10 +18,20 @@ static int attach_testdev(struct lpar *l, char *err, size_t errlen)
 	return -1;
 }
 
+/* A CRB's registers are mirrored in hypervisor pages mapped read-only over the window: the
+ * guest's reads need no exit, its writes still trap to the bus (anchor/vtpm.h). */
 static int attach_vtpm(struct lpar *l, char *err, size_t errlen)
 {
 	l->vtpm = vtpm_create(l->htpm, l->cfg, &l->bus, l->ram, err, errlen);
-	return l->vtpm ? 0 : -1;
+	if (!l->vtpm)
+		return -1;
+	const void *shadow = vtpm_read_shadow(l->vtpm);
+	if (shadow && pt_map(&l->npt_pool, vcpu_ops->nested_format, l->npt_root, TPM_WINDOW_BASE,
+	                     (uint64_t)(uintptr_t)shadow, TPM_WINDOW_SIZE, PT_R | PT_U | PT_UC)) {
+		format_string(err, errlen, "lpar %s: cannot map its vTPM's registers", l->cfg->name);
+		return -1;
+	}
+	return 0;
 }
 
 /* One row per `tpm =` value (enum cfg_tpm).  attach NULL: nothing answers on the TPM window,

@@ -165,7 +165,9 @@ static void firmware(struct htpm *h, struct vtpm *v)
 	else
 		next = VTPM_RUNNING;
 	__atomic_store_n(&v->firmware_tsc, arch_timestamp() - t0, __ATOMIC_RELAXED);
-	__atomic_store_n(&v->phase, next, __ATOMIC_RELEASE);
+	spin_lock(&v->lock);
+	vtpm_set_phase_locked(v, next);
+	spin_unlock(&v->lock);
 }
 
 void htpm_firmware_all(struct htpm *h)
@@ -218,6 +220,7 @@ static void execute(struct htpm *h, struct vtpm *v)
 
 	spin_lock(&v->lock);
 	complete(v, h->rsp, n);
+	vtpm_shadow_update(v);
 	v->stats.commands++;
 	v->stats.wait_tsc += wait;
 	v->stats.engine_tsc += t1 - t0;
@@ -268,7 +271,7 @@ static void destroy(struct vtpm *v)
 	spin_lock(&v->lock);
 	v->destroy_request = false;
 	v->queued = false;
-	v->phase = VTPM_DESTROYED;
+	vtpm_set_phase_locked(v, VTPM_DESTROYED);
 	spin_unlock(&v->lock);
 	print_stats(v);
 	zeroise(v->engine, v->engine_pages * PAGE_SIZE);   /* seeds, keys, NV: gone */
@@ -287,6 +290,7 @@ static bool lifecycle(struct htpm *h)
 			spin_lock(&v->lock);
 			v->reset_request = false;
 			drop_queued(v);
+			vtpm_shadow_update(v);
 			spin_unlock(&v->lock);
 			firmware(h, v);
 			worked = true;

@@ -26,6 +26,36 @@ static void command_ready(void *arg)
 	v->ready = true;
 }
 
+/* The registers that change: locality 0's control area, and TPM_LOC_STATE, which the CRB
+ * aliases at the start of every locality's page; everything else in the window reads 0xFF for
+ * good (the buffer is in RAM), as rendered once at creation. */
+void vtpm_shadow_update(struct vtpm *v)
+{
+	if (!v->shadow)
+		return;
+	bool live = v->phase == VTPM_RUNNING;   /* otherwise the window floats, as the MMIO path */
+	for (uint32_t off = 0; off < CRB_DATA_BUFFER; off += 4) {
+		uint64_t x = ~0ull;
+		if (live)
+			crb_mmio_read(&v->fe.crb, off, 4, &x);
+		__atomic_store_n((uint32_t *)(v->shadow + off), (uint32_t)x, __ATOMIC_RELEASE);
+	}
+	for (uint32_t loc = 1; loc < VTPM_FE_LOCALITIES; loc++)
+		*(volatile uint32_t *)(v->shadow + loc * VTPM_FE_LOCALITY_SIZE) =
+			*(volatile uint32_t *)v->shadow;
+}
+
+const void *vtpm_read_shadow(const struct vtpm *v)
+{
+	return v->shadow;
+}
+
+void vtpm_set_phase_locked(struct vtpm *v, enum vtpm_phase p)
+{
+	__atomic_store_n(&v->phase, p, __ATOMIC_RELEASE);
+	vtpm_shadow_update(v);
+}
+
 static size_t take_command(struct vtpm *v, uint8_t *locality)
 {
 	if (v->interface == CFG_IF_TIS)
@@ -70,6 +100,8 @@ static enum mmio_result vtpm_access(void *arg, struct mmio_access *a)
 	}
 	if (v->ready)
 		kick = enqueue(v);
+	if (a->is_write)
+		vtpm_shadow_update(v);
 	spin_unlock(&v->lock);
 	if (kick)
 		bsp_kick();
@@ -108,6 +140,14 @@ struct vtpm *vtpm_create(struct htpm *h, const struct cfg_lpar *c, struct mmio_b
 		format_string(err, errlen, "lpar %s: bad vTPM front-end configuration", c->name);
 		return NULL;
 	}
+	if (v->interface == CFG_IF_CRB) {
+		v->shadow = page_alloc(TPM_WINDOW_SIZE / PAGE_SIZE);
+		if (!v->shadow) {
+			format_string(err, errlen, "lpar %s: out of hypervisor memory for its vTPM", c->name);
+			return NULL;
+		}
+		memset(v->shadow, 0xFF, TPM_WINDOW_SIZE);
+	}
 	if (htpm_add(h, v, err, errlen))
 		return NULL;
 	if (mmio_region_register(bus, TPM_WINDOW_BASE, TPM_WINDOW_SIZE, vtpm_access, v)) {
@@ -139,7 +179,7 @@ void vtpm_reset_request(struct vtpm *v)
 	else
 		crb_reset(&v->fe.crb);
 	v->ready = false;
-	v->phase = VTPM_FIRMWARE;
+	vtpm_set_phase_locked(v, VTPM_FIRMWARE);
 	v->reset_request = true;
 	spin_unlock(&v->lock);
 	bsp_kick();

@@ -819,6 +819,29 @@ static void test_htpm(void)
 		misrouted += !rsp_is(i, rsp, g_recv(i, rsp, 0), serial[i]);
 	CHECK("htpm: the last commands of the flood answered too", misrouted == 0);
 
+	/* CRB: the guest reads its registers from the read-only mirror, without exits. */
+	const uint8_t *sh = vtpm_read_shadow(hv_[1]);
+	bool mirror = sh != NULL && vtpm_read_shadow(hv_[0]) == NULL;
+	make_cmd(cmd, 1, 555);
+	g_send(1, cmd, 18, 0);
+	uint32_t start_before, start_after, sts;
+	memcpy(&start_before, sh + CRB_REG_CTRL_START, 4);
+	htpm_service_once(&ht);
+	memcpy(&start_after, sh + CRB_REG_CTRL_START, 4);
+	memcpy(&sts, sh + CRB_REG_LOC_STS, 4);
+	for (uint32_t off = 0; off < CRB_DATA_BUFFER && mirror; off += 4) {
+		uint32_t m;
+		memcpy(&m, sh + off, 4);
+		mirror = m == (uint32_t)g_rd(1, off, 4);
+	}
+	uint32_t alias, laddr;
+	memcpy(&alias, sh + 0x3000, 4);
+	memcpy(&laddr, sh + CRB_REG_CMD_LADDR, 4);
+	CHECK("htpm: CRB registers mirrored for exit-free reads (START 1 while queued, 0 when done)",
+	      mirror && start_before == 1 && start_after == 0 && sts == CRB_LOC_STS_GRANTED &&
+	      alias == (uint32_t)g_rd(1, 0, 4) && laddr == GUEST_CRB_BUFFER && sh[0x2345] == 0xFF &&
+	      rsp_is(1, rsp, g_recv(1, rsp, 0), 555));
+
 	/* CRB: the command is copied out of guest RAM once, at START. */
 	make_cmd(cmd, 1, 777);
 	g_send(1, cmd, 18, 0);
@@ -872,9 +895,12 @@ static void test_htpm(void)
 	bool zero = true;
 	for (size_t k = 0; k < sizeof *e; k++)
 		zero = zero && ((uint8_t *)e)[k] == 0;
-	CHECK("htpm: a stopped LPAR's LTPM is zeroised", zero && hv_[1]->phase == VTPM_DESTROYED);
+	uint32_t floated;
+	memcpy(&floated, vtpm_read_shadow(hv_[1]), 4);
+	CHECK("htpm: a stopped LPAR's LTPM is zeroised, its register mirror floats",
+	      zero && hv_[1]->phase == VTPM_DESTROYED && floated == 0xFFFFFFFFu);
 	CHECK("htpm: its figures are printed (commands, accesses, wait, engine)",
-	      strstr(console, "anchor: lpar v1 vtpm crb: 1004 commands, ") != NULL &&
+	      strstr(console, "anchor: lpar v1 vtpm crb: 1005 commands, ") != NULL &&
 	      strstr(console, "per command), queue wait avg ") != NULL);
 	make_cmd(cmd, 1, 1);
 	g_send(1, cmd, 18, 0);

@@ -11,8 +11,13 @@
  *   this LTPM's engine, and completes it into the front-end.  No LPAR CPU ever runs engine or
  *   crypto code.
  *
- * Locking: `lock` covers the front-end, the queue slot and the request flags; the engine is
- * touched by the BSP only (it is never under the lock while a command executes).
+ * CRB reads without exits: the CRB's registers are mirrored in `shadow`, five hypervisor pages
+ * the LPAR's nested tables map read-only over the TPM window, so a guest reads (polls) them
+ * without a VM exit; only its writes trap.  The mirror is re-rendered under the lock after every
+ * change of the front-end's state (a write, a completion, a phase change).
+ *
+ * Locking: `lock` covers the front-end, the queue slot, the request flags and the shadow; the
+ * engine is touched by the BSP only (it is never under the lock while a command executes).
  */
 #ifndef ANCHOR_VTPM_H
 #define ANCHOR_VTPM_H
@@ -66,6 +71,7 @@ struct vtpm {
 	volatile bool destroy_request;   /* the LPAR stopped for good */
 	volatile enum vtpm_phase phase;
 	uint64_t firmware_tsc;   /* how long its last firmware step kept the HTPM busy */
+	uint8_t *shadow;         /* CRB: TPM_WINDOW_SIZE bytes mirroring its registers; TIS: NULL */
 	struct tpm2 *engine;     /* page_alloc'd; only the BSP touches it */
 	size_t engine_pages;
 	struct vtpm_stats stats;
@@ -87,6 +93,16 @@ struct vtpm *vtpm_create(struct htpm *h, const struct cfg_lpar *c, struct mmio_b
  * vtpm_lpar_stopped: the LPAR will never run again; the HTPM destroys and zeroises the LTPM. */
 int vtpm_guest_reset(struct vtpm *v);
 void vtpm_lpar_stopped(struct vtpm *v);
+/* The pages to map read-only over the TPM window (CRB), or NULL (TIS: every read traps, its
+ * FIFO reads have side effects). */
+const void *vtpm_read_shadow(const struct vtpm *v);
+
+/* Under v->lock: the phase becomes p and the shadow follows (for the HTPM). */
+void vtpm_set_phase_locked(struct vtpm *v, enum vtpm_phase p);
+
+/* Under v->lock: re-render the shadow from the front-end's state (after a completion). */
+void vtpm_shadow_update(struct vtpm *v);
+
 /* TSC ticks the HTPM spent on this vTPM's last firmware step (Startup, provisioning, lock):
  * a restart costs the HTPM that much, so the LPAR's restarts are spaced by a multiple of it. */
 uint64_t vtpm_firmware_cost(const struct vtpm *v);
