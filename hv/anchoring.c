@@ -200,6 +200,21 @@ int anchoring_init(struct anchoring *a, bool allow_unanchored)
 
 /* ---- per LTPM -------------------------------------------------------------------------------- */
 
+/* The LPAR's entry in a->seed_cost (a free one when `add`), or NULL. */
+static struct anchoring_seed_cost *seed_cost_of(struct anchoring *a, const struct cfg_lpar *c,
+                                                bool add)
+{
+	for (unsigned i = 0; i < CFG_MAX_LPARS; i++)
+		if (a->seed_cost[i].lpar == c)
+			return &a->seed_cost[i];
+	for (unsigned i = 0; add && i < CFG_MAX_LPARS; i++)
+		if (!a->seed_cost[i].lpar) {
+			a->seed_cost[i].lpar = c;
+			return &a->seed_cost[i];
+		}
+	return NULL;
+}
+
 int anchoring_ltpm_seeds(struct anchoring *a, const struct cfg_lpar *c, struct tpm2_seeds *out)
 {
 	uint8_t digest[32], in[ANCHOR_SECRET_INPUT_LEN], secret[32];
@@ -223,9 +238,12 @@ int anchoring_ltpm_seeds(struct anchoring *a, const struct cfg_lpar *c, struct t
 	if (rc == 0)
 		anchor_seeds_derive(digest, secret, out);
 	tc_zeroize(secret, sizeof secret);
-	a->lpar_ticks = ticks() - t0;
-	a->lpar_ptpm_cmds = a->ptpm_cmds - cmds0;
-	a->lpar_ptpm_ticks = a->ptpm_ticks - ptpm0;
+	struct anchoring_seed_cost *sc = seed_cost_of(a, c, true);
+	if (sc) {
+		sc->ticks = ticks() - t0;
+		sc->ptpm_ticks = a->ptpm_ticks - ptpm0;
+		sc->ptpm_cmds = a->ptpm_cmds - cmds0;
+	}
 	return rc;
 }
 
@@ -252,15 +270,18 @@ int anchoring_ltpm_provision(struct anchoring *a, const struct cfg_lpar *c, stru
 	hex(ecc, p.ecc_spki_sha256, 32);
 	console_printf("anchor: lpar %s vtpm %s ek rsa2048 sha256=%s ecc-p256 sha256=%s\n", c->name,
 	               cfg_interface_name(c->interface), rsa, ecc);
+	/* The seeds' cost counts once, in the line after them (an LPAR reset has none). */
+	struct anchoring_seed_cost none = { 0 }, *sc = seed_cost_of(a, c, false);
+	if (!sc)
+		sc = &none;
+	uint64_t own = ticks() - t0;
 	console_printf("anchor: lpar %s anchored in %llu ms: seeds %llu ms, EKs and certificates "
 	               "%llu ms; %u PTPM commands, %llu ms in the PTPM; %u NV indices written\n",
-	               c->name, (unsigned long long)ms(a->lpar_ticks + ticks() - t0),
-	               (unsigned long long)ms(a->lpar_ticks), (unsigned long long)ms(ticks() - t0),
-	               a->lpar_ptpm_cmds + (a->ptpm_cmds - cmds0),
-	               (unsigned long long)ms(a->lpar_ptpm_ticks + a->ptpm_ticks - ptpm0), p.written);
-	a->lpar_ticks = 0;                            /* an LPAR reset provisions without seeds */
-	a->lpar_ptpm_cmds = 0;
-	a->lpar_ptpm_ticks = 0;
+	               c->name, (unsigned long long)ms(sc->ticks + own),
+	               (unsigned long long)ms(sc->ticks), (unsigned long long)ms(own),
+	               sc->ptpm_cmds + (a->ptpm_cmds - cmds0),
+	               (unsigned long long)ms(sc->ptpm_ticks + a->ptpm_ticks - ptpm0), p.written);
+	memset(sc, 0, sizeof *sc);
 	return 0;
 }
 

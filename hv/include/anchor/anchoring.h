@@ -37,9 +37,11 @@ struct anchoring {
 	uint64_t entropy_calls;      /* mixed into every entropy block */
 	uint32_t ptpm_cmds;          /* PTPM round trips and their time (TSC), for the figures */
 	uint64_t ptpm_ticks;
-	uint64_t lpar_ticks;         /* time of the current LPAR's seeds + provisioning */
-	uint32_t lpar_ptpm_cmds;
-	uint64_t lpar_ptpm_ticks;
+	struct anchoring_seed_cost { /* what each LPAR's seeds cost, until its provisioning line */
+		const struct cfg_lpar *lpar;
+		uint64_t ticks, ptpm_ticks;
+		uint32_t ptpm_cmds;
+	} seed_cost[CFG_MAX_LPARS];
 };
 
 /*
