@@ -258,13 +258,14 @@ static int vmx_vcpu_init(struct vcpu *v, uint64_t nested_root, const struct vcpu
 	struct vmx_vcpu *x = vmx_of(v);
 	if (!caps.read || (nested_root & 0xFFF) || !nested_root)
 		return -1;
+	uint64_t old_vmcs = x->vmcs_pa;   /* a re-init (the LPAR was reset) reuses its VMCS page */
 	memset(x, 0, sizeof(*x));
 	memset(v->gpr, 0, sizeof(v->gpr));
 	x->long_mode = s->long_mode;
 	if (choose_controls(x) != 0)
 		return -1;
 
-	uint32_t *vmcs = page_alloc(1);
+	uint32_t *vmcs = old_vmcs ? (uint32_t *)(uintptr_t)old_vmcs : page_alloc(1);
 	if (!vmcs)
 		return -1;
 	vmcs[0] = caps.revision;

@@ -14,6 +14,8 @@
 #   cache     INVD/WBINVD in a loop (no-ops), INVLPGA (#UD) next to an LPAR on the BSP
 #   msr       CPUID's speculation-control promises kept, forbidden MSRs #GP, XSETBV contained
 #   vtpm      two LPARs with vTPMs (TIS and CRB) answered by the HTPM on the BSP
+#   reset     restart = reset on VMX: reset through 0xCF9, NV and vEK kept, PCRs reset (only
+#             with BOCHS_ONLY=reset: ~4 minutes)
 # Logs: $BUILD/bochs/suite-last/<scenario>.serial.log.  Each Bochs run is limited to
 # BOCHS_LIMIT seconds (90; a run takes 6-20 s on an idle 2-core machine).  BOCHS_ONLY="a b"
 # runs only the named scenarios.
@@ -254,5 +256,23 @@ if limit=${BOCHS_VTPM_LIMIT:-300} run vtpm 3; then
     '^\[beta\] vtpm: load 2[0-9] commands, 2[0-9] ok, 0 lost, 0 misrouted'
   refute vtpm "no guest check failed" 'FAIL'
   expect vtpm "LTPMs destroyed with their figures" '^anchor: lpar beta vtpm crb: [0-9]+ commands,'
+fi
+
+# ---- reset on VMX: the guest resets through port 0xCF9, the LPAR restarts (restart = reset):
+# vCPU re-initialised on its VMCS, image reloaded, vTPM power-cycled (NV and vEK kept) ----
+{ printf '[platform]\nvtpm_anchor = unanchored-development\n\n'
+  lpar_cfg alpha 1 0x8000000 tpm-reset | sed 's/^tpm .*/tpm    = vtpm\ninterface = crb\nrestart = reset/'
+} >"$out/reset.cfg"
+# ~4 minutes of Bochs (the restart waits 5x the emulated EK provisioning, then provisions
+# again): run on request only (BOCHS_ONLY=reset), not in make test's time budget.
+if [[ " ${BOCHS_ONLY:-} " != *" reset "* ]]; then
+  echo "skip - bochs reset: restart = reset on VMX (about 4 min; BOCHS_ONLY=reset runs it)"
+elif limit=${BOCHS_VTPM_LIMIT:-300} run reset 2; then
+  expect reset "the lpar restarted after its reset request" \
+    '^anchor: lpar alpha reset: reset request \(port 0xcf9\) \(restart 1\)$'
+  expect reset "second life: NV and vEK kept, PCRs reset" '^\[alpha\] vtpm: reset: PCR 16 was reset ok$'
+  expect reset "second life: every check passed" '^\[alpha\] vtpm: all 7 checks passed$'
+  refute reset "no guest check failed" 'FAIL'
+  expect reset "halted normally" '^anchor: lpar alpha stopped: halted$'
 fi
 exit 0
