@@ -43,7 +43,7 @@ _Noreturn void hv_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2
 void *page_alloc(size_t count);
 size_t page_free_count(void);
 
-/* The index of the calling CPU: 0 = BSP, then in ACPI MADT order (hv/smp.c). */
+/* The index of the calling CPU: 0 = BSP, then in ACPI MADT order (arch/x86/smp.c). */
 unsigned cpu_index(void);
 unsigned cpu_count(void);
 
