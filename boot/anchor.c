@@ -350,24 +350,31 @@ static void reserve_lpar_memory(const struct cfg *c, UINT64 hv_lo, UINT64 hv_hi)
 	}
 }
 
+/* Loads and measures one file an LPAR names (its image or its initrd), once per distinct name. */
+static void load_image_file(const struct cfg_lpar *l, const char *name, const char *key)
+{
+	for (uint32_t m = 1; m < bi->module_count; m++)
+		if (ascii_eq(bi->modules[m].name, name))
+			return;
+	UINT64 size;
+	void *data = read_file(name, &size);
+	if (!data)
+		stop_boot(L"anchor.cfg:%d: %a '%a' of lpar %a not found on the boot medium", l->line, key,
+		          name, l->name);
+	add_module(name, data, size);
+	char what[sizeof bi->events[0].what] = "image ";
+	copy_ascii(what + 6, sizeof what - 6, name);
+	measure(PCR_CONFIG, what, data, size);
+}
+
 static void load_images(const struct cfg *c)
 {
 	for (unsigned i = 0; i < c->lpar_count; i++) {
 		const struct cfg_lpar *l = &c->lpars[i];
-		int seen = 0;
-		for (uint32_t m = 1; m < bi->module_count; m++)
-			seen |= ascii_eq(bi->modules[m].name, l->image);
-		if (seen || !l->image[0])
-			continue;
-		UINT64 size;
-		void *data = read_file(l->image, &size);
-		if (!data)
-			stop_boot(L"anchor.cfg:%d: image '%a' of lpar %a not found on the boot medium",
-			          l->line, l->image, l->name);
-		add_module(l->image, data, size);
-		char what[sizeof bi->events[0].what] = "image ";
-		copy_ascii(what + 6, sizeof what - 6, l->image);
-		measure(PCR_CONFIG, what, data, size);
+		if (l->image[0])
+			load_image_file(l, l->image, "image");
+		if (l->initrd[0])
+			load_image_file(l, l->initrd, "initrd");
 	}
 }
 

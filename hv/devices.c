@@ -49,8 +49,10 @@ int lpar_attach_devices(struct lpar *l, char *err, size_t errlen)
 {
 	const struct cfg_lpar *c = l->cfg;
 	if (vuart_attach(&l->uart, &l->bus, c->name) ||
-	    resetdev_attach(&l->reset_ctl, &l->bus, lpar_request_reset, l)) {
-		format_string(err, errlen, "lpar %s: cannot attach its console and reset ports", c->name);
+	    resetdev_attach(&l->reset_ctl, &l->bus, lpar_request_reset, l) ||
+	    acpi_pm_attach(&l->power_ctl, &l->bus, lpar_power_off, l)) {
+		format_string(err, errlen, "lpar %s: cannot attach its console, reset and power ports",
+		              c->name);
 		return -1;
 	}
 	for (unsigned i = 0; i < sizeof tpm_devices / sizeof tpm_devices[0]; i++) {

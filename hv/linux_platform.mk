@@ -19,3 +19,13 @@ $(BUILD)/hv/acpi/dsdt.aml: hv/acpi/dsdt.asl
 
 $(DSDT_AML_C): $(BUILD)/hv/acpi/dsdt.aml hv/acpi/aml_to_c.py
 	@echo "  GEN     $@"; python3 hv/acpi/aml_to_c.py $< $@
+
+# Into the hypervisor (and its host test of lpar.c): lpar.c loads a bzImage image through
+# hv/linux_lpar.c.  hv/paging.c is already in both.
+LINUX_HV_SRCS := hv/linux_lpar.c $(LINUX_BOOT_SRCS) $(ACPI_TABLES_SRCS) $(TCG_LOG_SRCS) $(DSDT_AML_C)
+HV_SRCS      += $(LINUX_HV_SRCS)
+HV_UNIT_SRCS += $(LINUX_HV_SRCS)
+HV_SRCS      += $(UART16550_SRCS)   # the vuart's registers
+HV_UNIT_SRCS += $(UART16550_SRCS)
+HV_SRCS      += hv/acpi_pm.c        # ACPI power-off ports, on every LPAR's bus
+HV_UNIT_SRCS += hv/acpi_pm.c

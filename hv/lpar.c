@@ -10,6 +10,7 @@
 #include <anchor/elf64.h>
 #include <anchor/guest_abi.h>
 #include <anchor/hv.h>
+#include <anchor/linux_lpar.h>
 #include <anchor/lpar.h>
 #include <anchor/vtpm.h>
 #include <anchor/x86.h>
@@ -64,6 +65,11 @@ void lpar_request_reset(void *ctx, const char *why)
 	struct lpar *l = ctx;
 	if (!l->reset_cause)
 		l->reset_cause = why;
+}
+
+void lpar_power_off(void *ctx)
+{
+	lpar_stop(ctx, "powered off");
 }
 
 static void lpar_finish(struct lpar *l)
@@ -147,11 +153,37 @@ static void build_guest_page_tables(struct lpar *l)
 	}
 }
 
+/* A bzImage: the hypervisor is the LPAR's firmware and boot loader (hv/linux_lpar.c). */
+static int load_linux(struct lpar *l, char *err, size_t errlen)
+{
+	const struct cfg_lpar *c = l->cfg;
+	struct linux_lpar_in in = {
+		.ram = l->ram, .ram_size = l->ram_size,
+		.kernel = (const uint8_t *)(uintptr_t)l->image->base, .kernel_size = l->image->size,
+		.initrd = l->initrd ? (const uint8_t *)(uintptr_t)l->initrd->base : NULL,
+		.initrd_size = l->initrd ? l->initrd->size : 0,
+		.cmdline = c->args,
+		.tpm = c->interface == CFG_IF_TIS ? ACPI_TPM_TIS : ACPI_TPM_CRB,
+		.apic_id = cpu_apic_id(c->cpu),
+	};
+	struct linux_lpar_start st;
+	const char *why = "";
+	if (linux_lpar_load(&in, &st, &why)) {
+		format_string(err, errlen, "anchor.cfg:%u: lpar %s: %s", c->line, c->name, why);
+		return -1;
+	}
+	l->start = (struct vcpu_start){ .rip = st.rip, .rsp = st.rsp, .rsi = st.rsi, .rdi = 0,
+	                                .cr3 = st.cr3, .long_mode = true };
+	return 0;
+}
+
 /* The guest's start state in its RAM: low memory cleared, the image loaded from its measured
- * copy, the initial page tables and the guest_info page (guest_abi.h). */
+ * copy, the initial page tables and the guest_info page (guest_abi.h); or a Linux LPAR's. */
 static int load_guest(struct lpar *l, char *err, size_t errlen)
 {
 	const struct cfg_lpar *c = l->cfg;
+	if (linux_is_bzimage((const uint8_t *)(uintptr_t)l->image->base, l->image->size))
+		return load_linux(l, err, errlen);
 	memset(l->ram, 0, GUEST_LOAD_MIN);
 	uint64_t entry;
 	if (load_image(l, (const uint8_t *)(uintptr_t)l->image->base, l->image->size, &entry, err,
@@ -165,6 +197,8 @@ static int load_guest(struct lpar *l, char *err, size_t errlen)
 	memcpy(gi->name, c->name, sizeof gi->name - 1);
 	memcpy(gi->args, c->args, sizeof gi->args - 1);
 	l->entry = entry;
+	l->start = (struct vcpu_start){ .rip = entry, .rsp = l->ram_size, .rdi = GUEST_INFO_BASE,
+	                                .rsi = 0, .cr3 = GUEST_PT_BASE, .long_mode = true };
 	return 0;
 }
 
@@ -182,6 +216,11 @@ int lpar_build(struct lpar *l, const struct boot_module *image, char *err, size_
 	if (!image) {
 		format_string(err, errlen, "anchor.cfg:%u: lpar %s: image '%s' not found", c->line,
 		              c->name, c->image);
+		return -1;
+	}
+	if (c->initrd[0] && !l->initrd) {
+		format_string(err, errlen, "anchor.cfg:%u: lpar %s: initrd '%s' not found", c->line,
+		              c->name, c->initrd);
 		return -1;
 	}
 
@@ -458,11 +497,7 @@ static void handle_exit(struct lpar *l, const struct vcpu_exit *e)
 
 static int start_vcpu(struct lpar *l)
 {
-	struct vcpu_start s = {
-		.rip = l->entry, .rsp = l->ram_size, .rdi = GUEST_INFO_BASE, .rsi = 0,
-		.cr3 = GUEST_PT_BASE, .long_mode = true,
-	};
-	if (vcpu_ops->vcpu_init(&l->vcpu, l->npt_root, &s)) {
+	if (vcpu_ops->vcpu_init(&l->vcpu, l->npt_root, &l->start)) {
 		lpar_stop(l, "cannot set up its vcpu");
 		return -1;
 	}

@@ -255,6 +255,8 @@ void hv_main(struct boot_info *bi)
 		lpars[i].cfg = &config.lpars[i];
 		lpars[i].index = i;
 		lpars[i].htpm = &htpm;
+		if (config.lpars[i].initrd[0])
+			lpars[i].initrd = find_module(bi, config.lpars[i].initrd);
 		if (lpar_build(&lpars[i], find_module(bi, config.lpars[i].image), err, sizeof err))
 			boot_stop("%s", err);
 	}

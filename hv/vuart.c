@@ -7,8 +7,6 @@
 #include <anchor/hv.h>
 #include <anchor/vuart.h>
 
-#define LSR_THR_EMPTY 0x60   /* THRE | TEMT */
-
 void vuart_flush(struct vuart *u)
 {
 	if (!u->len)
@@ -33,12 +31,14 @@ static void put_char(struct vuart *u, char c)
 static enum mmio_result vuart_access(void *arg, struct mmio_access *a)
 {
 	struct vuart *u = arg;
-	if (a->is_write) {
-		if (a->address == 0)      /* THR; divisor, line control, ...: accepted, ignored */
-			put_char(u, (char)(a->value & 0xFF));
-		return MMIO_HANDLED;
-	}
-	a->value = a->address == 5 ? LSR_THR_EMPTY : 0;
+	uint8_t v = (uint8_t)a->value;
+	/* Wider accesses reach the register at the first port, as on the 8-bit bus (an OUT of a
+	 * word to 0x3F8 writes THR with its low byte). */
+	int out = uart16550_access(&u->regs, (unsigned)a->address, a->is_write, &v);
+	if (out >= 0)
+		put_char(u, (char)out);
+	if (!a->is_write)
+		a->value = v;
 	return MMIO_HANDLED;
 }
 
@@ -46,5 +46,6 @@ int vuart_attach(struct vuart *u, struct mmio_bus *bus, const char *name)
 {
 	u->name = name;
 	u->len = 0;
+	uart16550_reset(&u->regs);
 	return pio_region_register(bus, VUART_COM1_BASE, VUART_COM1_PORTS, vuart_access, u);
 }

@@ -235,7 +235,7 @@ const char *cfg_restart_name(enum cfg_restart r)
 }
 
 enum cfg_key {
-	KEY_UUID, KEY_CPU, KEY_MEMORY, KEY_IMAGE, KEY_ARGS, KEY_TPM, KEY_INTERFACE, KEY_RESTART,
+	KEY_UUID, KEY_CPU, KEY_MEMORY, KEY_IMAGE, KEY_INITRD, KEY_ARGS, KEY_TPM, KEY_INTERFACE, KEY_RESTART,
 	KEY_VTPM_ANCHOR, KEY_COUNT
 };
 enum cfg_section { SECTION_NONE, SECTION_LPAR, SECTION_PLATFORM };
@@ -249,6 +249,7 @@ static const struct {
 	[KEY_CPU] = { "cpu", SECTION_LPAR, true },
 	[KEY_MEMORY] = { "memory", SECTION_LPAR, true },
 	[KEY_IMAGE] = { "image", SECTION_LPAR, true },
+	[KEY_INITRD] = { "initrd", SECTION_LPAR, false },
 	[KEY_ARGS] = { "args", SECTION_LPAR, false },
 	[KEY_TPM] = { "tpm", SECTION_LPAR, false },
 	[KEY_INTERFACE] = { "interface", SECTION_LPAR, false },
@@ -424,12 +425,15 @@ static int set_value(struct parser *p, enum cfg_key key, struct span v)
 	case KEY_MEMORY:
 		return set_memory(p, v);
 	case KEY_IMAGE:
+	case KEY_INITRD:
 		for (size_t i = 0; i < v.n; i++)
 			if (is_space(v.s[i]))
-				return fail_quoted(p, "bad image name ", v, " (no spaces)");
+				return fail_quoted(p, key == KEY_IMAGE ? "bad image name " : "bad initrd name ", v,
+				                   " (no spaces)");
 		if (v.n >= CFG_FILE_MAX)
-			return fail_quoted(p, "image name ", v, " too long (at most 63 characters)");
-		copy_string(l->image, v);
+			return fail_quoted(p, key == KEY_IMAGE ? "image name " : "initrd name ", v,
+			                   " too long (at most 63 characters)");
+		copy_string(key == KEY_IMAGE ? l->image : l->initrd, v);
 		return 0;
 	case KEY_ARGS:
 		if (v.n >= CFG_ARGS_MAX)

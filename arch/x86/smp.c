@@ -70,6 +70,8 @@ void smp_init(const uint32_t *apic_ids, unsigned count)
 
 unsigned cpu_count(void) { return ncpus; }
 
+uint32_t cpu_apic_id(unsigned cpu) { return cpu < ncpus ? cpu_apic[cpu] : 0; }
+
 unsigned cpu_index(void)
 {
 	uint32_t id = lapic_id();

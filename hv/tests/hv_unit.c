@@ -48,6 +48,7 @@ void console_printf(const char *fmt, ...)
 void spin_lock(spinlock_t *l) { l->locked = 1; }
 void spin_unlock(spinlock_t *l) { l->locked = 0; }
 unsigned cpu_index(void) { return 1; }
+uint32_t cpu_apic_id(unsigned cpu) { return cpu; }
 uint64_t tsc_per_ms(void) { return 1000000; }
 static unsigned kicks;
 void bsp_kick(void) { kicks++; }

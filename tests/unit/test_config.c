@@ -41,6 +41,7 @@ static void test_good(void)
 		"cpu = 0x2\n"
 		"memory = 1G 0x4000000\n"
 		"image = testguest.elf\n"
+		"initrd = initrd.img\n"
 		"args =\n";
 	struct cfg c;
 	char err[CFG_ERR_MAX];
@@ -60,6 +61,8 @@ static void test_good(void)
 	check(strcmp(b->name, "beta-2.x_y") == 0 && b->cpu == 2 && b->mem_base == 1ull << 30 &&
 	      b->mem_size == 0x4000000 && b->args[0] == '\0' && b->tpm == CFG_TPM_VTPM && b->line == 10,
 	      "config: hex cpu, size suffix on base, empty args, tpm defaults to vtpm", "");
+	check(a->initrd[0] == '\0' && strcmp(b->initrd, "initrd.img") == 0,
+	      "config: initrd (a Linux LPAR's), empty when not given", "a [%s] b [%s]", a->initrd, b->initrd);
 	check(b->interface == CFG_IF_CRB && b->restart == CFG_RESTART_STOP &&
 	      c.platform.vtpm_anchor == CFG_ANCHOR_PTPM && c.platform.line == 0,
 	      "config: defaults interface crb, restart stop, vtpm_anchor ptpm", "");
@@ -119,14 +122,14 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{ "unknown key", LPAR_A "colour = blue\n",
-	  "anchor.cfg:6: unknown key 'colour' in [lpar] (known: uuid, cpu, memory, image, args, tpm, interface, restart)" },
+	  "anchor.cfg:6: unknown key 'colour' in [lpar] (known: uuid, cpu, memory, image, initrd, args, tpm, interface, restart)" },
 	{ "unknown section", "# x\n[vm alpha]\n", "anchor.cfg:2: unknown section 'vm' ([lpar <name>] or [platform])" },
 	{ "bad interface", LPAR_A "interface = fifo\n", "anchor.cfg:6: bad interface 'fifo' (crb or tis)" },
 	{ "bad restart", LPAR_A "restart = reboot\n", "anchor.cfg:6: bad restart 'reboot' (stop or reset)" },
 	{ "bad vtpm_anchor", "[platform]\nvtpm_anchor = none\n",
 	  "anchor.cfg:2: bad vtpm_anchor 'none' (ptpm or unanchored-development)" },
 	{ "platform key in an lpar", LPAR_A "vtpm_anchor = ptpm\n",
-	  "anchor.cfg:6: unknown key 'vtpm_anchor' in [lpar] (known: uuid, cpu, memory, image, args, tpm, interface, restart)" },
+	  "anchor.cfg:6: unknown key 'vtpm_anchor' in [lpar] (known: uuid, cpu, memory, image, initrd, args, tpm, interface, restart)" },
 	{ "lpar key in [platform]", "[platform]\ncpu = 1\n",
 	  "anchor.cfg:2: unknown key 'cpu' in [platform] (known: vtpm_anchor)" },
 	{ "duplicate [platform]", "[platform]\n" LPAR_A "[platform]\n",
@@ -166,6 +169,9 @@ static const struct bad_case bad_cases[] = {
 	{ "image with spaces", "[lpar a]\nimage = my guest.elf\n", "anchor.cfg:2: bad image name 'my guest.elf' (no spaces)" },
 	{ "image too long", "[lpar a]\nimage = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 	  "anchor.cfg:2: image name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' too long (at most 63 characters)" },
+	{ "initrd with spaces", "[lpar a]\ninitrd = my initrd\n", "anchor.cfg:2: bad initrd name 'my initrd' (no spaces)" },
+	{ "initrd given twice", "[lpar a]\ninitrd = a\ninitrd = b\n",
+	  "anchor.cfg:3: duplicate key 'initrd' (first set on line 2)" },
 	{ "args too long", "[lpar a]\nargs = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 	  "anchor.cfg:2: args too long (at most 127 characters)" },
 	{ "missing uuid", "# x\n[lpar alpha]\ncpu = 1\nmemory = 0 4M\nimage = g\n[lpar beta]\n",

@@ -52,7 +52,8 @@ struct cfg_lpar {
 	uint64_t mem_base;
 	uint64_t mem_size;
 	char image[CFG_FILE_MAX];
-	char args[CFG_ARGS_MAX];
+	char initrd[CFG_FILE_MAX];   /* a Linux LPAR's initrd (image = a bzImage), or "" */
+	char args[CFG_ARGS_MAX];     /* the test guest's mode, or a Linux LPAR's command line */
 	enum cfg_tpm tpm;
 	enum cfg_interface interface;   /* of the vTPM (tpm = vtpm) */
 	enum cfg_restart restart;

@@ -46,6 +46,7 @@ size_t page_free_count(void);
 /* The index of the calling CPU: 0 = BSP, then in ACPI MADT order (arch/x86/smp.c). */
 unsigned cpu_index(void);
 unsigned cpu_count(void);
+uint32_t cpu_apic_id(unsigned cpu);   /* the local APIC id of CPU `cpu` (0 if unknown) */
 
 /* Wakes the BSP (an IPI) from its sleep in the HTPM's service loop: code on an AP that queued
  * work for the BSP, or whose LPAR stopped, calls it.  A no-op on the BSP itself. */

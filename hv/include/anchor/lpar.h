@@ -11,6 +11,7 @@
 #define ANCHOR_LPAR_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <anchor/acpi_pm.h>
 #include <anchor/boot_info.h>
 #include <anchor/config.h>
 #include <anchor/mmio.h>
@@ -43,9 +44,12 @@ struct lpar {
 	uint64_t npt_root;
 	uint64_t entry;                  /* guest RIP at start (the image's ELF entry) */
 	const struct boot_module *image; /* the measured copy of its image (reloaded at reset) */
+	const struct boot_module *initrd;/* a Linux LPAR's initrd (cfg initrd), or NULL */
+	struct vcpu_start start;         /* the start state load_guest prepared */
 	struct mmio_bus bus;             /* its devices */
 	struct vuart uart;               /* its console */
 	struct resetdev reset_ctl;       /* ports 0xCF9 and 0x64 */
+	struct acpi_pm power_ctl;        /* ACPI sleep control/status ports (power-off) */
 	struct htpm *htpm;               /* the machine's HTPM (set before lpar_build) */
 	struct vtpm *vtpm;               /* its vTPM (tpm = vtpm), or NULL */
 	const char *reset_cause;         /* a reset was requested during the current exit */
@@ -63,6 +67,9 @@ void lpar_stop(struct lpar *l, const char *fmt, ...) __attribute__((format(print
 /* A device asks for a platform reset of the LPAR (ctx is the struct lpar): at the end of the
  * current exit the LPAR restarts (restart = reset) or stops (restart = stop). */
 void lpar_request_reset(void *ctx, const char *why);
+
+/* A device powers the LPAR off (ctx is the struct lpar): it stops, "powered off". */
+void lpar_power_off(void *ctx);
 
 /* Copies between the LPAR's RAM and the hypervisor, bounds-checked: -1 outside the LPAR. */
 int lpar_read(const struct lpar *l, uint64_t gpa, void *dst, uint64_t len);
