@@ -170,10 +170,9 @@ static void load_config(const struct boot_info *bi)
 		boot_stop("%s", err);
 	if (cfg_validate(&config, cpu_count(), err, sizeof err))
 		boot_stop("%s", err);
-	/* No SMT sharing (docs/security.md).  `allow_smt_sharing = yes` in [platform] will lift it
-	 * once anchor.cfg has that section; until then sharing is always refused. */
-	if (topology_check_placement(&config, cpu_apic_ids, cpu_count(), arch_smt_shift(), false,
-	                             err, sizeof err))
+	/* No SMT sharing unless [platform] allow_smt_sharing = yes (docs/security.md). */
+	if (topology_check_placement(&config, cpu_apic_ids, cpu_count(), arch_smt_shift(),
+	                             config.platform.allow_smt_sharing, err, sizeof err))
 		boot_stop("%s", err);
 	for (unsigned i = 0; i < config.lpar_count; i++) {
 		const struct cfg_lpar *c = &config.lpars[i];

@@ -217,6 +217,7 @@ static const char *const restart_names[] = {
 static const char *const anchor_names[] = {
 	[CFG_ANCHOR_PTPM] = "ptpm", [CFG_ANCHOR_UNANCHORED_DEV] = "unanchored-development",
 };
+static const char *const no_yes_names[] = { "no", "yes" };
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])
 
 static const char *name_of(const char *const *names, unsigned count, unsigned v)
@@ -236,7 +237,7 @@ const char *cfg_restart_name(enum cfg_restart r)
 
 enum cfg_key {
 	KEY_UUID, KEY_CPU, KEY_MEMORY, KEY_IMAGE, KEY_INITRD, KEY_ARGS, KEY_TPM, KEY_INTERFACE, KEY_RESTART,
-	KEY_VTPM_ANCHOR, KEY_COUNT
+	KEY_VTPM_ANCHOR, KEY_ALLOW_SMT_SHARING, KEY_COUNT
 };
 enum cfg_section { SECTION_NONE, SECTION_LPAR, SECTION_PLATFORM };
 
@@ -255,6 +256,7 @@ static const struct {
 	[KEY_INTERFACE] = { "interface", SECTION_LPAR, false },
 	[KEY_RESTART] = { "restart", SECTION_LPAR, false },
 	[KEY_VTPM_ANCHOR] = { "vtpm_anchor", SECTION_PLATFORM, false },
+	[KEY_ALLOW_SMT_SHARING] = { "allow_smt_sharing", SECTION_PLATFORM, false },
 };
 
 struct parser {
@@ -407,6 +409,12 @@ static int set_value(struct parser *p, enum cfg_key key, struct span v)
 		if (set_choice(p, keys[key].name, anchor_names, COUNT(anchor_names), v, &choice))
 			return -1;
 		p->out->platform.vtpm_anchor = (enum cfg_vtpm_anchor)choice;
+		return 0;
+	}
+	if (key == KEY_ALLOW_SMT_SHARING) {
+		if (set_choice(p, keys[key].name, no_yes_names, COUNT(no_yes_names), v, &choice))
+			return -1;
+		p->out->platform.allow_smt_sharing = choice == 1;
 		return 0;
 	}
 	struct cfg_lpar *l = p->cur;

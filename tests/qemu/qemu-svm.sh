@@ -254,6 +254,10 @@ boot bad-smt "$Q/two-lpars.cfg" --smp 4,threads=2
 check bad-smt "an LPAR on the BSP's SMT sibling stops the boot" \
   "anchor: boot stopped: anchor.cfg:2: lpar alpha on cpu 1 shares a physical core (SMT) with the BSP"
 check_not bad-smt "no LPAR started" "started on cpu"
+# ... unless anchor.cfg accepts the risk: the same placement then boots and both LPARs run
+boot smt-allowed "$Q/smt-allowed.cfg" --smp 4,threads=2
+check_re smt-allowed "allow_smt_sharing = yes: alpha runs on the BSP's sibling" "^\[alpha\] $GUEST_OK"
+check_re smt-allowed "allow_smt_sharing = yes: beta runs too" "^\[beta\] $GUEST_OK"
 
 bad_config bad-cpu0-vtpm "lpar beta cannot use cpu 0: the HTPM runs there and serves the vTPM of lpar alpha"
 bad_config bad-interface "anchor.cfg:8: bad interface 'fifo' (crb or tis)"

@@ -110,8 +110,17 @@ static void test_good(void)
 	      !strcmp(cfg_tpm_name(CFG_TPM_TESTDEV), "testdev") && !strcmp(cfg_tpm_name((enum cfg_tpm)9), "?"),
 	      "config: value names as written in anchor.cfg", "");
 	rc = parse("[lpar a]\nuuid=" UUID_A "\ncpu=1\nmemory=0 2M\nimage=g\n[platform]\n", &c, err);
-	check(rc == 0 && c.platform.line == 6 && c.platform.vtpm_anchor == CFG_ANCHOR_PTPM,
-	      "config: [platform] after an lpar, empty", "%s", err);
+	check(rc == 0 && c.platform.line == 6 && c.platform.vtpm_anchor == CFG_ANCHOR_PTPM &&
+	      !c.platform.allow_smt_sharing,
+	      "config: [platform] after an lpar, empty (no SMT sharing by default)", "%s", err);
+	rc = parse("[platform]\nallow_smt_sharing = yes\n[lpar a]\nuuid=" UUID_A
+	           "\ncpu=1\nmemory=0 2M\nimage=g\n", &c, err);
+	check(rc == 0 && c.platform.allow_smt_sharing, "config: [platform] allow_smt_sharing = yes",
+	      "%s", err);
+	rc = parse("[platform]\nallow_smt_sharing = no\n[lpar a]\nuuid=" UUID_A
+	           "\ncpu=1\nmemory=0 2M\nimage=g\n", &c, err);
+	check(rc == 0 && !c.platform.allow_smt_sharing, "config: [platform] allow_smt_sharing = no",
+	      "%s", err);
 }
 
 struct bad_case {
@@ -128,10 +137,12 @@ static const struct bad_case bad_cases[] = {
 	{ "bad restart", LPAR_A "restart = reboot\n", "anchor.cfg:6: bad restart 'reboot' (stop or reset)" },
 	{ "bad vtpm_anchor", "[platform]\nvtpm_anchor = none\n",
 	  "anchor.cfg:2: bad vtpm_anchor 'none' (ptpm or unanchored-development)" },
+	{ "bad allow_smt_sharing", "[platform]\nallow_smt_sharing = 1\n",
+	  "anchor.cfg:2: bad allow_smt_sharing '1' (no or yes)" },
 	{ "platform key in an lpar", LPAR_A "vtpm_anchor = ptpm\n",
 	  "anchor.cfg:6: unknown key 'vtpm_anchor' in [lpar] (known: uuid, cpu, memory, image, initrd, args, tpm, interface, restart)" },
 	{ "lpar key in [platform]", "[platform]\ncpu = 1\n",
-	  "anchor.cfg:2: unknown key 'cpu' in [platform] (known: vtpm_anchor)" },
+	  "anchor.cfg:2: unknown key 'cpu' in [platform] (known: vtpm_anchor, allow_smt_sharing)" },
 	{ "duplicate [platform]", "[platform]\n" LPAR_A "[platform]\n",
 	  "anchor.cfg:7: duplicate [platform] section (first on line 1)" },
 	{ "[platform] with a name", "[platform main]\n", "anchor.cfg:1: [platform] takes no name, got 'main'" },

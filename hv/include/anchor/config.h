@@ -22,6 +22,7 @@
  */
 #ifndef ANCHOR_CONFIG_H
 #define ANCHOR_CONFIG_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,7 @@ struct cfg_lpar {
 
 struct cfg_platform {
 	enum cfg_vtpm_anchor vtpm_anchor;
+	bool allow_smt_sharing;  /* LPARs (and the BSP) may share a core's SMT siblings (security.md) */
 	unsigned line;           /* line of the [platform] header, 0 if there is none */
 };
 
