@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import p256
 from p256 import P as P256_P, B as P256_B, G as P256_G, on_curve
 from p256 import add as ec_add, mul as ec_mul
-from tpm_pair import u8, u16, u32, u64, b2, cmd, rc_of, NS, S, pw, Conn, ctrl, power, set_locality, run_pair
+from tpm_pair import u8, u16, u32, u64, b2, cmd, rc_of, NS, S, pw, RetryConn, ctrl, power, set_locality, run_pair
 
 ANCHOR_TPMD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('ANCHOR_TPMD', 'build/sim/anchor-tpmd')
 
@@ -32,21 +32,14 @@ DELIBERATE = {
 def nvpub(idx, attrs, size, alg=SHA256, pol=b''):
     return b2(u32(idx) + u16(alg) + u32(attrs) + b2(pol) + u16(size))
 
-class TPM(Conn):
-    """One TPM under test: a socket and what its answers taught us (handles, nonces)."""
+class TPM(RetryConn):
+    """One TPM under test: a socket (TPM_RC_RETRY resent, as a TSS does) and what its answers
+    taught us (handles, nonces)."""
     def __init__(self, port, ctrl_port):
-        Conn.__init__(self, port)
+        RetryConn.__init__(self, port)
         self.ctrl_port = ctrl_port
         self.h = {}       # name -> handle (sessions, objects)
         self.v = {}       # name -> value remembered by a step
-    def x(self, c):
-        for _ in range(5):          # TPM_RC_RETRY: resend, as a TSS does
-            b = self.exchange(c)
-            if rc_of(b) != 0x922:
-                return b
-        return b
-    def rc(self, c):
-        return rc_of(self.x(c))
     def handle(self, h):
         return self.h[h] if isinstance(h, str) else h
 
